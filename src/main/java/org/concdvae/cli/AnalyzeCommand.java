@@ -1,0 +1,13 @@
+package org.concdvae.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code concdvae analyze}: crystal analysis tools (subcommands). */
+@Command(name = "analyze", description = "Analyse crystal structures (symmetry, matching, validity, graphs).",
+        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, subcommands = {})
+public class AnalyzeCommand extends BaseCommand {
+    @Override
+    protected int run() {
+        throw new UserException("choose an analysis, e.g. 'concdvae analyze --help'");
+    }
+}

@@ -1,0 +1,75 @@
+package org.concdvae.cli;
+
+import org.concdvae.crystal.InvalidStructureException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.util.concurrent.Callable;
+
+/**
+ * Base of every subcommand: shared options, and the one place where failures become exit codes.
+ * A {@link UserException} (or an invalid structure / missing file) is printed as one line on stderr with exit code
+ * {@link ExitCode#BAD_INPUT}; anything else is an internal error ({@link ExitCode#INTERNAL_ERROR}) whose stack trace
+ * appears only with {@code --log-level debug}.
+ */
+public abstract class BaseCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(BaseCommand.class);
+
+    @Spec
+    protected CommandSpec spec;
+
+    @Mixin
+    protected CommonOptions common;
+
+    /** The command's work. Return an {@link ExitCode}. */
+    protected abstract int run() throws Exception;
+
+    @Override
+    public final Integer call() {
+        try {
+            common.applyLogging();
+            return run();
+        } catch (UserException | InvalidStructureException e) {
+            return fail(ExitCode.BAD_INPUT, e.getMessage(), e);
+        } catch (NoSuchFileException e) {
+            return fail(ExitCode.BAD_INPUT, "file not found: " + e.getFile(), e);
+        } catch (UncheckedIOException e) {
+            return fail(ExitCode.BAD_INPUT, "I/O error: " + e.getCause().getMessage(), e);
+        } catch (java.io.IOException e) {
+            return fail(ExitCode.BAD_INPUT, "I/O error: " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            return fail(ExitCode.INTERNAL_ERROR, "out of memory; lower the batch size or raise -Xmx (JAVA_OPTS)", e);
+        } catch (Exception | Error e) {
+            return fail(ExitCode.INTERNAL_ERROR, "internal error: " + e + " (rerun with --log-level debug for details)", e);
+        }
+    }
+
+    private int fail(int code, String message, Throwable e) {
+        err().println("error: " + oneLine(message));
+        err().flush();
+        log.debug("details", e);
+        return code;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "(no message)" : s.replace('\n', ' ').replace('\r', ' ').trim();
+    }
+
+    protected PrintWriter out() { return spec.commandLine().getOut(); }
+
+    protected PrintWriter err() { return spec.commandLine().getErr(); }
+
+    /** Progress output and summaries go through this so that --quiet silences them. */
+    protected void info(String fmt, Object... args) {
+        if (!common.quiet) {
+            out().println(String.format(fmt, args));
+            out().flush();
+        }
+    }
+}
