@@ -1,6 +1,7 @@
 package org.concdvae.cli;
 
 import org.concdvae.crystal.InvalidStructureException;
+import org.concdvae.io.InvalidInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
@@ -35,7 +36,7 @@ public abstract class BaseCommand implements Callable<Integer> {
         try {
             common.applyLogging();
             return run();
-        } catch (UserException | InvalidStructureException e) {
+        } catch (UserException | InvalidStructureException | InvalidInputException e) {
             return fail(ExitCode.BAD_INPUT, e.getMessage(), e);
         } catch (NoSuchFileException e) {
             return fail(ExitCode.BAD_INPUT, "file not found: " + e.getFile(), e);
