@@ -178,11 +178,11 @@ public final class CifReader {
                     + (rows > 0 ? " or every occupancy is 0)" : ")"));
         }
 
-        // expand each species' rows with the symmetry operations (pymatgen _unique_coords), then sort stably by
-        // (electronegativity, symbol) as Structure.get_sorted_structure does
+        // expand each species' rows with the symmetry operations (pymatgen _unique_coords; species groups in its
+        // Composition order, i.e. descending element order), then sort stably as Structure.get_sorted_structure does
         List<Integer> speciesOrder = new ArrayList<>();
         for (Row r : asym) if (!speciesOrder.contains(r.z)) speciesOrder.add(r.z);
-        speciesOrder.sort(SITE_ORDER);
+        speciesOrder.sort(Composition.ELECTRONEGATIVITY_ORDER.reversed());
         List<double[]> coords = new ArrayList<>();
         List<Integer> numbers = new ArrayList<>();
         for (int z : speciesOrder) {
@@ -207,18 +207,25 @@ public final class CifReader {
                 numbers.add(z);
             }
         }
-        int[] zarr = numbers.stream().mapToInt(Integer::intValue).toArray();
-        return new Structure(lattice, zarr, coords.toArray(new double[0][]));
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < numbers.size(); i++) order.add(i);
+        PythonSort.sort(order, (i, j) -> siteLess(numbers.get(i), numbers.get(j)),
+                Comparator.comparing(numbers::get, Composition.ELECTRONEGATIVITY_ORDER));
+        int[] zarr = new int[order.size()];
+        double[][] farr = new double[order.size()][];
+        for (int k = 0; k < order.size(); k++) {
+            zarr[k] = numbers.get(order.get(k));
+            farr[k] = coords.get(order.get(k));
+        }
+        return new Structure(lattice, zarr, farr);
     }
 
-    /**
-     * pymatgen's site order: ascending Pauling electronegativity, ties by symbol. Elements without a value (He, Ne,
-     * Ar) go last; pymatgen's comparison is not a total order there.
-     */
-    static final Comparator<Integer> SITE_ORDER = Comparator.<Integer>comparingDouble(z -> {
-        double x = Element.of(z).electronegativity();
-        return Double.isNaN(x) ? Double.POSITIVE_INFINITY : x;
-    }).thenComparing(z -> Element.of(z).symbol());
+    /** pymatgen Site.__lt__: by electronegativity when the values differ (false whenever one is NaN), else by symbol. */
+    private static boolean siteLess(int za, int zb) {
+        double x1 = Element.of(za).electronegativity(), x2 = Element.of(zb).electronegativity();
+        if (x1 != x2) return x1 < x2;
+        return Element.of(za).symbol().compareTo(Element.of(zb).symbol()) < 0;
+    }
 
     private record Row(int z, double[] frac, String label, int line) {}
 
