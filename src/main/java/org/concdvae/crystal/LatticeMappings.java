@@ -162,6 +162,12 @@ public final class LatticeMappings {
         return ok;
     }
 
+    /** a, b, c, alpha, beta, gamma with pymatgen's arithmetic (angles as arccos(capped cosine) * 180 / pi). */
+    public static double[] pymatgenParameters(Lattice l) {
+        double[] len = l.lengths(), ang = pymatgenAngles(l);
+        return new double[]{len[0], len[1], len[2], ang[0], ang[1], ang[2]};
+    }
+
     /** Angles alpha, beta, gamma as pymatgen computes them: arccos(capped cosine) * 180 / pi. */
     static double[] pymatgenAngles(Lattice l) {
         double[][] m = l.matrix();

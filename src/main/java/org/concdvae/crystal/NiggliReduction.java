@@ -188,6 +188,16 @@ public final class NiggliReduction {
         return r;
     }
 
+    /** LLL-reduced basis (rows) and the integer mapping with reduced = mapping · input, as pymatgen computes them. */
+    public record Lll(double[][] matrix, double[][] mapping) {}
+
+    /** pymatgen's {@code Lattice.lll_matrix} / {@code lll_mapping} (delta 0.75). */
+    public static Lll lllReduce(Lattice lattice) {
+        checkLattice(lattice);
+        double[][][] r = lll(lattice.matrix());
+        return new Lll(r[0], r[1]);
+    }
+
     /**
      * LLL reduction with delta 0.75 exactly as pymatgen's {@code Lattice._calculate_lll} (rows in and out).
      * Returns {reduced rows, integer mapping rows} with reduced = mapping · input.
