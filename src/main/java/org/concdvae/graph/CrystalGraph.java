@@ -75,6 +75,33 @@ public final class CrystalGraph {
         return new CrystalGraph(numAtoms.clone(), edgesPerCrystal.clone(), source, target, images, d, v, null);
     }
 
+    /**
+     * The graph of one crystal from undirected bonds {@code (u, v, image)} as a pymatgen StructureGraph lists them,
+     * expanded to directed edges in the official order (model.md §2.1): {@code v → u} with {@code image}, then
+     * {@code u → v} with {@code −image}. For graph methods such as CrystalNN / MinimumDistanceNN.
+     */
+    public static CrystalGraph fromBonds(org.concdvae.crystal.Structure s, int[] u, int[] v, int[] bondImages) {
+        int nb = u.length;
+        if (v.length != nb || bondImages.length != 3 * nb) throw new IllegalArgumentException("bond arrays differ in length");
+        int[] src = new int[2 * nb], dst = new int[2 * nb], img = new int[6 * nb];
+        for (int b = 0; b < nb; b++) {
+            src[2 * b] = v[b];
+            dst[2 * b] = u[b];
+            src[2 * b + 1] = u[b];
+            dst[2 * b + 1] = v[b];
+            for (int k = 0; k < 3; k++) {
+                img[6 * b + k] = bondImages[3 * b + k];
+                img[6 * b + 3 + k] = -bondImages[3 * b + k];
+            }
+        }
+        double[][] m = s.lattice().matrix();
+        double[] lat = new double[9];
+        for (int r = 0; r < 3; r++) System.arraycopy(m[r], 0, lat, 3 * r, 3);
+        double[] cart = new double[3 * s.size()];
+        for (int i = 0; i < s.size(); i++) System.arraycopy(s.cartCoord(i), 0, cart, 3 * i, 3);
+        return fromEdges(lat, cart, new int[]{s.size()}, src, dst, img, new int[]{2 * nb});
+    }
+
     static void geometry(double[] lat, int c, double[] cart, int j, int i, int[] images, int e, double[] v, double[] d) {
         double s = 0;
         for (int k = 0; k < 3; k++) {
