@@ -98,4 +98,31 @@ class CifReaderTest {
         assertThrows(NumberFormatException.class, () -> CifReader.parseNumber("0x10"));
         assertThrows(NumberFormatException.class, () -> CifReader.parseNumber("abc"));
     }
+
+    /** Duplicate detection is bucketed, so a large P1 cell parses in linear time (6 000 sites in a fraction of a second
+     * of work on one core; the bound here is loose for loaded CI machines). */
+    @Test
+    void largeP1CellsParseQuickly() {
+        java.util.Random rnd = new java.util.Random(5);
+        int n = 6_000;
+        int[] z = new int[n];
+        double[][] f = new double[n][];
+        for (int i = 0; i < n; i++) {
+            z[i] = 6 + (i % 3);
+            f[i] = new double[]{(i % 40 + 0.5) / 40 + 1e-3 * rnd.nextDouble(), ((i / 40) % 25 + 0.5) / 25,
+                    (i / 1000 + 0.5) / 6};
+        }
+        Structure s = new Structure(Lattice.fromParameters(80, 50, 40, 90, 90, 90), z, f);
+        String text = CifWriter.write(s);
+        long t0 = System.nanoTime();
+        Structure back = CifReader.readOne(text, "big");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(n, back.size());
+        assertTrue(seconds < 20, "took " + seconds + " s");
+        // two rows 5e-5 apart are one position for the reader (pymatgen site_tolerance 1e-4)
+        String dup = text + "  C  C99999  1  " + CifWriter.fixed8(f[0][0] + 5e-5) + "  " + CifWriter.fixed8(f[0][1])
+                + "  " + CifWriter.fixed8(f[0][2]) + "  1.0\n";
+        InvalidStructureException e = assertThrows(InvalidStructureException.class, () -> CifReader.readOne(dup, "dup"));
+        assertTrue(e.getMessage().contains("duplicate or mixed-species site"), e.getMessage());
+    }
 }
