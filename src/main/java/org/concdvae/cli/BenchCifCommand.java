@@ -16,11 +16,11 @@ import java.util.List;
  * writing and the exact minimum periodic distance; prints medians over the repeats (single thread).
  */
 @Command(name = "cif", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Benchmark crystal I/O: median structures/second for reading an input (CIF, directory or CSV",
-                "with a cif column), writing CIF text, and the minimum periodic distance."})
+        description = "Benchmark crystal I/O: median structures/second for reading an input (CIF, directory or CSV "
+                + "with a cif column), writing CIF text, and the minimum periodic distance. Single thread.")
 public class BenchCifCommand extends BaseCommand {
     @Option(names = "--input", paramLabel = "PATH", required = true,
-            description = "CIF file, directory of *.cif files, or CSV file with a 'cif' column.")
+            description = "Structures to time: " + StructureSource.INPUT_DESCRIPTION)
     Path input;
 
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "5",
