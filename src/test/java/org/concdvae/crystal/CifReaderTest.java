@@ -125,4 +125,30 @@ class CifReaderTest {
         InvalidStructureException e = assertThrows(InvalidStructureException.class, () -> CifReader.readOne(dup, "dup"));
         assertTrue(e.getMessage().contains("duplicate or mixed-species site"), e.getMessage());
     }
+
+    /** Flat, skewed and degenerate cells: the exact search stays bounded and agrees with a brute-force count. */
+    @Test
+    void minimumDistanceOnDistortedCells() {
+        // the same crystal (simple cubic a = 3, one atom) in a badly skewed cell: rows M·L with M unimodular
+        double[][] skew = {{1, 7, 3}, {0, 1, 5}, {0, 0, 1}};
+        double[][] m = new double[3][3];
+        for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) m[i][j] = 3 * skew[i][j];
+        Structure sc = new Structure(Lattice.fromMatrix(m), new int[]{6}, new double[][]{{0.1, 0.2, 0.3}});
+        assertEquals(3.0, sc.minimumPeriodicDistance(), 1e-9);
+        assertTrue(Double.isNaN(sc.minDistanceBetweenSites()));
+        // two atoms in that skewed cell: 0.5·(3,3,3) apart in Cartesian terms -> between-sites distance 3·√3/2
+        Lattice l = Lattice.fromMatrix(m);
+        double[] f2 = l.toFractional(new double[]{1.5, 1.5, 1.5});
+        Structure two = new Structure(l, new int[]{6, 6}, new double[][]{{0, 0, 0}, f2});
+        assertEquals(1.5 * Math.sqrt(3), two.minDistanceBetweenSites(), 1e-9);
+        assertEquals(1.5 * Math.sqrt(3), two.minimumPeriodicDistance(), 1e-9);
+        // a nearly flat cell: gamma = 179.99° makes a and b almost antiparallel, a + b is a 0.0005 Å lattice vector
+        Structure flat = new Structure(Lattice.fromParameters(3, 3, 4, 90, 90, 179.99), new int[]{6},
+                new double[][]{{0, 0, 0}});
+        assertEquals(2 * 3 * Math.sin(Math.toRadians(0.005)), flat.minimumPeriodicDistance(), 1e-9);
+        // zero volume: reported as 0 rather than an error
+        Structure zero = new Structure(Lattice.fromMatrix(new double[][]{{3, 0, 0}, {0, 3, 0}, {3, 3, 0}}),
+                new int[]{6, 8}, new double[][]{{0, 0, 0}, {0.5, 0.5, 0.5}});
+        assertEquals(0.0, zero.minDistanceBetweenSites(), 0.0);
+    }
 }
