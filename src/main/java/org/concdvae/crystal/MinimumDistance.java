@@ -58,10 +58,9 @@ final class MinimumDistance {
         for (int i = 0; i < n; i++) {
             for (int j = i; j < n; j++) {
                 double best = Double.POSITIVE_INFINITY;
+                double px = cart[j][0] - cart[i][0], py = cart[j][1] - cart[i][1], pz = cart[j][2] - cart[i][2];
                 for (double[] im : images) {
-                    double x = cart[j][0] + im[0] - cart[i][0];
-                    double y = cart[j][1] + im[1] - cart[i][1];
-                    double z = cart[j][2] + im[2] - cart[i][2];
+                    double x = px + im[0], y = py + im[1], z = pz + im[2];
                     best = Math.min(best, x * x + y * y + z * z);
                 }
                 d[i][j] = d[j][i] = Math.sqrt(best);
