@@ -182,7 +182,7 @@ public final class CifReader {
                 if (prev != null) {
                     throw new InvalidStructureException(at + ": same position as atom site '"
                             + CifSyntax.abbreviate(prev.label) + "' (line " + prev.line
-                            + ") — duplicate or mixed-species site");
+                            + "): duplicate or mixed-species site");
                 }
             }
             Row row = new Row(z, f, label, xv.line());
