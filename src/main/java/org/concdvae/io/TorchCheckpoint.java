@@ -298,6 +298,23 @@ public final class TorchCheckpoint {
         return stateDict;
     }
 
+    /** The state_dict tensor {@code key}; a missing key is an {@link InvalidInputException} naming file and key. */
+    public TorchTensor tensor(String key) {
+        TorchTensor t = stateDict().get(key);
+        if (t == null) throw new InvalidInputException(file + ": state_dict has no entry '" + key + "'");
+        return t;
+    }
+
+    /** The state_dict tensor {@code key}, checked to have exactly {@code shape}. */
+    public TorchTensor tensor(String key, int... shape) {
+        TorchTensor t = tensor(key);
+        if (!java.util.Arrays.equals(t.shape(), shape)) {
+            throw new InvalidInputException(file + ": state_dict entry '" + key + "' has shape "
+                    + java.util.Arrays.toString(t.shape()) + ", expected " + java.util.Arrays.toString(shape));
+        }
+        return t;
+    }
+
     /** How many state_dict entries were dropped (skipped prefixes and module extra states). */
     public int skippedStateDictEntries() { return skipped; }
 
@@ -317,6 +334,24 @@ public final class TorchCheckpoint {
 
     /** CGCNN's training arguments ({@code atom_fea_len}, {@code n_conv}, {@code h_fea_len}, {@code n_h}, {@code task}, ...). */
     public Optional<Map<String, Object>> args() { return map("args"); }
+
+    /** An integer entry of CGCNN's {@code args} (e.g. {@code n_conv}); absent or non-integer is an error naming it. */
+    public int intArg(String key) {
+        Object v = args().orElseThrow(() -> new InvalidInputException(file + ": checkpoint has no 'args'")).get(key);
+        if (!(v instanceof Long l) || l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+            throw new InvalidInputException(file + ": args." + key + " is " + (v == null ? "missing" : "not an integer (" + v + ")"));
+        }
+        return (int) (long) l;
+    }
+
+    /** A string entry of CGCNN's {@code args} (e.g. {@code task}); absent or non-string is an error naming it. */
+    public String stringArg(String key) {
+        Object v = args().orElseThrow(() -> new InvalidInputException(file + ": checkpoint has no 'args'")).get(key);
+        if (!(v instanceof String s)) {
+            throw new InvalidInputException(file + ": args." + key + " is " + (v == null ? "missing" : "not a string (" + v + ")"));
+        }
+        return s;
+    }
 
     @SuppressWarnings("unchecked")
     private Optional<Map<String, Object>> map(String key) {

@@ -98,6 +98,13 @@ class TorchCheckpointTest {
         assertEquals(3L, args.get("n_conv"));
         assertEquals(128L, args.get("h_fea_len"));
         assertEquals(1L, args.get("n_h"));
+        assertEquals(3, ck.intArg("n_conv"));
+        assertEquals("regression", ck.stringArg("task"));
+        assertArrayEquals(new int[]{64, 92}, ck.tensor("embedding.weight", 64, 92).shape());
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ck.tensor("embedding.weight", 92, 64));
+        assertTrue(e.getMessage().contains("'embedding.weight' has shape [64, 92], expected [92, 64]"), e.getMessage());
+        assertTrue(assertThrows(InvalidInputException.class, () -> ck.tensor("nope")).getMessage().contains("no entry 'nope'"));
+        assertTrue(assertThrows(InvalidInputException.class, () -> ck.intArg("task")).getMessage().contains("args.task is not an integer"));
     }
 
     static final List<String> EVALUATORS = List.of("mpall20_bg", "mpall20_fm", "mpall20_Cbg", "mpall20_Cfm",
