@@ -53,7 +53,7 @@ public class InspectCheckpointCommand extends BaseCommand {
 
     private void printText(TorchCheckpoint ck) {
         var out = out();
-        out.printf("file: %s (torch.save zip format, version %s, %s-endian)%n", ck.file(),
+        out.printf("file: %s (torch.save %s format, version %s, %s-endian)%n", ck.file(), ck.format(),
                 ck.formatVersion() < 0 ? "?" : String.valueOf(ck.formatVersion()), ck.byteOrder());
         out.println("top-level keys:");
         for (Map.Entry<String, Object> e : ck.root().entrySet()) {
@@ -108,6 +108,7 @@ public class InspectCheckpointCommand extends BaseCommand {
     private void printJson(TorchCheckpoint ck) throws Exception {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("file", ck.file().toString());
+        doc.put("format", ck.format());
         doc.put("format_version", ck.formatVersion() < 0 ? null : ck.formatVersion());
         doc.put("byteorder", ck.byteOrder());
         Map<String, Object> keys = new LinkedHashMap<>();
