@@ -2,7 +2,6 @@ package org.concdvae.analysis;
 
 import org.concdvae.crystal.Composition;
 import org.concdvae.crystal.Element;
-import org.concdvae.crystal.PbcShortestVectors;
 import org.concdvae.crystal.Structure;
 
 import java.io.BufferedReader;
@@ -19,7 +18,7 @@ import java.util.Map;
  * Validity of a crystal as CDVAE / Con-CDVAE compute it ({@code scripts/eval_utils.py}):
  * <ul>
  *   <li>structural: the smallest distance between two DISTINCT sites (pymatgen's distance matrix with the diagonal
- *       excluded, so a site's own periodic images are ignored) is at least 0.5 Å, and the volume is at least
+ *       excluded, {@link Structure#minDistanceBetweenSites()}, so a site's own periodic images are ignored) is at least 0.5 Å, and the volume is at least
  *       0.1 Å³;</li>
  *   <li>compositional ({@code smact_validity}): a single element, or only metals, is valid; otherwise some
  *       combination of SMACT default oxidation states must make the gcd-reduced composition charge neutral and pass
@@ -69,7 +68,7 @@ public final class Validity {
     }
 
     public static Result check(Structure s) {
-        double minDist = PbcShortestVectors.minDistanceBetweenSites(s);
+        double minDist = s.minDistanceBetweenSites();
         double volume = s.volume();
         boolean struct = structValid(minDist, volume);
         return new Result(struct, compositionValid(s.composition()), minDist, volume);
@@ -81,7 +80,7 @@ public final class Validity {
     }
 
     public static boolean structureValid(Structure s) {
-        return structValid(PbcShortestVectors.minDistanceBetweenSites(s), s.volume());
+        return structValid(s.minDistanceBetweenSites(), s.volume());
     }
 
     /** CDVAE's smact_validity (Pauling test on, alloys allowed) of a composition. */

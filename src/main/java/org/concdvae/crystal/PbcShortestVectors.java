@@ -68,20 +68,6 @@ public final class PbcShortestVectors {
         return best;
     }
 
-    /** Smallest distance between two distinct sites (pymatgen's off-diagonal distance_matrix minimum); NaN for one site. */
-    public static double minDistanceBetweenSites(Structure s) {
-        int n = s.size();
-        if (n < 2) return Double.NaN;
-        PbcShortestVectors p = new PbcShortestVectors(s.lattice());
-        double[][] cart = new double[n][];
-        for (int i = 0; i < n; i++) cart[i] = p.wrappedCartesian(p.toLll(s.fracCoord(i)));
-        double best = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) best = Math.min(best, p.shortest(cart[i], cart[j], null));
-        }
-        return Math.sqrt(best);
-    }
-
     /** Python's float x % 1.0: in [0, 1), except that tiny negatives round to 1.0. */
     static double pyMod1(double x) {
         double r = x % 1.0;
