@@ -11,7 +11,10 @@ public record Rejection(String file, int row, String id, String reason) {
     }
 
     /** One line for error messages: {@code file, row N (id): reason}. */
-    public String describe() {
-        return file + ", row " + row + (id == null || id.isEmpty() ? "" : " (" + id + ")") + ": " + reason;
+    public String describe() { return describe(file); }
+
+    /** As {@link #describe()} with the file named by {@code path}. */
+    public String describe(String path) {
+        return path + ", row " + row + (id == null || id.isEmpty() ? "" : " (" + id + ")") + ": " + reason;
     }
 }
