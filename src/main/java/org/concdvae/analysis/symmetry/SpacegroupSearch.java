@@ -271,8 +271,9 @@ final class SpacegroupSearch {
 
     /**
      * Do the operations (in the conventional basis of {@code bravais}) equal those of the Hall setting up to an
-     * origin shift? spglib's hal_match_hall_symbol_db, with the origin shift from the Smith normal form of the
-     * stacked (R - I) of the Hall symbol's generators.
+     * origin shift? spglib's hal_match_hall_symbol_db: for each generator set of the crystal family (in order), the
+     * origin shift is V·S⁺·U·Δw from the translations of the generators, then every operation is verified within
+     * symprec.
      */
     static Found hallMatch(double[][] bravais, int hall, Centering centering, SymmetrySearch.Ops sym, double symprec) {
         HallSymbols.Operations db = HallSymbols.operations(hall);
@@ -281,93 +282,63 @@ final class SpacegroupSearch {
         double[][] mD = Mat.toD(m);
         double[][] mInv = Mat.inverse(mD, 0);
         double[][] primLattice = Mat.mul(bravais, mInv);
-        // every rotation of the setting must occur in sym (the counts are equal)
-        int[][][] gens = generators(hall);
-        int k = gens.length;
-        int[][] a = new int[3 * k][3];
-        double[] dw = new double[3 * k];
-        for (int g = 0; g < k; g++) {
-            int[][] r = gens[g];
-            int ours = -1, theirs = -1;
-            for (int i = 0; i < sym.size(); i++) if (Mat.eq(sym.rot()[i], r)) { ours = i; break; }
-            if (ours < 0) return null;
-            for (int i = 0; i < db.size(); i++) if (Mat.eq(db.rot()[i], r)) { theirs = i; break; }
-            if (theirs < 0) return null;
-            double[] tp = Mat.mulv(mD, sym.trans()[ours]);
-            double[] tdb = Mat.mulv(mD, db.trans()[theirs]);
-            int[][] rp = Mat.toI(Mat.mul(mD, Mat.mul(Mat.toD(r), mInv)));
+        List<OriginShiftTables.Entry> sets = OriginShiftTables.forSetting(hall, centering);
+        if (sets == null) return null;
+        // translations are reduced to this primitive basis (spglib passes P for the triclinic/trigonal/hexagonal sets)
+        double[][] mw = Mat.toD(centringMatrix(OriginShiftTables.centringForDw(hall, centering)));
+        double[][] mwInv = Mat.inverse(mw, 0);
+        for (OriginShiftTables.Entry e : sets) {
+            double[] dw = new double[9];
+            boolean ok = true;
+            for (int g = 0; g < 3 && ok; g++) {
+                int[][] r = e.generators()[g];
+                if (Mat.det(r) == 0) continue;
+                int ours = -1, theirs = -1;
+                for (int i = 0; i < sym.size(); i++) if (Mat.eq(sym.rot()[i], r)) { ours = i; break; }
+                for (int i = 0; i < db.size(); i++) if (Mat.eq(db.rot()[i], r)) { theirs = i; break; }
+                if (ours < 0 || theirs < 0) { ok = false; break; }
+                double[] tp = Mat.mulv(mw, sym.trans()[ours]);
+                double[] tdb = Mat.mulv(mw, db.trans()[theirs]);
+                for (int i = 0; i < 3; i++) dw[3 * g + i] = Mat.dmod1(tp[i] - tdb[i]);
+            }
+            if (!ok) continue;
+            double[] shift = new double[3];
             for (int i = 0; i < 3; i++) {
-                dw[3 * g + i] = Mat.dmod1(tp[i] - tdb[i]);
-                for (int j = 0; j < 3; j++) a[3 * g + i][j] = rp[i][j] - (i == j ? 1 : 0);
+                double x = 0;
+                for (int j = 0; j < 9; j++) x += e.vspu()[i][j] * dw[j];
+                shift[i] = Mat.dmod1(x);
+            }
+            if (matchesDatabase(db, sym, shift, mw, mwInv, primLattice, symprec)) {
+                return new Found(hall, Mat.mulv(mInv, shift), bravais, 0);
             }
         }
-        double[] shift = SmithNormalForm.solveModOne(a, dw);
-        for (int i = 0; i < 3; i++) shift[i] = Mat.dmod1(shift[i]);
-        // verify every operation (is_match_database)
+        return null;
+    }
+
+    /** spglib's is_match_database: every operation equals a distinct setting operation after the origin shift. */
+    private static boolean matchesDatabase(HallSymbols.Operations db, SymmetrySearch.Ops sym, double[] shift,
+                                           double[][] mD, double[][] mInv, double[][] primLattice, double symprec) {
         boolean[] used = new boolean[db.size()];
         double[] diff = new double[3];
         for (int i = 0; i < sym.size(); i++) {
             boolean ok = false;
             double[] tp = Mat.mulv(mD, sym.trans()[i]);
             for (int j = 0; j < db.size(); j++) {
-                if (used[j] || !Mat.eq(sym.rot()[i], db.rot()[j])) continue;
+                if (!Mat.eq(sym.rot()[i], db.rot()[j])) continue;
                 double[] tdb = Mat.mulv(mD, db.trans()[j]);
                 double[][] rp = Mat.mul(mD, Mat.mul(Mat.toD(db.rot()[j]), mInv));
                 double[] sr = Mat.mulv(rp, shift);
                 for (int l = 0; l < 3; l++) diff[l] = tp[l] - tdb[l] + shift[l];
                 if (Cell.isOverlap(diff, sr, primLattice, symprec)) {
-                    used[j] = true;
-                    ok = true;
-                    break;
+                    if (!used[j]) {
+                        used[j] = true;
+                        ok = true;
+                        break;
+                    }
                 }
             }
-            if (!ok) return null;
+            if (!ok) return false;
         }
-        double[] origin = Mat.mulv(mInv, shift);
-        return new Found(hall, origin, bravais, 0);
-    }
-
-    private static final int[][][][] GENERATORS = new int[531][][][];
-
-    /** Rotations generating the point group of a Hall setting (the Hall symbol's own matrices, centring excluded). */
-    private static synchronized int[][][] generators(int hall) {
-        int[][][] g = GENERATORS[hall];
-        if (g != null) return g;
-        HallSymbols.Operations ops = HallSymbols.operations(hall);
-        java.util.List<int[][]> distinct = PointGroup.distinct(ops.rot());
-        // greedy generating set: add a rotation when it is not yet generated
-        java.util.List<int[][]> gens = new java.util.ArrayList<>();
-        java.util.List<int[][]> closure = new java.util.ArrayList<>();
-        closure.add(Mat.IDENTITY);
-        for (int[][] r : distinct) {
-            if (contains(closure, r)) continue;
-            gens.add(r);
-            closure = close(gens);
-            if (closure.size() == distinct.size()) break;
-        }
-        g = gens.toArray(new int[0][][]);
-        GENERATORS[hall] = g;
-        return g;
-    }
-
-    private static boolean contains(java.util.List<int[][]> list, int[][] r) {
-        for (int[][] o : list) if (Mat.eq(o, r)) return true;
-        return false;
-    }
-
-    private static java.util.List<int[][]> close(java.util.List<int[][]> gens) {
-        java.util.List<int[][]> out = new java.util.ArrayList<>();
-        out.add(Mat.IDENTITY);
-        for (int it = 0; it < 64; it++) {
-            int before = out.size();
-            for (int[][] g : gens) {
-                for (int i = 0; i < out.size(); i++) {
-                    int[][] p = Mat.mul(g, out.get(i));
-                    if (!contains(out, p)) out.add(p);
-                }
-            }
-            if (out.size() == before) break;
-        }
-        return out;
+        return true;
     }
 }
