@@ -22,6 +22,8 @@ final class ConvexCell {
     private int nv;
     private final List<int[]> faces = new ArrayList<>();
     private final List<Integer> facePlane = new ArrayList<>();
+    /** Plane of each face: n·x = offset (n not normalised). */
+    private final List<double[]> faceNormal = new ArrayList<>();
     private final double tolerance;
     private double maxRadius2;
 
@@ -33,12 +35,12 @@ final class ConvexCell {
             addVertex((i & 1) == 0 ? -h : h, (i & 2) == 0 ? -h : h, (i & 4) == 0 ? -h : h);
         }
         // each face as a cycle of cube corners (bit 0 = x, bit 1 = y, bit 2 = z)
-        addFace(-1, new int[]{0, 2, 6, 4}); // x = -h
-        addFace(-2, new int[]{1, 3, 7, 5}); // x = +h
-        addFace(-3, new int[]{0, 1, 5, 4}); // y = -h
-        addFace(-4, new int[]{2, 3, 7, 6}); // y = +h
-        addFace(-5, new int[]{0, 1, 3, 2}); // z = -h
-        addFace(-6, new int[]{4, 5, 7, 6}); // z = +h
+        addFace(-1, new int[]{0, 2, 6, 4}, new double[]{-1, 0, 0, h}); // x = -h
+        addFace(-2, new int[]{1, 3, 7, 5}, new double[]{1, 0, 0, h});  // x = +h
+        addFace(-3, new int[]{0, 1, 5, 4}, new double[]{0, -1, 0, h}); // y = -h
+        addFace(-4, new int[]{2, 3, 7, 6}, new double[]{0, 1, 0, h});  // y = +h
+        addFace(-5, new int[]{0, 1, 3, 2}, new double[]{0, 0, -1, h}); // z = -h
+        addFace(-6, new int[]{4, 5, 7, 6}, new double[]{0, 0, 1, h});  // z = +h
         maxRadius2 = 3 * h * h;
     }
 
@@ -54,9 +56,10 @@ final class ConvexCell {
         return nv++;
     }
 
-    private void addFace(int plane, int[] verts) {
+    private void addFace(int plane, int[] verts, double[] normalAndOffset) {
         faces.add(verts);
         facePlane.add(plane);
+        faceNormal.add(normalAndOffset);
     }
 
     /** Squared distance of the farthest vertex from the origin: planes farther than its root cannot cut. */
@@ -87,6 +90,7 @@ final class ConvexCell {
         Map<Long, Integer> cut = new HashMap<>();
         List<int[]> newFaces = new ArrayList<>(faces.size() + 1);
         List<Integer> newPlanes = new ArrayList<>(faces.size() + 1);
+        List<double[]> newNormals = new ArrayList<>(faces.size() + 1);
         boolean[] onCap = new boolean[nv + 64];
         List<Integer> cap = new ArrayList<>();
         int[] buf = new int[64];
@@ -123,16 +127,20 @@ final class ConvexCell {
             if (len >= 3) {
                 newFaces.add(Arrays.copyOf(buf, len));
                 newPlanes.add(facePlane.get(f));
+                newNormals.add(faceNormal.get(f));
             }
         }
         if (cap.size() >= 3) {
             newFaces.add(orderAround(cap, px, py, pz));
             newPlanes.add(plane);
+            newNormals.add(new double[]{px, py, pz, d});
         }
         faces.clear();
         faces.addAll(newFaces);
         facePlane.clear();
         facePlane.addAll(newPlanes);
+        faceNormal.clear();
+        faceNormal.addAll(newNormals);
         compact();
         return true;
     }
@@ -210,6 +218,52 @@ final class ConvexCell {
         nv = m;
         maxRadius2 = r2;
     }
+
+    /**
+     * Recomputes every vertex as the intersection of three of its faces' planes (the best-conditioned triple).
+     * Cutting a huge starting cube leaves vertices with absolute errors of order cube size × machine epsilon; this
+     * restores full precision for the faces near the centre.
+     */
+    void refineVertices() {
+        int[][] incident = new int[nv][];
+        int[] count = new int[nv];
+        for (int[] f : faces) for (int v : f) count[v]++;
+        for (int v = 0; v < nv; v++) incident[v] = new int[count[v]];
+        Arrays.fill(count, 0);
+        for (int fi = 0; fi < faces.size(); fi++) for (int v : faces.get(fi)) incident[v][count[v]++] = fi;
+        for (int v = 0; v < nv; v++) {
+            int[] inc = incident[v];
+            double best = 0;
+            double[] a = null, b = null, c = null;
+            for (int i = 0; i < inc.length; i++) {
+                for (int j = i + 1; j < inc.length; j++) {
+                    for (int k = j + 1; k < inc.length; k++) {
+                        double[] p = faceNormal.get(inc[i]), q = faceNormal.get(inc[j]), r = faceNormal.get(inc[k]);
+                        double det = Math.abs(det3(p, q, r)) / (len(p) * len(q) * len(r));
+                        if (det > best) {
+                            best = det;
+                            a = p;
+                            b = q;
+                            c = r;
+                        }
+                    }
+                }
+            }
+            if (best < 1e-6) continue; // no well-conditioned triple; keep the clipped position
+            double d = det3(a, b, c);
+            // Cramer's rule for n_a·x = o_a, n_b·x = o_b, n_c·x = o_c
+            double[] o = {a[3], b[3], c[3]};
+            vx[v] = det3(new double[]{o[0], a[1], a[2]}, new double[]{o[1], b[1], b[2]}, new double[]{o[2], c[1], c[2]}) / d;
+            vy[v] = det3(new double[]{a[0], o[0], a[2]}, new double[]{b[0], o[1], b[2]}, new double[]{c[0], o[2], c[2]}) / d;
+            vz[v] = det3(new double[]{a[0], a[1], o[0]}, new double[]{b[0], b[1], o[1]}, new double[]{c[0], c[1], o[2]}) / d;
+        }
+    }
+
+    private static double det3(double[] p, double[] q, double[] r) {
+        return p[0] * (q[1] * r[2] - q[2] * r[1]) - p[1] * (q[0] * r[2] - q[2] * r[0]) + p[2] * (q[0] * r[1] - q[1] * r[0]);
+    }
+
+    private static double len(double[] p) { return Math.sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]); }
 
     /** True if some face still lies on the starting cube: the cell is not closed by the planes given. */
     boolean touchesBox() {

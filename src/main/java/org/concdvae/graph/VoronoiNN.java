@@ -19,6 +19,8 @@ public final class VoronoiNN implements NearNeighbors {
     public static final double DEFAULT_CUTOFF = 13.0;
     /** Vertices within this many Å (per Å of plane distance) of a plane lie on it. */
     static final double PLANE_TOLERANCE = 1e-10;
+    /** Half-width (Å) of the starting cube for cells that reach far out; a cell reaching it counts as open. */
+    static final double FAR_BOX = 1e7;
 
     private final double cutoff;
 
@@ -56,15 +58,15 @@ public final class VoronoiNN implements NearNeighbors {
     private static List<VoronoiFace> tryCell(PeriodicSphere sphere, int n, double r) {
         PeriodicSphere.Points pts = sphere.around(n, r);
         if (pts.size < 4) return null;
-        ConvexCell cell = new ConvexCell(Math.max(100 * r, 1.0), PLANE_TOLERANCE);
-        double[] v = pts.vec;
-        for (int k = 0; k < pts.size; k++) {
-            double half = 0.5 * pts.dist[k];
-            // a bisector plane farther out than every vertex cannot cut; later points are farther still
-            if (half * half > cell.maxRadius2() * (1 + 1e-9)) break;
-            cell.cutBisector(k, v[3 * k], v[3 * k + 1], v[3 * k + 2]);
+        // Usually the cell lies well inside a cube of half-width r. Near a vacuum gap the centre can sit almost on
+        // the hull of the points within r, and the cell, though closed, reaches far out; Qhull still reports it, so
+        // it is then recomputed inside a practically infinite cube, with vertices refined from their planes.
+        ConvexCell cell = clip(pts, new ConvexCell(r, PLANE_TOLERANCE));
+        if (cell.touchesBox()) {
+            cell = clip(pts, new ConvexCell(FAR_BOX, PLANE_TOLERANCE));
+            if (cell.touchesBox()) return null;
+            cell.refineVertices();
         }
-        if (cell.touchesBox()) return null;
         List<VoronoiFace> faces = new ArrayList<>();
         for (int f = 0; f < cell.faceCount(); f++) {
             int k = cell.facePlane(f);
@@ -80,6 +82,17 @@ public final class VoronoiNN implements NearNeighbors {
         }
         faces.sort((a, b) -> Double.compare(a.distance(), b.distance()));
         return faces;
+    }
+
+    private static ConvexCell clip(PeriodicSphere.Points pts, ConvexCell cell) {
+        double[] v = pts.vec;
+        for (int k = 0; k < pts.size; k++) {
+            double half = 0.5 * pts.dist[k];
+            // a bisector plane farther out than every vertex cannot cut; later points are farther still
+            if (half * half > cell.maxRadius2() * (1 + 1e-9)) break;
+            cell.cutBisector(k, v[3 * k], v[3 * k + 1], v[3 * k + 2]);
+        }
+        return cell;
     }
 
     /**
