@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 AnalyzeCommand.class,
                 BenchCommand.class,
+                InspectCheckpointCommand.class,
                 CommandLine.HelpCommand.class})
 public class Main implements Runnable {
     @CommandLine.Spec

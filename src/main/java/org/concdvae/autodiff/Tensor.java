@@ -1,0 +1,72 @@
+package org.concdvae.autodiff;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Arrays;
+
+/**
+ * A node of the autodiff graph: an ND4J value and, after {@link Tape#backward}, its gradient.
+ *
+ * <p>Three kinds exist. <b>Parameters</b> ({@link #parameter}) live across steps; their value and gradient arrays are
+ * owned by the {@code nn.ParameterStore}, never by a tape, and gradients accumulate until {@link #zeroGrad()}.
+ * <b>Constants</b> ({@link #constant}) never receive a gradient. <b>Intermediates</b> are created by the ops of a
+ * {@link Tape}; the tape owns their arrays and releases them on {@link Tape#close()}, so an intermediate must not be
+ * used after its tape is closed (copy what you keep with {@code value().dup()}).
+ */
+public final class Tensor {
+    private final INDArray value;
+    private final boolean requiresGrad;
+    private final boolean parameter;
+    INDArray grad;
+    /** True while {@link #grad} is an array that another tensor may also hold (so it must not be modified in place). */
+    boolean gradShared;
+
+    Tensor(INDArray value, boolean requiresGrad, boolean parameter) {
+        this.value = value;
+        this.requiresGrad = requiresGrad;
+        this.parameter = parameter;
+    }
+
+    /** A trainable leaf whose gradient persists across tapes (accumulates until {@link #zeroGrad()}). */
+    public static Tensor parameter(INDArray value) { return new Tensor(value, true, true); }
+
+    /** A leaf that never receives a gradient (inputs, frozen weights, bases). The caller keeps ownership. */
+    public static Tensor constant(INDArray value) { return new Tensor(value, false, false); }
+
+    public INDArray value() { return value; }
+
+    /** The accumulated gradient, or {@code null} if no gradient reached this tensor. */
+    public INDArray grad() { return grad; }
+
+    public boolean requiresGrad() { return requiresGrad; }
+
+    public boolean isParameter() { return parameter; }
+
+    public long[] shape() { return value.shape(); }
+
+    public int rank() { return value.rank(); }
+
+    /** Size of dimension {@code d} (negative counts from the end). */
+    public long size(int d) { return value.size(d < 0 ? value.rank() + d : d); }
+
+    public long length() { return value.length(); }
+
+    /** Sets a parameter's gradient to zero (keeps the array, so no allocation per step). */
+    public void zeroGrad() {
+        if (grad != null) {
+            if (parameter) grad.assign(0);
+            else grad = null;
+        }
+    }
+
+    /** Scalar value of a one-element tensor (e.g. a loss). */
+    public double item() {
+        if (value.length() != 1) throw new IllegalStateException("item() needs one element, shape " + Arrays.toString(shape()));
+        return value.getDouble(0);
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + Arrays.toString(shape()) + (parameter ? " param" : requiresGrad ? " grad" : "");
+    }
+}
