@@ -77,19 +77,19 @@ public final class CrystalNN implements NearNeighbors {
 
     @Override
     public List<Neighbor> neighbors(Structure s, int n) {
-        return neighbors(new PeriodicSphere(s), s, n);
+        return neighbors(new BondSearch(s), n);
     }
 
     @Override
     public List<List<Neighbor>> allNeighbors(Structure s) {
-        PeriodicSphere sphere = new PeriodicSphere(s);
+        BondSearch search = new BondSearch(s);
         List<List<Neighbor>> all = new ArrayList<>(s.size());
-        for (int n = 0; n < s.size(); n++) all.add(neighbors(sphere, s, n));
+        for (int n = 0; n < s.size(); n++) all.add(neighbors(search, n));
         return all;
     }
 
-    List<Neighbor> neighbors(PeriodicSphere sphere, Structure s, int n) {
-        NNData data = nnData(sphere, s, n);
+    private List<Neighbor> neighbors(BondSearch search, int n) {
+        NNData data = nnData(search, n);
         if (!options.weightedCn()) {
             List<Neighbor> chosen = data.cnNeighbors().get(data.mostLikelyCn());
             List<Neighbor> out = new ArrayList<>(chosen.size());
@@ -110,10 +110,12 @@ public final class CrystalNN implements NearNeighbors {
         return out;
     }
 
-    public NNData nnData(Structure s, int n) { return nnData(new PeriodicSphere(s), s, n); }
+    /** The full CrystalNN analysis of site n (the input of a CrystalNN site fingerprint). */
+    public NNData nnData(Structure s, int n) { return nnData(new BondSearch(s), n); }
 
-    NNData nnData(PeriodicSphere sphere, Structure s, int n) {
-        List<VoronoiFace> faces = voronoi.polyhedron(sphere, s, n);
+    private NNData nnData(BondSearch search, int n) {
+        Structure s = search.structure();
+        List<VoronoiFace> faces = voronoi.polyhedron(search, n);
         double maxAngle = 0;
         for (VoronoiFace f : faces) maxAngle = Math.max(maxAngle, f.solidAngle());
         List<Neighbor> nn = new ArrayList<>();

@@ -30,29 +30,32 @@ public final class MinimumDistanceNN implements NearNeighbors {
 
     @Override
     public List<Neighbor> neighbors(Structure s, int n) {
-        return neighbors(new PeriodicSphere(s), n);
-    }
-
-    List<Neighbor> neighbors(PeriodicSphere sphere, int n) {
-        PeriodicSphere.Points pts = sphere.around(n, cutoff);
-        if (pts.size == 0) {
-            throw new InvalidStructureException(String.format(
-                    "site %d has no neighbour within %.1f Å (minimum-distance bonding needs one)", n, cutoff));
-        }
-        double dmin = pts.dist[0]; // sorted by distance
-        double limit = (1.0 + tol) * dmin;
-        List<Neighbor> out = new ArrayList<>();
-        for (int k = 0; k < pts.size && pts.dist[k] < limit; k++) {
-            out.add(new Neighbor(pts.site[k], pts.image(k), dmin / pts.dist[k], pts.dist[k]));
-        }
-        return out;
+        return neighbors(new BondSearch(s).within(cutoff), n);
     }
 
     @Override
     public List<List<Neighbor>> allNeighbors(Structure s) {
-        PeriodicSphere sphere = new PeriodicSphere(s);
+        BondSearch.Sorted list = new BondSearch(s).within(cutoff);
         List<List<Neighbor>> all = new ArrayList<>(s.size());
-        for (int n = 0; n < s.size(); n++) all.add(neighbors(sphere, n));
+        for (int n = 0; n < s.size(); n++) all.add(neighbors(list, n));
         return all;
+    }
+
+    private List<Neighbor> neighbors(BondSearch.Sorted pts, int n) {
+        if (pts.count(n) == 0) {
+            throw new InvalidStructureException(String.format(
+                    "site %d has no neighbour within %.1f Å (minimum-distance bonding needs one)", n, cutoff));
+        }
+        NeighborList nl = pts.list;
+        double dmin = nl.distance(pts.entry(n, 0));
+        double limit = (1.0 + tol) * dmin;
+        List<Neighbor> out = new ArrayList<>();
+        for (int k = 0; k < pts.count(n); k++) {
+            int e = pts.entry(n, k);
+            double d = nl.distance(e);
+            if (!(d < limit)) break;
+            out.add(new Neighbor(nl.neighbor(e), new int[]{nl.image(e, 0), nl.image(e, 1), nl.image(e, 2)}, dmin / d, d));
+        }
+        return out;
     }
 }

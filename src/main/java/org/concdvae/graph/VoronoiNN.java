@@ -35,16 +35,24 @@ public final class VoronoiNN implements NearNeighbors {
 
     /** The Voronoi faces of site n, in order of increasing neighbour distance. */
     public List<VoronoiFace> polyhedron(Structure s, int n) {
-        return polyhedron(new PeriodicSphere(s), s, n);
+        return polyhedron(new BondSearch(s), n);
     }
 
-    /** As {@link #polyhedron(Structure, int)}, reusing a sphere search built for {@code s}. */
-    public List<VoronoiFace> polyhedron(PeriodicSphere sphere, Structure s, int n) {
-        double maxCutoff = longestDiagonal(s) + 0.01;
+    /** The Voronoi faces of every site. */
+    public List<List<VoronoiFace>> polyhedra(Structure s) {
+        BondSearch search = new BondSearch(s);
+        List<List<VoronoiFace>> all = new ArrayList<>(s.size());
+        for (int n = 0; n < s.size(); n++) all.add(polyhedron(search, n));
+        return all;
+    }
+
+    List<VoronoiFace> polyhedron(BondSearch search, int n) {
+        if (n < 0 || n >= search.structure().size()) throw new IndexOutOfBoundsException("site " + n);
+        double maxCutoff = longestDiagonal(search.structure()) + 0.01;
         double r = cutoff;
         // pymatgen: retry with min(2r, maxCutoff + 0.001) while the cell is open; give up once r >= maxCutoff
         for (int attempt = 0; attempt < 64; attempt++) {
-            List<VoronoiFace> faces = tryCell(sphere, n, r);
+            List<VoronoiFace> faces = tryCell(search.within(r), n);
             if (faces != null) return faces;
             if (r >= maxCutoff) break;
             r = Math.min(r * 2, maxCutoff + 0.001);
@@ -54,43 +62,48 @@ public final class VoronoiNN implements NearNeighbors {
                 n, r));
     }
 
-    /** The cell among points within r, or null if it is open (Qhull would report an infinite vertex). */
-    private static List<VoronoiFace> tryCell(PeriodicSphere sphere, int n, double r) {
-        PeriodicSphere.Points pts = sphere.around(n, r);
-        if (pts.size < 4) return null;
+    /** The cell among the points of the list, or null if it is open (Qhull would report an infinite vertex). */
+    private static List<VoronoiFace> tryCell(BondSearch.Sorted pts, int n) {
+        int count = pts.count(n);
+        if (count < 4) return null;
+        double r = pts.list.distance(pts.entry(n, count - 1));
         // Usually the cell lies well inside a cube of half-width r. Near a vacuum gap the centre can sit almost on
         // the hull of the points within r, and the cell, though closed, reaches far out; Qhull still reports it, so
         // it is then recomputed inside a practically infinite cube, with vertices refined from their planes.
-        ConvexCell cell = clip(pts, new ConvexCell(r, PLANE_TOLERANCE));
+        ConvexCell cell = clip(pts, n, new ConvexCell(r, PLANE_TOLERANCE));
         if (cell.touchesBox()) {
-            cell = clip(pts, new ConvexCell(FAR_BOX, PLANE_TOLERANCE));
+            cell = clip(pts, n, new ConvexCell(FAR_BOX, PLANE_TOLERANCE));
             if (cell.touchesBox()) return null;
             cell.refineVertices();
         }
+        NeighborList nl = pts.list;
         List<VoronoiFace> faces = new ArrayList<>();
         for (int f = 0; f < cell.faceCount(); f++) {
-            int k = cell.facePlane(f);
+            int e = cell.facePlane(f);
             double[][] verts = cell.faceVertices(f);
-            double[] p = pts.vector(k);
-            double dist = pts.dist[k];
+            double dist = nl.distance(e);
             double faceDist = 0.5 * dist;
             double vol = 0;
             for (int j = 1; j + 1 < verts.length; j++) vol += tetraVolume(verts[0], verts[j], verts[j + 1]);
-            double[] normal = {p[0] / dist, p[1] / dist, p[2] / dist};
-            faces.add(new VoronoiFace(pts.site[k], pts.image(k), dist, solidAngle(verts), 3 * vol / faceDist,
+            double[] normal = {nl.vector(e, 0) / dist, nl.vector(e, 1) / dist, nl.vector(e, 2) / dist};
+            int[] image = {nl.image(e, 0), nl.image(e, 1), nl.image(e, 2)};
+            faces.add(new VoronoiFace(nl.neighbor(e), image, dist, solidAngle(verts), 3 * vol / faceDist,
                     faceDist, vol, normal, verts, cell.faceVertexIds(f)));
         }
         faces.sort((a, b) -> Double.compare(a.distance(), b.distance()));
         return faces;
     }
 
-    private static ConvexCell clip(PeriodicSphere.Points pts, ConvexCell cell) {
-        double[] v = pts.vec;
-        for (int k = 0; k < pts.size; k++) {
-            double half = 0.5 * pts.dist[k];
+    /** Cuts the cell with the bisector planes of the centre's neighbours, nearest first; face ids = entry ids. */
+    private static ConvexCell clip(BondSearch.Sorted pts, int n, ConvexCell cell) {
+        NeighborList nl = pts.list;
+        double[] v = nl.vectors();
+        for (int k = 0, count = pts.count(n); k < count; k++) {
+            int e = pts.entry(n, k);
+            double half = 0.5 * nl.distance(e);
             // a bisector plane farther out than every vertex cannot cut; later points are farther still
             if (half * half > cell.maxRadius2() * (1 + 1e-9)) break;
-            cell.cutBisector(k, v[3 * k], v[3 * k + 1], v[3 * k + 2]);
+            cell.cutBisector(e, v[3 * e], v[3 * e + 1], v[3 * e + 2]);
         }
         return cell;
     }
@@ -149,11 +162,19 @@ public final class VoronoiNN implements NearNeighbors {
      */
     @Override
     public List<Neighbor> neighbors(Structure s, int n) {
-        return neighbors(new PeriodicSphere(s), s, n);
+        return neighbors(new BondSearch(s), n);
     }
 
-    List<Neighbor> neighbors(PeriodicSphere sphere, Structure s, int n) {
-        List<VoronoiFace> faces = polyhedron(sphere, s, n);
+    @Override
+    public List<List<Neighbor>> allNeighbors(Structure s) {
+        BondSearch search = new BondSearch(s);
+        List<List<Neighbor>> all = new ArrayList<>(s.size());
+        for (int n = 0; n < s.size(); n++) all.add(neighbors(search, n));
+        return all;
+    }
+
+    private List<Neighbor> neighbors(BondSearch search, int n) {
+        List<VoronoiFace> faces = polyhedron(search, n);
         double max = 0;
         for (VoronoiFace f : faces) max = Math.max(max, f.solidAngle());
         List<Neighbor> out = new ArrayList<>();
@@ -161,13 +182,5 @@ public final class VoronoiNN implements NearNeighbors {
             if (f.solidAngle() > 0) out.add(new Neighbor(f.site(), f.image(), f.solidAngle() / max, f.distance()));
         }
         return out;
-    }
-
-    @Override
-    public List<List<Neighbor>> allNeighbors(Structure s) {
-        PeriodicSphere sphere = new PeriodicSphere(s);
-        List<List<Neighbor>> all = new ArrayList<>(s.size());
-        for (int n = 0; n < s.size(); n++) all.add(neighbors(sphere, s, n));
-        return all;
     }
 }
