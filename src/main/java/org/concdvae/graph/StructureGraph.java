@@ -20,21 +20,23 @@ public final class StructureGraph {
     /** One undirected periodic bond: site u (image 0) to site v shifted by {@code image}; u ≤ v. */
     public record Bond(int u, int v, int ix, int iy, int iz) {}
 
-    private final int nSites;
+    private final Structure structure;
     private final List<Bond> bonds;
 
-    private StructureGraph(int nSites, List<Bond> bonds) {
-        this.nSites = nSites;
+    private StructureGraph(Structure structure, List<Bond> bonds) {
+        this.structure = structure;
         this.bonds = bonds;
     }
 
     /** The graph of {@code s} under a bonding strategy. */
     public static StructureGraph build(Structure s, NearNeighbors strategy) {
-        return fromNeighbors(s.size(), strategy.allNeighbors(s));
+        return fromNeighbors(s, strategy.allNeighbors(s));
     }
 
     /** The graph from per-site neighbour lists (site n's list in the strategy's order). */
-    public static StructureGraph fromNeighbors(int nSites, List<List<Neighbor>> all) {
+    public static StructureGraph fromNeighbors(Structure s, List<List<Neighbor>> all) {
+        int nSites = s.size();
+        if (all.size() != nSites) throw new IllegalArgumentException("one neighbour list per site expected");
         // adjacency u -> (v -> images in insertion order), v in order of first insertion
         List<Map<Integer, List<int[]>>> adj = new ArrayList<>(nSites);
         for (int i = 0; i < nSites; i++) adj.add(new LinkedHashMap<>());
@@ -69,35 +71,29 @@ public final class StructureGraph {
                 for (int[] img : e.getValue()) bonds.add(new Bond(u, e.getKey(), img[0], img[1], img[2]));
             }
         }
-        return new StructureGraph(nSites, List.copyOf(bonds));
+        return new StructureGraph(s, List.copyOf(bonds));
     }
 
-    public int siteCount() { return nSites; }
+    public Structure structure() { return structure; }
 
     /** Bonds in networkx iteration order. */
     public List<Bond> bonds() { return bonds; }
 
     /**
-     * The official directed edge list: for each bond (u, v, image), first (source v, target u, +image), then
-     * (source u, target v, −image).
+     * The encoder graph: for each bond (u, v, image), first the directed edge (source v, target u, +image), then
+     * (source u, target v, −image), with edge vectors and distances.
      */
-    public DirectedEdges directedEdges() {
+    public CrystalGraph crystalGraph() {
         int m = bonds.size();
-        int[] src = new int[2 * m], dst = new int[2 * m], img = new int[6 * m];
+        int[] u = new int[m], v = new int[m], img = new int[3 * m];
         for (int i = 0; i < m; i++) {
             Bond b = bonds.get(i);
-            int e = 2 * i;
-            src[e] = b.v();
-            dst[e] = b.u();
-            img[3 * e] = b.ix();
-            img[3 * e + 1] = b.iy();
-            img[3 * e + 2] = b.iz();
-            src[e + 1] = b.u();
-            dst[e + 1] = b.v();
-            img[3 * e + 3] = -b.ix();
-            img[3 * e + 4] = -b.iy();
-            img[3 * e + 5] = -b.iz();
+            u[i] = b.u();
+            v[i] = b.v();
+            img[3 * i] = b.ix();
+            img[3 * i + 1] = b.iy();
+            img[3 * i + 2] = b.iz();
         }
-        return new DirectedEdges(src, dst, img);
+        return CrystalGraph.fromBonds(structure, u, v, img);
     }
 }

@@ -31,7 +31,7 @@ class CrystalNNTest {
             }
         }
         // 8 sites × 6 bonds / 2 = 24 bonds, 48 directed edges
-        assertEquals(48, StructureGraph.build(ROCKSALT, c).directedEdges().size());
+        assertEquals(48, StructureGraph.build(ROCKSALT, c).crystalGraph().numEdges());
     }
 
     @Test
@@ -61,14 +61,11 @@ class CrystalNNTest {
     @Test
     void singleAtomCellsBondToTheirOwnImages() {
         Structure sc = cubic(3.0, new int[]{84}, new double[][]{{0.2, 0.3, 0.4}});
-        DirectedEdges e = StructureGraph.build(sc, new CrystalNN()).directedEdges();
+        List<int[]> e = GraphOracle.rows(StructureGraph.build(sc, new CrystalNN()).crystalGraph());
         // bonds (0,0,+x), (0,0,+y), (0,0,+z), each as two directed edges, first image component positive
         assertEquals(6, e.size());
-        for (int i = 0; i < e.size(); i += 2) {
-            int[] img = e.image(i);
-            assertEquals(1, img[0] + img[1] + img[2]);
-        }
-        assertEquals(6, StructureGraph.build(sc, new MinimumDistanceNN()).directedEdges().size());
+        for (int i = 0; i < e.size(); i += 2) assertEquals(1, e.get(i)[2] + e.get(i)[3] + e.get(i)[4]);
+        assertEquals(6, StructureGraph.build(sc, new MinimumDistanceNN()).crystalGraph().numEdges());
     }
 
     @Test
@@ -107,18 +104,15 @@ class CrystalNNTest {
         Structure a = Structure.fromCartesian(lp, new int[]{11, 17}, cart).wrapped();
         Structure b = Structure.fromCartesian(ls, new int[]{11, 17}, cart).wrapped();
         for (NearNeighbors nn : new NearNeighbors[]{new CrystalNN(), new MinimumDistanceNN()}) {
-            DirectedEdges ea = StructureGraph.build(a, nn).directedEdges();
-            DirectedEdges eb = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
-                    () -> StructureGraph.build(b, nn).directedEdges());
-            assertEquals(12, ea.size()); // 6 Na–Cl bonds, each as two directed edges
-            assertEquals(ea.size(), eb.size());
+            CrystalGraph ga = StructureGraph.build(a, nn).crystalGraph();
+            CrystalGraph gb = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                    () -> StructureGraph.build(b, nn).crystalGraph());
+            assertEquals(12, ga.numEdges()); // 6 Na–Cl bonds, each as two directed edges
+            assertEquals(ga.numEdges(), gb.numEdges());
             // every edge of the skewed cell is a 2.82 Å bond between Na and Cl
-            for (int e = 0; e < eb.size(); e++) {
-                double[] fs = b.fracCoord(eb.source(e)), ft = b.fracCoord(eb.target(e));
-                int[] img = eb.image(e);
-                double[] d = ls.toCartesian(new double[]{fs[0] + img[0] - ft[0], fs[1] + img[1] - ft[1], fs[2] + img[2] - ft[2]});
-                assertEquals(h, Math.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]), 1e-9);
-                assertTrue(eb.source(e) != eb.target(e));
+            for (int e = 0; e < gb.numEdges(); e++) {
+                assertEquals(h, gb.distances()[e], 1e-9);
+                assertTrue(gb.source()[e] != gb.target()[e]);
             }
         }
     }

@@ -59,9 +59,11 @@ record GraphOracle(String id, Structure structure, List<int[]> edges) {
         return m;
     }
 
-    static List<int[]> rows(DirectedEdges d) {
-        List<int[]> r = new ArrayList<>(d.size());
-        for (int e = 0; e < d.size(); e++) r.add(d.row(e));
+    /** Edges as {@code [source, target, ix, iy, iz]} rows. */
+    static List<int[]> rows(CrystalGraph g) {
+        List<int[]> r = new ArrayList<>(g.numEdges());
+        int[] s = g.source(), t = g.target(), im = g.images();
+        for (int e = 0; e < g.numEdges(); e++) r.add(new int[]{s[e], t[e], im[3 * e], im[3 * e + 1], im[3 * e + 2]});
         return r;
     }
 }

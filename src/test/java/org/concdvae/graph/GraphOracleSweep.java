@@ -3,7 +3,7 @@ package org.concdvae.graph;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+
 
 /** Runs a bonding strategy over an oracle file and counts rows whose directed edge multiset matches. */
 final class GraphOracleSweep {
@@ -11,15 +11,14 @@ final class GraphOracleSweep {
     int total, sameSet, sameOrder;
     long nanos;
 
-    static GraphOracleSweep run(List<GraphOracle> rows, Supplier<NearNeighbors> strategy) {
+    static GraphOracleSweep run(List<GraphOracle> rows, GraphMethod method) {
         GraphOracleSweep s = new GraphOracleSweep();
-        NearNeighbors nn = strategy.get();
         for (GraphOracle row : rows) {
             s.total++;
             long t0 = System.nanoTime();
-            DirectedEdges d;
+            CrystalGraph d;
             try {
-                d = StructureGraph.build(row.structure(), nn).directedEdges();
+                d = method.build(row.structure());
             } catch (RuntimeException e) {
                 s.nanos += System.nanoTime() - t0;
                 s.mismatches.add(row.id() + ": " + e.getMessage());

@@ -11,7 +11,7 @@ class StructureGraphOracleTest {
     @Test
     void crystalNNMatchesPymatgenOnAtLeast995PercentOfStructures() {
         List<GraphOracle> rows = GraphOracle.load("crystalnn.csv");
-        GraphOracleSweep s = GraphOracleSweep.run(rows, CrystalNN::new);
+        GraphOracleSweep s = GraphOracleSweep.run(rows, GraphMethods.create("crystalnn", new GraphMethods.Params(7, 20)));
         System.out.println("CrystalNN: " + s);
         assertTrue(s.agreement() >= 0.995, s.toString());
     }
@@ -36,7 +36,7 @@ class StructureGraphOracleTest {
     @Test
     void minimumDistanceNNMatchesPymatgenOnAtLeast995PercentOfStructures() {
         List<GraphOracle> rows = GraphOracle.load("mindist.csv");
-        GraphOracleSweep s = GraphOracleSweep.run(rows, MinimumDistanceNN::new);
+        GraphOracleSweep s = GraphOracleSweep.run(rows, GraphMethods.create("mindistance", new GraphMethods.Params(7, 20)));
         System.out.println("MinimumDistanceNN: " + s);
         assertTrue(s.agreement() >= 0.995, s.toString());
     }
