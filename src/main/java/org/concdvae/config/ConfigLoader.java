@@ -190,7 +190,12 @@ public final class ConfigLoader {
                 throw new InvalidInputException("--set " + path + ": unknown key " + String.join(".", java.util.Arrays.copyOf(keys, i + 1)));
             }
             if (!(next instanceof ObjectNode on)) {
-                throw new InvalidInputException("--set " + path + ": " + String.join(".", java.util.Arrays.copyOf(keys, i + 1)) + " is not a mapping");
+                String parent = String.join(".", java.util.Arrays.copyOf(keys, i + 1));
+                if (next.isTextual() && next.asText().contains("${")) {
+                    throw new InvalidInputException("--set " + path + ": " + parent + " is the interpolation " + next.asText()
+                            + "; set the whole mapping (--set " + parent + "={...})");
+                }
+                throw new InvalidInputException("--set " + path + ": " + parent + " is not a mapping");
             }
             node = on;
         }
