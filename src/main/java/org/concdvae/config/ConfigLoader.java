@@ -156,7 +156,11 @@ public final class ConfigLoader {
     private static Config fromTree(ObjectNode tree, String origin, List<String> overrides) {
         List<String> setPaths = new ArrayList<>();
         for (String o : overrides == null ? List.<String>of() : overrides) setPaths.add(applyOverride(tree, o));
-        resolveAll(tree, tree, new ArrayDeque<>(), "");
+        try {
+            resolveAll(tree, tree, new ArrayDeque<>(), "");
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(e.getMessage() + " in " + origin);
+        }
         Config c;
         try {
             c = YAML.treeToValue(tree, Config.class);
