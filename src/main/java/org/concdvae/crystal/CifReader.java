@@ -42,19 +42,42 @@ public final class CifReader {
 
     /**
      * All structures in the text, one per {@code data_} block that describes a crystal. Blocks with neither a cell
-     * nor atom sites (e.g. a {@code data_global} block with publication data) are skipped.
+     * nor atom sites (e.g. a {@code data_global} block with publication data) are skipped. The first bad block
+     * aborts with its error; use {@link #readBlocks} to keep the good blocks of a partly bad file.
      *
      * @param sourceName names the input in error messages (a file name, or "file.csv row 12")
      */
     public static List<Structure> readAll(String text, String sourceName) {
+        List<Structure> out = new ArrayList<>();
+        for (Block b : readBlocks(text, sourceName)) {
+            if (b.error() != null) throw new InvalidStructureException(b.error());
+            out.add(b.structure());
+        }
+        return out;
+    }
+
+    /** One crystal block of a CIF: its name and either the structure or the one-line reason it was rejected. */
+    public record Block(String name, Structure structure, String error) {
+        public boolean ok() { return error == null; }
+    }
+
+    /**
+     * Every crystal block with its own outcome. Problems of the file as a whole (empty, binary, CIF syntax, no
+     * crystal block at all) are thrown as {@link InvalidStructureException}.
+     */
+    public static List<Block> readBlocks(String text, String sourceName) {
         String where = sourceName == null || sourceName.isBlank() ? "CIF" : sourceName;
         checkText(text, where);
         List<CifSyntax.Block> blocks = CifSyntax.parse(text, where);
         if (blocks.isEmpty()) throw new InvalidStructureException(where + ": no data_ block found (not a CIF file?)");
-        List<Structure> out = new ArrayList<>();
+        List<Block> out = new ArrayList<>();
         for (CifSyntax.Block b : blocks) {
             if (!describesCrystal(b)) continue;
-            out.add(toStructure(b, where));
+            try {
+                out.add(new Block(b.name, toStructure(b, where), null));
+            } catch (InvalidStructureException e) {
+                out.add(new Block(b.name, null, e.getMessage()));
+            }
         }
         if (out.isEmpty()) {
             CifSyntax.Block b = blocks.get(0);
@@ -67,15 +90,6 @@ public final class CifReader {
     /** The structure of the first block that describes a crystal. */
     public static Structure readOne(String text, String sourceName) {
         return readAll(text, sourceName).get(0);
-    }
-
-    /** Names of the blocks {@link #readAll} turns into structures, in the same order. */
-    public static List<String> blockNames(String text, String sourceName) {
-        String where = sourceName == null || sourceName.isBlank() ? "CIF" : sourceName;
-        checkText(text, where);
-        List<String> names = new ArrayList<>();
-        for (CifSyntax.Block b : CifSyntax.parse(text, where)) if (describesCrystal(b)) names.add(b.name);
-        return names;
     }
 
     private static boolean describesCrystal(CifSyntax.Block b) {
@@ -267,11 +281,12 @@ public final class CifReader {
         double ca = Math.cos(Math.toRadians(p[3])), cb = Math.cos(Math.toRadians(p[4])), cg = Math.cos(Math.toRadians(p[5]));
         double factor = 1 - ca * ca - cb * cb - cg * cg + 2 * ca * cb * cg;
         double volume = p[0] * p[1] * p[2] * Math.sqrt(Math.max(factor, 0));
-        if (!(factor > 0) || !(volume > MIN_VOLUME)) {
+        // factor = (V / abc)²; below 1e-12 the three axes are coplanar to within ~1e-4 degrees
+        if (!(factor > 1e-12) || !(volume > MIN_VOLUME)) {
             throw new InvalidStructureException(String.format(Locale.ROOT,
                     "%s, line %d: cell angles alpha=%s beta=%s gamma=%s with lengths %s %s %s give %s volume",
                     where, b.line, fmt(p[3]), fmt(p[4]), fmt(p[5]), fmt(p[0]), fmt(p[1]), fmt(p[2]),
-                    factor < 0 ? "an impossible (negative squared)" : "zero"));
+                    factor < -1e-12 ? "an impossible (negative squared)" : "zero"));
         }
         Lattice lat = Lattice.fromParameters(p[0], p[1], p[2], p[3], p[4], p[5]);
         if (!(lat.volume() > MIN_VOLUME)) {

@@ -2,24 +2,34 @@ package org.concdvae.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Reader for the safetensors format: 8-byte little-endian header length n, n bytes of UTF-8 JSON
+ * The safetensors format, read and written: 8-byte little-endian header length n, n bytes of UTF-8 JSON
  * ({@code name: {dtype, shape, data_offsets: [begin, end]}}, optional {@code __metadata__}), then raw little-endian
- * C-contiguous data (offsets relative to the end of the header). Tensors come out as primitive arrays plus a shape.
+ * C-contiguous data (offsets relative to the end of the header). Tensors come out as primitive arrays plus a shape, or
+ * as ND4J arrays.
  * Every offset and size is validated when the file is opened, so a truncated or corrupt file fails with one clear
  * {@link InvalidInputException} instead of garbage numbers.
  */
@@ -32,25 +42,97 @@ public final class Safetensors {
         DType(int bytes) { this.bytes = bytes; }
     }
 
-    /** One tensor's header entry: type, shape, and byte range inside the data section. */
-    public record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+    /** One tensor: type, shape, and a read-only little-endian view of its bytes. */
+    public record Entry(String name, DType dtype, long[] shape, ByteBuffer data) {
         public long numel() {
             long n = 1;
             for (long s : shape) n *= s;
             return n;
         }
+
+        private ByteBuffer bytes() { return data.duplicate().order(ByteOrder.LITTLE_ENDIAN); }
+
+        private int size() {
+            long n = numel();
+            if (n > Integer.MAX_VALUE - 16) throw new InvalidInputException("tensor '" + name + "' is too large for an array");
+            return (int) n;
+        }
+
+        private InvalidInputException wrongType(String wanted) {
+            return new InvalidInputException("tensor '" + name + "' has dtype " + dtype + ", expected " + wanted);
+        }
+
+        /** A tensor as floats (F64 narrowed, integers converted), flat row-major. */
+        public float[] toFloats() {
+            float[] r = new float[size()];
+            ByteBuffer b = bytes();
+            switch (dtype) {
+                case F32 -> b.asFloatBuffer().get(r);
+                case F64 -> { for (int i = 0; i < r.length; i++) r[i] = (float) b.getDouble(8 * i); }
+                default -> { long[] l = toLongs(); for (int i = 0; i < r.length; i++) r[i] = l[i]; }
+            }
+            return r;
+        }
+
+        /** A tensor as doubles (integers converted). */
+        public double[] toDoubles() {
+            double[] r = new double[size()];
+            ByteBuffer b = bytes();
+            switch (dtype) {
+                case F32 -> { for (int i = 0; i < r.length; i++) r[i] = b.getFloat(4 * i); }
+                case F64 -> b.asDoubleBuffer().get(r);
+                default -> { long[] l = toLongs(); for (int i = 0; i < r.length; i++) r[i] = l[i]; }
+            }
+            return r;
+        }
+
+        /** An integer tensor (I64 or I32) as longs. */
+        public long[] toLongs() {
+            long[] r = new long[size()];
+            ByteBuffer b = bytes();
+            switch (dtype) {
+                case I64 -> b.asLongBuffer().get(r);
+                case I32 -> { for (int i = 0; i < r.length; i++) r[i] = b.getInt(4 * i); }
+                default -> throw wrongType("integer");
+            }
+            return r;
+        }
+
+        /** An integer tensor as ints; values outside the int range are an error. */
+        public int[] toInts() {
+            long[] l = toLongs();
+            int[] r = new int[l.length];
+            for (int i = 0; i < l.length; i++) {
+                if (l[i] != (int) l[i]) throw new InvalidInputException("tensor '" + name + "' value " + l[i] + " exceeds the int range");
+                r[i] = (int) l[i];
+            }
+            return r;
+        }
+
+        /** As an ND4J array: integers as INT64, floats in ND4J's default floating-point type. */
+        public INDArray toNd() {
+            if (dtype == DType.I64 || dtype == DType.I32) return Nd4j.createFromArray(toLongs()).reshape(shape);
+            return toNd(Nd4j.defaultFloatingPointType());
+        }
+
+        /** As an ND4J array of the given floating type (FLOAT or DOUBLE). */
+        public INDArray toNd(DataType type) {
+            INDArray a = type == DataType.DOUBLE ? Nd4j.create(toDoubles(), shape, DataType.DOUBLE)
+                    : Nd4j.create(toFloats(), shape, DataType.FLOAT);
+            return a.dataType() == type ? a : a.castTo(type);
+        }
     }
 
     private static final long MAX_HEADER = 100L << 20;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Path file;
-    private final ByteBuffer data;          // data section, little-endian
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
 
-    private Safetensors(Path file, ByteBuffer data, Map<String, Entry> entries, Map<String, String> metadata) {
+    private Safetensors(Path file, Map<String, Entry> entries, Map<String, String> metadata) {
         this.file = file;
-        this.data = data;
         this.entries = entries;
         this.metadata = metadata;
     }
@@ -82,7 +164,7 @@ public final class Safetensors {
         }
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
+            root = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw corrupt(file, "header is not valid JSON");
         }
@@ -98,13 +180,12 @@ public final class Safetensors {
                 if (v.isObject()) v.fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
-            entries.put(name, entry(file, name, v, dataSize));
+            entries.put(name, entry(file, name, v, dataSize, bytes, 8 + n));
         }
-        ByteBuffer section = ByteBuffer.wrap(bytes, (int) (8 + n), (int) dataSize).slice().order(ByteOrder.LITTLE_ENDIAN);
-        return new Safetensors(file, section, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(meta));
+        return new Safetensors(file, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(meta));
     }
 
-    private static Entry entry(Path file, String name, JsonNode v, long dataSize) {
+    private static Entry entry(Path file, String name, JsonNode v, long dataSize, byte[] bytes, long dataStart) {
         if (!v.isObject() || !v.path("dtype").isTextual() || !v.path("shape").isArray() || !v.path("data_offsets").isArray()
                 || v.path("data_offsets").size() != 2) {
             throw corrupt(file, "tensor '" + name + "' has a malformed header entry");
@@ -131,7 +212,8 @@ public final class Safetensors {
         if (end - begin != numel * dtype.bytes) {
             throw corrupt(file, "tensor '" + name + "' has " + (end - begin) + " bytes but shape needs " + numel * dtype.bytes);
         }
-        return new Entry(name, dtype, shape, begin, end);
+        ByteBuffer view = ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin)).slice().asReadOnlyBuffer();
+        return new Entry(name, dtype, shape, view);
     }
 
     private static InvalidInputException corrupt(Path file, String why) {
@@ -148,75 +230,128 @@ public final class Safetensors {
     /** The {@code __metadata__} map (empty if absent). */
     public Map<String, String> metadata() { return metadata; }
 
-    public Entry entry(String name) {
+    public Entry require(String name) {
         Entry e = entries.get(name);
         if (e == null) throw new InvalidInputException(file + ": no tensor named '" + name + "'");
         return e;
     }
 
-    public long[] shape(String name) { return entry(name).shape().clone(); }
+    public long[] shape(String name) { return require(name).shape().clone(); }
 
-    /** An F32 tensor (F64 is narrowed) as a flat row-major array. */
-    public float[] floats(String name) {
-        Entry e = entry(name);
-        float[] r = new float[checkedSize(e)];
-        ByteBuffer b = view(e);
-        switch (e.dtype()) {
-            case F32 -> b.asFloatBuffer().get(r);
-            case F64 -> { for (int i = 0; i < r.length; i++) r[i] = (float) b.getDouble(8 * i); }
-            default -> throw wrongType(e, "floating point");
-        }
-        return r;
-    }
+    /** Every tensor in header order. */
+    public Map<String, Entry> tensors() { return entries; }
 
-    /** A floating tensor widened to double. */
-    public double[] doubles(String name) {
-        Entry e = entry(name);
-        double[] r = new double[checkedSize(e)];
-        ByteBuffer b = view(e);
-        switch (e.dtype()) {
-            case F32 -> { for (int i = 0; i < r.length; i++) r[i] = b.getFloat(4 * i); }
-            case F64 -> b.asDoubleBuffer().get(r);
-            default -> throw wrongType(e, "floating point");
-        }
-        return r;
-    }
+    /** A tensor as floats (F64 narrowed, integers converted), flat row-major. */
+    public float[] floats(String name) { return convert(name, Entry::toFloats); }
+
+    /** A tensor as doubles (integers converted). */
+    public double[] doubles(String name) { return convert(name, Entry::toDoubles); }
 
     /** An integer tensor (I64 or I32) as longs. */
-    public long[] longs(String name) {
-        Entry e = entry(name);
-        long[] r = new long[checkedSize(e)];
-        ByteBuffer b = view(e);
-        switch (e.dtype()) {
-            case I64 -> b.asLongBuffer().get(r);
-            case I32 -> { for (int i = 0; i < r.length; i++) r[i] = b.getInt(4 * i); }
-            default -> throw wrongType(e, "integer");
-        }
-        return r;
-    }
+    public long[] longs(String name) { return convert(name, Entry::toLongs); }
 
     /** An integer tensor as ints; values outside the int range are a corrupt-file error. */
-    public int[] ints(String name) {
-        long[] l = longs(name);
-        int[] r = new int[l.length];
-        for (int i = 0; i < l.length; i++) {
-            if (l[i] != (int) l[i]) throw corrupt(file, "tensor '" + name + "' value " + l[i] + " exceeds the int range");
-            r[i] = (int) l[i];
+    public int[] ints(String name) { return convert(name, Entry::toInts); }
+
+    /** A tensor as an ND4J array (see {@link Entry#toNd()}). */
+    public INDArray nd(String name) { return convert(name, Entry::toNd); }
+
+    /** A floating tensor as an ND4J array of the given type. */
+    public INDArray nd(String name, DataType type) { return convert(name, e -> e.toNd(type)); }
+
+    /** Every tensor as an ND4J array, in header order. */
+    public Map<String, INDArray> toNd() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (String name : entries.keySet()) m.put(name, nd(name));
+        return m;
+    }
+
+    /** Applies a conversion; its errors are prefixed with the file name. */
+    private <T> T convert(String name, java.util.function.Function<Entry, T> f) {
+        Entry e = require(name);
+        try {
+            return f.apply(e);
+        } catch (InvalidInputException ex) {
+            throw new InvalidInputException(file + ": " + ex.getMessage(), ex);
         }
-        return r;
     }
 
-    private ByteBuffer view(Entry e) {
-        return data.slice((int) e.begin(), (int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
+    private static String dtypeOf(INDArray a, String name) {
+        return switch (a.dataType()) {
+            case FLOAT -> "F32";
+            case DOUBLE -> "F64";
+            case LONG, INT -> "I64";
+            default -> throw new IllegalArgumentException("tensor '" + name + "': cannot store data type " + a.dataType());
+        };
     }
 
-    private int checkedSize(Entry e) {
-        long n = e.numel();
-        if (n > Integer.MAX_VALUE - 16) throw new InvalidInputException(file + ": tensor '" + e.name() + "' is too large for an array");
-        return (int) n;
+    /**
+     * Writes tensors (in map order) and metadata atomically. FLOAT → F32, DOUBLE → F64, LONG/INT → I64.
+     */
+    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode m = header.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        long offset = 0;
+        List<String> names = new ArrayList<>(tensors.keySet());
+        List<String> dtypes = new ArrayList<>();
+        for (String name : names) {
+            INDArray a = tensors.get(name);
+            String dt = dtypeOf(a, name);
+            dtypes.add(dt);
+            ObjectNode t = header.putObject(name);
+            t.put("dtype", dt);
+            var sh = t.putArray("shape");
+            for (long s : a.shape()) sh.add(s);
+            long bytes = a.length() * DType.valueOf(dt).bytes;
+            var off = t.putArray("data_offsets");
+            off.add(offset);
+            off.add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] h = JSON.writeValueAsBytes(header);
+        int padded = (h.length + 7) / 8 * 8;
+        byte[] hp = Arrays.copyOf(h, padded);
+        Arrays.fill(hp, h.length, padded, (byte) ' ');
+        AtomicFiles.write(file, out -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+            out.write(len.array());
+            out.write(hp);
+            for (int i = 0; i < names.size(); i++) {
+                INDArray a = tensors.get(names.get(i));
+                String dt = dtypes.get(i);
+                int n = (int) a.length();
+                INDArray flat = a.dup('c').reshape(a.length());
+                ByteBuffer b = ByteBuffer.allocate(n * DType.valueOf(dt).bytes).order(ByteOrder.LITTLE_ENDIAN);
+                switch (dt) {
+                    case "F32" -> b.asFloatBuffer().put(flat.toFloatVector());
+                    case "F64" -> b.asDoubleBuffer().put(flat.toDoubleVector());
+                    default -> b.asLongBuffer().put(flat.toLongVector());
+                }
+                out.write(b.array());
+            }
+        });
     }
 
-    private InvalidInputException wrongType(Entry e, String wanted) {
-        return new InvalidInputException(file + ": tensor '" + e.name() + "' has dtype " + e.dtype() + ", expected " + wanted);
+    /** SHA-256 of a file as lowercase hex (used by checkpoint sidecars to detect corruption). */
+    public static String sha256(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            ByteBuffer b = ByteBuffer.allocate(1 << 20);
+            while (ch.read(b) > 0) {
+                b.flip();
+                md.update(b);
+                b.clear();
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException(file + ": file not found");
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": cannot read (" + e.getMessage() + ")", e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
