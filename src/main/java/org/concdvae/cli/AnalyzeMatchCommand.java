@@ -29,12 +29,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * against a reference set (its best match by RMS, as CDVAE's match rate counts it).
  */
 @Command(name = "match", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Compare crystal structures with a StructureMatcher equivalent to pymatgen 2022.11.7's",
-                "(species comparator, primitive cells, volume scaling). Either --pairs FILE (CSV with columns",
-                "id_a,cif_a,id_b,cif_b) giving id_a,id_b,fit,rms,max_dist per pair, or --generated X --reference Y",
-                "giving each generated structure's best reference match. rms and max_dist are normalised by",
-                "(V/n)^(1/3) and come from get_rms_dist (empty when no mapping has rms < stol); fit requires the",
-                "largest distance < stol."})
+        description = {"Compare crystals with a StructureMatcher equivalent to pymatgen 2022.11.7",
+                "(species comparator, pymatgen primitive cells, volume scaling).",
+                "  --pairs FILE: CSV id_a,cif_a,id_b,cif_b -> id_a,id_b,fit,rms,max_dist",
+                "  --generated X --reference Y: best reference match (lowest rms) of each",
+                "    generated structure.",
+                "rms, max_dist: get_rms_dist normalised by (V/n)^(1/3), empty when no",
+                "mapping has rms < stol; fit requires the LARGEST distance < stol."})
 public class AnalyzeMatchCommand extends BaseCommand {
     static class Mode {
         @Option(names = "--pairs", paramLabel = "CSV", required = true,

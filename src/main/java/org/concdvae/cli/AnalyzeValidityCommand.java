@@ -15,10 +15,12 @@ import java.util.List;
 
 /** {@code concdvae analyze validity}: CDVAE's structural and compositional (SMACT) validity per structure. */
 @Command(name = "validity", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"CDVAE validity of crystal structures: structural (smallest distance between distinct sites",
-                ">= 0.5 Å and volume >= 0.1 Å³) and compositional (SMACT 2.2 charge neutrality with the Pauling",
-                "electronegativity test; single elements and all-metal compositions pass). Writes",
-                "id,formula,struct_valid,comp_valid,valid,min_dist,volume,error per structure."})
+        description = {"CDVAE validity of crystal structures:",
+                "  structural: min. distance between distinct sites >= 0.5 A,",
+                "    volume >= 0.1 A^3;",
+                "  compositional: SMACT 2.2 charge neutrality + Pauling electronegativity",
+                "    test (single elements and all-metal compositions pass).",
+                "Output CSV: id,formula,struct_valid,comp_valid,valid,min_dist,volume,error"})
 public class AnalyzeValidityCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "INPUT",
             description = "A CIF file, a directory of CIF files, or a CSV with a cif column (and an id or material_id column).")
