@@ -2,17 +2,26 @@ package org.concdvae.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,7 +30,8 @@ import java.util.Set;
  * ({@code name: {dtype, shape, data_offsets: [begin, end]}}, optional {@code __metadata__}), then raw little-endian
  * C-contiguous data (offsets relative to the end of the header). Tensors come out as primitive arrays plus a shape.
  * Every offset and size is validated when the file is opened, so a truncated or corrupt file fails with one clear
- * {@link InvalidInputException} instead of garbage numbers.
+ * {@link InvalidInputException} instead of garbage numbers. Tensors can also be read as ND4J arrays
+ * ({@link #toNd(String)}), and {@link #write} stores ND4J arrays (F32/F64/I64) atomically.
  */
 public final class Safetensors {
     /** Element types this reader understands, with their byte sizes. */
@@ -206,6 +216,28 @@ public final class Safetensors {
         return r;
     }
 
+    /** As an ND4J array: floating tensors in the default floating-point type, integer tensors as INT64. */
+    public INDArray toNd(String name) {
+        Entry e = entry(name);
+        if (e.dtype() == DType.I64 || e.dtype() == DType.I32) return Nd4j.createFromArray(longs(name)).reshape(e.shape());
+        return toNd(name, Nd4j.defaultFloatingPointType());
+    }
+
+    /** A floating tensor as an ND4J array of the given floating type (FLOAT or DOUBLE). */
+    public INDArray toNd(String name, DataType type) {
+        Entry e = entry(name);
+        INDArray a;
+        if (e.dtype() == DType.I64 || e.dtype() == DType.I32) {
+            long[] l = longs(name);
+            double[] d = new double[l.length];
+            for (int i = 0; i < d.length; i++) d[i] = l[i];
+            a = Nd4j.create(d, e.shape(), DataType.DOUBLE);
+        } else {
+            a = type == DataType.DOUBLE ? Nd4j.create(doubles(name), e.shape(), DataType.DOUBLE) : Nd4j.create(floats(name), e.shape(), DataType.FLOAT);
+        }
+        return a.dataType() == type ? a : a.castTo(type);
+    }
+
     private ByteBuffer view(Entry e) {
         return data.slice((int) e.begin(), (int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -218,5 +250,94 @@ public final class Safetensors {
 
     private InvalidInputException wrongType(Entry e, String wanted) {
         return new InvalidInputException(file + ": tensor '" + e.name() + "' has dtype " + e.dtype() + ", expected " + wanted);
+    }
+
+    private static int itemSize(String dtype) {
+        return switch (dtype) {
+            case "F32" -> 4;
+            case "F64", "I64" -> 8;
+            default -> -1;
+        };
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String dtypeOf(INDArray a, String name) {
+        return switch (a.dataType()) {
+            case FLOAT -> "F32";
+            case DOUBLE -> "F64";
+            case LONG, INT -> "I64";
+            default -> throw new IllegalArgumentException("tensor '" + name + "': cannot store data type " + a.dataType());
+        };
+    }
+
+    /**
+     * Writes tensors (in map order) and metadata atomically. FLOAT → F32, DOUBLE → F64, LONG/INT → I64.
+     */
+    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode m = header.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        long offset = 0;
+        List<String> names = new ArrayList<>(tensors.keySet());
+        List<String> dtypes = new ArrayList<>();
+        for (String name : names) {
+            INDArray a = tensors.get(name);
+            String dt = dtypeOf(a, name);
+            dtypes.add(dt);
+            ObjectNode t = header.putObject(name);
+            t.put("dtype", dt);
+            var sh = t.putArray("shape");
+            for (long s : a.shape()) sh.add(s);
+            long bytes = a.length() * itemSize(dt);
+            var off = t.putArray("data_offsets");
+            off.add(offset);
+            off.add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] h = JSON.writeValueAsBytes(header);
+        int padded = (h.length + 7) / 8 * 8;
+        byte[] hp = Arrays.copyOf(h, padded);
+        Arrays.fill(hp, h.length, padded, (byte) ' ');
+        AtomicFiles.write(file, out -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+            out.write(len.array());
+            out.write(hp);
+            for (int i = 0; i < names.size(); i++) {
+                INDArray a = tensors.get(names.get(i));
+                String dt = dtypes.get(i);
+                int n = (int) a.length();
+                INDArray flat = a.dup('c').reshape(a.length());
+                ByteBuffer b = ByteBuffer.allocate(n * itemSize(dt)).order(ByteOrder.LITTLE_ENDIAN);
+                switch (dt) {
+                    case "F32" -> b.asFloatBuffer().put(flat.toFloatVector());
+                    case "F64" -> b.asDoubleBuffer().put(flat.toDoubleVector());
+                    default -> b.asLongBuffer().put(flat.toLongVector());
+                }
+                out.write(b.array());
+            }
+        });
+    }
+
+    /** SHA-256 of a file as lowercase hex (used by checkpoint sidecars to detect corruption). */
+    public static String sha256(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            ByteBuffer b = ByteBuffer.allocate(1 << 20);
+            while (ch.read(b) > 0) {
+                b.flip();
+                md.update(b);
+                b.clear();
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException(file + ": file not found");
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": cannot read (" + e.getMessage() + ")", e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
