@@ -116,7 +116,9 @@ public final class Tape implements AutoCloseable {
         }
         if (t.isParameter()) {
             if (t.grad == null) t.grad = g.dup('c');
+            else if (!t.gradValid) t.grad.assign(g);
             else t.grad.addi(g);
+            t.gradValid = true;
             return;
         }
         if (t.grad == null) {

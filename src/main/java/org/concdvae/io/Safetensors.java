@@ -42,12 +42,77 @@ public final class Safetensors {
         DType(int bytes) { this.bytes = bytes; }
     }
 
-    /** One tensor's header entry: type, shape, and byte range inside the data section. */
-    public record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+    /**
+     * One tensor: header entry (type, shape, byte range inside the data section) and its raw little-endian bytes,
+     * readable as primitive or ND4J arrays.
+     */
+    public record Entry(String name, DType dtype, long[] shape, long begin, long end, ByteBuffer data) {
         public long numel() {
             long n = 1;
             for (long s : shape) n *= s;
             return n;
+        }
+
+        /** Number of elements (same as {@link #numel()}). */
+        public long length() { return numel(); }
+
+        private ByteBuffer bytes() { return data.duplicate().order(ByteOrder.LITTLE_ENDIAN); }
+
+        public double[] toDoubles() {
+            double[] v = new double[(int) numel()];
+            ByteBuffer b = bytes();
+            switch (dtype) {
+                case F32 -> { for (int i = 0; i < v.length; i++) v[i] = b.getFloat(4 * i); }
+                case F64 -> b.asDoubleBuffer().get(v);
+                case I32 -> { for (int i = 0; i < v.length; i++) v[i] = b.getInt(4 * i); }
+                case I64 -> { for (int i = 0; i < v.length; i++) v[i] = b.getLong(8 * i); }
+            }
+            return v;
+        }
+
+        public float[] toFloats() {
+            float[] v = new float[(int) numel()];
+            if (dtype == DType.F32) {
+                bytes().asFloatBuffer().get(v);
+            } else {
+                double[] d = toDoubles();
+                for (int i = 0; i < v.length; i++) v[i] = (float) d[i];
+            }
+            return v;
+        }
+
+        public long[] toLongs() {
+            long[] v = new long[(int) numel()];
+            ByteBuffer b = bytes();
+            switch (dtype) {
+                case I64 -> b.asLongBuffer().get(v);
+                case I32 -> { for (int i = 0; i < v.length; i++) v[i] = b.getInt(4 * i); }
+                default -> {
+                    double[] d = toDoubles();
+                    for (int i = 0; i < v.length; i++) v[i] = (long) d[i];
+                }
+            }
+            return v;
+        }
+
+        public int[] toInts() {
+            long[] l = toLongs();
+            int[] v = new int[l.length];
+            for (int i = 0; i < v.length; i++) v[i] = Math.toIntExact(l[i]);
+            return v;
+        }
+
+        /** As an ND4J array: floating tensors in the default floating-point type, integer tensors as INT64. */
+        public INDArray toNd() {
+            if (dtype == DType.I64 || dtype == DType.I32) return Nd4j.createFromArray(toLongs()).reshape(shape);
+            return toNd(Nd4j.defaultFloatingPointType());
+        }
+
+        /** As an ND4J array of the given floating type (FLOAT or DOUBLE). */
+        public INDArray toNd(DataType type) {
+            INDArray a = type == DataType.DOUBLE ? Nd4j.create(toDoubles(), shape, DataType.DOUBLE)
+                    : Nd4j.create(toFloats(), shape, DataType.FLOAT);
+            return a.dataType() == type ? a : a.castTo(type);
         }
     }
 
@@ -108,13 +173,13 @@ public final class Safetensors {
                 if (v.isObject()) v.fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
-            entries.put(name, entry(file, name, v, dataSize));
+            entries.put(name, entry(file, name, v, dataSize, bytes, 8 + n));
         }
         ByteBuffer section = ByteBuffer.wrap(bytes, (int) (8 + n), (int) dataSize).slice().order(ByteOrder.LITTLE_ENDIAN);
         return new Safetensors(file, section, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(meta));
     }
 
-    private static Entry entry(Path file, String name, JsonNode v, long dataSize) {
+    private static Entry entry(Path file, String name, JsonNode v, long dataSize, byte[] bytes, long dataStart) {
         if (!v.isObject() || !v.path("dtype").isTextual() || !v.path("shape").isArray() || !v.path("data_offsets").isArray()
                 || v.path("data_offsets").size() != 2) {
             throw corrupt(file, "tensor '" + name + "' has a malformed header entry");
@@ -141,7 +206,8 @@ public final class Safetensors {
         if (end - begin != numel * dtype.bytes) {
             throw corrupt(file, "tensor '" + name + "' has " + (end - begin) + " bytes but shape needs " + numel * dtype.bytes);
         }
-        return new Entry(name, dtype, shape, begin, end);
+        ByteBuffer data = ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin)).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new Entry(name, dtype, shape, begin, end, data);
     }
 
     private static InvalidInputException corrupt(Path file, String why) {
@@ -165,6 +231,12 @@ public final class Safetensors {
     }
 
     public long[] shape(String name) { return entry(name).shape().clone(); }
+
+    /** The entry of a tensor (same as {@link #entry}); a missing name is an {@link InvalidInputException}. */
+    public Entry require(String name) { return entry(name); }
+
+    /** All entries in header order. */
+    public Map<String, Entry> tensors() { return entries; }
 
     /** An F32 tensor (F64 is narrowed) as a flat row-major array. */
     public float[] floats(String name) {
@@ -216,27 +288,11 @@ public final class Safetensors {
         return r;
     }
 
-    /** As an ND4J array: floating tensors in the default floating-point type, integer tensors as INT64. */
-    public INDArray toNd(String name) {
-        Entry e = entry(name);
-        if (e.dtype() == DType.I64 || e.dtype() == DType.I32) return Nd4j.createFromArray(longs(name)).reshape(e.shape());
-        return toNd(name, Nd4j.defaultFloatingPointType());
-    }
+    /** A tensor as an ND4J array (see {@link Entry#toNd()}). */
+    public INDArray toNd(String name) { return entry(name).toNd(); }
 
-    /** A floating tensor as an ND4J array of the given floating type (FLOAT or DOUBLE). */
-    public INDArray toNd(String name, DataType type) {
-        Entry e = entry(name);
-        INDArray a;
-        if (e.dtype() == DType.I64 || e.dtype() == DType.I32) {
-            long[] l = longs(name);
-            double[] d = new double[l.length];
-            for (int i = 0; i < d.length; i++) d[i] = l[i];
-            a = Nd4j.create(d, e.shape(), DataType.DOUBLE);
-        } else {
-            a = type == DataType.DOUBLE ? Nd4j.create(doubles(name), e.shape(), DataType.DOUBLE) : Nd4j.create(floats(name), e.shape(), DataType.FLOAT);
-        }
-        return a.dataType() == type ? a : a.castTo(type);
-    }
+    /** A tensor as an ND4J array of the given floating type (integer tensors are converted). */
+    public INDArray toNd(String name, DataType type) { return entry(name).toNd(type); }
 
     private ByteBuffer view(Entry e) {
         return data.slice((int) e.begin(), (int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
