@@ -84,7 +84,7 @@ class ReferencePreprocessParityTest {
         for (int q = 0; q < dist.length; q++) assertEquals(dist[q], batch.encoderGraph().distances()[q], 1e-4, "edge " + q);
         assertEquals(fe[3], batch.property(3, fePos), 1e-6);
 
-        // our encoder graphs with mptest's own graph method (MinimumDistanceNN) equal the cached ones, in order. (The
+        // our encoder graphs with mptest's own graph method (MinimumDistanceNN) equal the cached ones as sets. (The
         // reference README calls these edges CrystalNN bonds; CrystalNN gives 40 more edges for mp-1103778, while
         // MinimumDistanceNN, which conf/data/mptest.yaml selects, reproduces all 406.)
         Config nn = ConfigLoader.resolve("mptest", List.of());
