@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchCifCommand.class,
                 BenchMatchCommand.class,
+                BenchPreprocessCommand.class,
                 BenchSymmetryCommand.class,
         })
 public class BenchCommand extends BaseCommand {
