@@ -91,7 +91,10 @@ public final class SpacegroupAnalyzer {
                     SymmetrySearch.Ops ops = SymmetrySearch.operations(prim.cell(), prim.tolerance(), prim.angleTolerance());
                     if (ops != null) {
                         SpacegroupSearch.Found found = SpacegroupSearch.search(prim, ops, prim.tolerance(), prim.angleTolerance());
-                        if (found != null) return buildDataset(cell, prim, ops, found);
+                        if (found != null && Refinement.exactPositionsConsistent(prim.cell(), found, prim.tolerance())) {
+                            return buildDataset(cell, prim, ops, found);
+                        }
+                        if (found != null) break; // spglib: refinement failed, retry with a smaller outer tolerance
                     }
                 }
                 tol *= 0.95;
