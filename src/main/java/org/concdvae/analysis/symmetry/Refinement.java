@@ -106,12 +106,19 @@ final class Refinement {
         return out;
     }
 
-    /**
-     * Would spglib's refinement accept this result? Symmetrise positions with the setting's operations at symprec
-     * (up to 5 attempts with the tolerance raised by 5 %), then require |site group| × multiplicity = |G| for every
-     * orbit.
-     */
+    /** Refined (symmetrised) conventional cell: ideal lattice (columns), exact positions and types. */
+    record Refined(double[][] lattice, double[][] positions, int[] types) {}
+
     static boolean exactPositionsConsistent(Cell prim, SpacegroupSearch.Found found, double symprec) {
+        return refine(prim, found, symprec) != null;
+    }
+
+    /**
+     * spglib's refinement: symmetrise positions with the setting's operations at symprec (up to 5 attempts with the
+     * tolerance raised by 5 %) and require |site group| × multiplicity = |G| for every orbit. Returns the refined
+     * conventional cell, or null when spglib would reject the result.
+     */
+    static Refined refine(Cell prim, SpacegroupSearch.Found found, double symprec) {
         HallSymbols.SpaceGroupType type = HallSymbols.type(found.hallNumber());
         HallSymbols.Operations ops = HallSymbols.operations(found.hallNumber());
         PointGroup.Holohedry h = PointGroup.TYPES[type.pointGroupNumber()].holohedry();
@@ -123,10 +130,24 @@ final class Refinement {
         for (int attempt = 0; attempt < 5; attempt++) {
             int[] equiv = new int[prim.size()];
             double[][] exact = exactPositions(pos, prim.types(), ops, lattice, tol, equiv);
-            if (orbitsConsistent(exact, equiv, ops, lattice, numPureTrans, symprec)) return true;
+            if (orbitsConsistent(exact, equiv, ops, lattice, numPureTrans, symprec)) {
+                // expand the primitive atoms by the centring translations of the setting
+                List<double[]> centring = new ArrayList<>();
+                for (int k = 0; k < ops.size(); k++) if (Mat.eq(ops.rot()[k], Mat.IDENTITY)) centring.add(ops.trans()[k]);
+                double[][] p = new double[exact.length * centring.size()][];
+                int[] types = new int[p.length];
+                int m = 0;
+                for (double[] c : centring) {
+                    for (int i = 0; i < exact.length; i++) {
+                        p[m] = new double[]{Mat.dmod1(exact[i][0] + c[0]), Mat.dmod1(exact[i][1] + c[1]), Mat.dmod1(exact[i][2] + c[2])};
+                        types[m++] = prim.types()[i];
+                    }
+                }
+                return new Refined(lattice, p, types);
+            }
             tol *= 1.05;
         }
-        return false;
+        return null;
     }
 
     private static double[][] exactPositions(double[][] pos, int[] types, HallSymbols.Operations ops, double[][] lattice,

@@ -82,10 +82,10 @@ class SpacegroupAnalyzerOracleTest {
         sweep(rows(5), 99.5, 99.8);
     }
 
-    /** All 4322 structures. */
+    /** All 4322 structures (measured: 100 %, 100 %, 99.95 % for both columns; 2 known boundary cases at 0.2). */
     @Test
     @Tag("slow")
     void fullSweepAgreesWithSpglib() throws IOException {
-        sweep(rows(1), 99.5, 99.8);
+        sweep(rows(1), 99.9, 99.9);
     }
 }
