@@ -116,7 +116,10 @@ public final class SpacegroupAnalyzer {
             types[i] = idx + 1;
         }
         double[][] m = s.lattice().matrix();
-        return new Cell(Mat.transpose(m), s.fracCoords(), types);
+        double[][] f = s.fracCoords();
+        // coordinates far outside the cell would overflow spglib-style integer rounding; only those are wrapped
+        for (double[] x : f) for (int k = 0; k < 3; k++) if (Math.abs(x[k]) > 1e6) x[k] = Structure.wrap(x[k]);
+        return new Cell(Mat.transpose(m), f, types);
     }
 
     private Structure toStructure(double[][] latticeColumns, double[][] pos, int[] types, Cell ref) {
