@@ -109,10 +109,6 @@ final class Refinement {
     /** Refined (symmetrised) conventional cell: ideal lattice (columns), exact positions and types. */
     record Refined(double[][] lattice, double[][] positions, int[] types) {}
 
-    static boolean exactPositionsConsistent(Cell prim, SpacegroupSearch.Found found, double symprec) {
-        return refine(prim, found, symprec) != null;
-    }
-
     /**
      * spglib's refinement: symmetrise positions with the setting's operations at symprec (up to 5 attempts with the
      * tolerance raised by 5 %) and require |site group| × multiplicity = |G| for every orbit. Returns the refined
