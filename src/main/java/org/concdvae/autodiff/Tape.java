@@ -116,7 +116,9 @@ public final class Tape implements AutoCloseable {
         }
         if (t.isParameter()) {
             if (t.grad == null) t.grad = g.dup('c');
+            else if (!t.gradValid) t.grad.assign(g);
             else t.grad.addi(g);
+            t.gradValid = true;
             return;
         }
         if (t.grad == null) {
@@ -411,6 +413,16 @@ public final class Tape implements AutoCloseable {
         return record(y, g -> acc(x, own(g.div(x.value()))), x);
     }
 
+    public Tensor sin(Tensor x) {
+        INDArray y = Transforms.sin(x.value(), true);
+        return record(y, g -> acc(x, own(Transforms.cos(x.value(), true).muli(g))), x);
+    }
+
+    public Tensor cos(Tensor x) {
+        INDArray y = Transforms.cos(x.value(), true);
+        return record(y, g -> acc(x, own(Transforms.sin(x.value(), true).muli(g).negi())), x);
+    }
+
     /** {@code softplus(x) = log(1 + eˣ)} (β = 1) evaluated stably as {@code max(x,0) + log(1 + e^{−|x|})}. */
     public Tensor softplus(Tensor x) {
         INDArray a = Transforms.abs(x.value(), true);
@@ -654,13 +666,7 @@ public final class Tape implements AutoCloseable {
             throw new IllegalArgumentException("crossEntropy: logits " + Arrays.toString(logits.shape()) + " vs " + targets.length + " targets");
         }
         int n = targets.length, c = (int) logits.size(1);
-        DataType dt = logits.value().dataType();
-        double[] oh = new double[n * c];
-        for (int i = 0; i < n; i++) {
-            if (targets[i] < 0 || targets[i] >= c) throw new IllegalArgumentException("crossEntropy: target " + targets[i] + " outside [0," + c + ")");
-            oh[i * c + targets[i]] = 1.0;
-        }
-        INDArray onehot = own(Nd4j.create(oh, new long[]{n, c}, DataType.DOUBLE).castTo(dt));
+        INDArray onehot = own(oneHot(targets, c, logits.value().dataType()));
         INDArray ls = own(logSoftmaxOf(logits.value()));
         INDArray picked = own(ls.mul(onehot));
         INDArray y = picked.sum().divi(-n);
@@ -669,6 +675,39 @@ public final class Tape implements AutoCloseable {
             d.subi(onehot).muli(g.getDouble(0) / n);
             acc(logits, d);
         }, logits);
+    }
+
+    /**
+     * Per-row cross entropy {@code −log softmax(logits)[i, targets[i]]} as a column {@code [N,1]} (PyTorch
+     * {@code F.cross_entropy(..., reduction='none')}, viewed as a column so it can be scaled and segment-averaged).
+     */
+    public Tensor crossEntropyRows(Tensor logits, int[] targets) {
+        if (logits.rank() != 2 || logits.size(0) != targets.length) {
+            throw new IllegalArgumentException("crossEntropyRows: logits " + Arrays.toString(logits.shape()) + " vs " + targets.length + " targets");
+        }
+        int n = targets.length, c = (int) logits.size(1);
+        INDArray onehot = own(oneHot(targets, c, logits.value().dataType()));
+        INDArray ls = own(logSoftmaxOf(logits.value()));
+        INDArray y = ls.mul(onehot).sum(true, 1).negi();
+        return record(y, g -> {
+            INDArray d = own(Transforms.exp(ls, true));
+            d.subi(onehot).muliColumnVector(g);
+            acc(logits, d);
+        }, logits);
+    }
+
+    private static INDArray oneHot(int[] targets, int c, DataType dt) {
+        int n = targets.length;
+        double[] oh = new double[n * c];
+        for (int i = 0; i < n; i++) {
+            if (targets[i] < 0 || targets[i] >= c) throw new IllegalArgumentException("cross entropy: target " + targets[i] + " at row " + i + " outside [0," + c + ")");
+            oh[i * c + targets[i]] = 1.0;
+        }
+        INDArray d = Nd4j.create(oh, new long[]{n, c}, DataType.DOUBLE);
+        if (dt == DataType.DOUBLE) return d;
+        INDArray r = d.castTo(dt);
+        d.close();
+        return r;
     }
 
     /** Mean squared error {@code mean((a − b)²)} over all elements, a scalar (PyTorch {@code F.mse_loss}). */

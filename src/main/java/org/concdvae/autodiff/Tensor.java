@@ -35,8 +35,11 @@ public final class Tensor {
 
     public INDArray value() { return value; }
 
-    /** The accumulated gradient, or {@code null} if no gradient reached this tensor. */
-    public INDArray grad() { return grad; }
+    /** True while a parameter's persistent gradient array holds a gradient of the current step. */
+    boolean gradValid;
+
+    /** The accumulated gradient, or {@code null} if no gradient reached this tensor (since the last zeroGrad). */
+    public INDArray grad() { return parameter && !gradValid ? null : grad; }
 
     public boolean requiresGrad() { return requiresGrad; }
 
@@ -51,12 +54,13 @@ public final class Tensor {
 
     public long length() { return value.length(); }
 
-    /** Sets a parameter's gradient to zero (keeps the array, so no allocation per step). */
+    /**
+     * Forgets the gradient. A parameter keeps its array (no allocation per step); until a gradient reaches it again
+     * {@link #grad()} is null, so an optimiser skips it as PyTorch skips parameters whose grad is None.
+     */
     public void zeroGrad() {
-        if (grad != null) {
-            if (parameter) grad.assign(0);
-            else grad = null;
-        }
+        if (parameter) gradValid = false;
+        else grad = null;
     }
 
     /** Scalar value of a one-element tensor (e.g. a loss). */

@@ -2,17 +2,26 @@ package org.concdvae.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,7 +30,8 @@ import java.util.Set;
  * ({@code name: {dtype, shape, data_offsets: [begin, end]}}, optional {@code __metadata__}), then raw little-endian
  * C-contiguous data (offsets relative to the end of the header). Tensors come out as primitive arrays plus a shape.
  * Every offset and size is validated when the file is opened, so a truncated or corrupt file fails with one clear
- * {@link InvalidInputException} instead of garbage numbers.
+ * {@link InvalidInputException} instead of garbage numbers. Tensors can also be read as ND4J arrays
+ * ({@link #toNd(String)}), and {@link #write} stores ND4J arrays (F32/F64/I64) atomically.
  */
 public final class Safetensors {
     /** Element types this reader understands, with their byte sizes. */
@@ -32,12 +42,77 @@ public final class Safetensors {
         DType(int bytes) { this.bytes = bytes; }
     }
 
-    /** One tensor's header entry: type, shape, and byte range inside the data section. */
-    public record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+    /**
+     * One tensor: header entry (type, shape, byte range inside the data section) and its raw little-endian bytes,
+     * readable as primitive or ND4J arrays.
+     */
+    public record Entry(String name, DType dtype, long[] shape, long begin, long end, ByteBuffer data) {
         public long numel() {
             long n = 1;
             for (long s : shape) n *= s;
             return n;
+        }
+
+        /** Number of elements (same as {@link #numel()}). */
+        public long length() { return numel(); }
+
+        private ByteBuffer bytes() { return data.duplicate().order(ByteOrder.LITTLE_ENDIAN); }
+
+        public double[] toDoubles() {
+            double[] v = new double[(int) numel()];
+            ByteBuffer b = bytes();
+            switch (dtype) {
+                case F32 -> { for (int i = 0; i < v.length; i++) v[i] = b.getFloat(4 * i); }
+                case F64 -> b.asDoubleBuffer().get(v);
+                case I32 -> { for (int i = 0; i < v.length; i++) v[i] = b.getInt(4 * i); }
+                case I64 -> { for (int i = 0; i < v.length; i++) v[i] = b.getLong(8 * i); }
+            }
+            return v;
+        }
+
+        public float[] toFloats() {
+            float[] v = new float[(int) numel()];
+            if (dtype == DType.F32) {
+                bytes().asFloatBuffer().get(v);
+            } else {
+                double[] d = toDoubles();
+                for (int i = 0; i < v.length; i++) v[i] = (float) d[i];
+            }
+            return v;
+        }
+
+        public long[] toLongs() {
+            long[] v = new long[(int) numel()];
+            ByteBuffer b = bytes();
+            switch (dtype) {
+                case I64 -> b.asLongBuffer().get(v);
+                case I32 -> { for (int i = 0; i < v.length; i++) v[i] = b.getInt(4 * i); }
+                default -> {
+                    double[] d = toDoubles();
+                    for (int i = 0; i < v.length; i++) v[i] = (long) d[i];
+                }
+            }
+            return v;
+        }
+
+        public int[] toInts() {
+            long[] l = toLongs();
+            int[] v = new int[l.length];
+            for (int i = 0; i < v.length; i++) v[i] = Math.toIntExact(l[i]);
+            return v;
+        }
+
+        /** As an ND4J array: floating tensors in the default floating-point type, integer tensors as INT64. */
+        public INDArray toNd() {
+            if (dtype == DType.I64 || dtype == DType.I32) return Nd4j.createFromArray(toLongs()).reshape(shape);
+            return toNd(Nd4j.defaultFloatingPointType());
+        }
+
+        /** As an ND4J array of the given floating type (FLOAT or DOUBLE). */
+        public INDArray toNd(DataType type) {
+            INDArray a = type == DataType.DOUBLE ? Nd4j.create(toDoubles(), shape, DataType.DOUBLE)
+                    : Nd4j.create(toFloats(), shape, DataType.FLOAT);
+            return a.dataType() == type ? a : a.castTo(type);
         }
     }
 
@@ -98,13 +173,13 @@ public final class Safetensors {
                 if (v.isObject()) v.fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
-            entries.put(name, entry(file, name, v, dataSize));
+            entries.put(name, entry(file, name, v, dataSize, bytes, 8 + n));
         }
         ByteBuffer section = ByteBuffer.wrap(bytes, (int) (8 + n), (int) dataSize).slice().order(ByteOrder.LITTLE_ENDIAN);
         return new Safetensors(file, section, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(meta));
     }
 
-    private static Entry entry(Path file, String name, JsonNode v, long dataSize) {
+    private static Entry entry(Path file, String name, JsonNode v, long dataSize, byte[] bytes, long dataStart) {
         if (!v.isObject() || !v.path("dtype").isTextual() || !v.path("shape").isArray() || !v.path("data_offsets").isArray()
                 || v.path("data_offsets").size() != 2) {
             throw corrupt(file, "tensor '" + name + "' has a malformed header entry");
@@ -131,7 +206,8 @@ public final class Safetensors {
         if (end - begin != numel * dtype.bytes) {
             throw corrupt(file, "tensor '" + name + "' has " + (end - begin) + " bytes but shape needs " + numel * dtype.bytes);
         }
-        return new Entry(name, dtype, shape, begin, end);
+        ByteBuffer data = ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin)).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new Entry(name, dtype, shape, begin, end, data);
     }
 
     private static InvalidInputException corrupt(Path file, String why) {
@@ -155,6 +231,12 @@ public final class Safetensors {
     }
 
     public long[] shape(String name) { return entry(name).shape().clone(); }
+
+    /** The entry of a tensor (same as {@link #entry}); a missing name is an {@link InvalidInputException}. */
+    public Entry require(String name) { return entry(name); }
+
+    /** All entries in header order. */
+    public Map<String, Entry> tensors() { return entries; }
 
     /** An F32 tensor (F64 is narrowed) as a flat row-major array. */
     public float[] floats(String name) {
@@ -206,6 +288,12 @@ public final class Safetensors {
         return r;
     }
 
+    /** A tensor as an ND4J array (see {@link Entry#toNd()}). */
+    public INDArray toNd(String name) { return entry(name).toNd(); }
+
+    /** A tensor as an ND4J array of the given floating type (integer tensors are converted). */
+    public INDArray toNd(String name, DataType type) { return entry(name).toNd(type); }
+
     private ByteBuffer view(Entry e) {
         return data.slice((int) e.begin(), (int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -218,5 +306,94 @@ public final class Safetensors {
 
     private InvalidInputException wrongType(Entry e, String wanted) {
         return new InvalidInputException(file + ": tensor '" + e.name() + "' has dtype " + e.dtype() + ", expected " + wanted);
+    }
+
+    private static int itemSize(String dtype) {
+        return switch (dtype) {
+            case "F32" -> 4;
+            case "F64", "I64" -> 8;
+            default -> -1;
+        };
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String dtypeOf(INDArray a, String name) {
+        return switch (a.dataType()) {
+            case FLOAT -> "F32";
+            case DOUBLE -> "F64";
+            case LONG, INT -> "I64";
+            default -> throw new IllegalArgumentException("tensor '" + name + "': cannot store data type " + a.dataType());
+        };
+    }
+
+    /**
+     * Writes tensors (in map order) and metadata atomically. FLOAT → F32, DOUBLE → F64, LONG/INT → I64.
+     */
+    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode m = header.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        long offset = 0;
+        List<String> names = new ArrayList<>(tensors.keySet());
+        List<String> dtypes = new ArrayList<>();
+        for (String name : names) {
+            INDArray a = tensors.get(name);
+            String dt = dtypeOf(a, name);
+            dtypes.add(dt);
+            ObjectNode t = header.putObject(name);
+            t.put("dtype", dt);
+            var sh = t.putArray("shape");
+            for (long s : a.shape()) sh.add(s);
+            long bytes = a.length() * itemSize(dt);
+            var off = t.putArray("data_offsets");
+            off.add(offset);
+            off.add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] h = JSON.writeValueAsBytes(header);
+        int padded = (h.length + 7) / 8 * 8;
+        byte[] hp = Arrays.copyOf(h, padded);
+        Arrays.fill(hp, h.length, padded, (byte) ' ');
+        AtomicFiles.write(file, out -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+            out.write(len.array());
+            out.write(hp);
+            for (int i = 0; i < names.size(); i++) {
+                INDArray a = tensors.get(names.get(i));
+                String dt = dtypes.get(i);
+                int n = (int) a.length();
+                INDArray flat = a.dup('c').reshape(a.length());
+                ByteBuffer b = ByteBuffer.allocate(n * itemSize(dt)).order(ByteOrder.LITTLE_ENDIAN);
+                switch (dt) {
+                    case "F32" -> b.asFloatBuffer().put(flat.toFloatVector());
+                    case "F64" -> b.asDoubleBuffer().put(flat.toDoubleVector());
+                    default -> b.asLongBuffer().put(flat.toLongVector());
+                }
+                out.write(b.array());
+            }
+        });
+    }
+
+    /** SHA-256 of a file as lowercase hex (used by checkpoint sidecars to detect corruption). */
+    public static String sha256(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            ByteBuffer b = ByteBuffer.allocate(1 << 20);
+            while (ch.read(b) > 0) {
+                b.flip();
+                md.update(b);
+                b.clear();
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException(file + ": file not found");
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": cannot read (" + e.getMessage() + ")", e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

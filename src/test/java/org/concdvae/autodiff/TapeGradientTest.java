@@ -96,6 +96,8 @@ class TapeGradientTest {
         ok("sigmoid", List.of(x), t -> t.sigmoid(x));
         ok("tanh", List.of(x), t -> t.tanh(x));
         ok("exp", List.of(x), t -> t.exp(x));
+        ok("sin", List.of(x), t -> t.sin(x));
+        ok("cos", List.of(x), t -> t.cos(x));
         ok("log", List.of(q), t -> t.log(q));
         ok("softplus", List.of(x), t -> t.softplus(x));
         ok("softplus large |x|", List.of(big), t -> t.softplus(big));
@@ -151,6 +153,7 @@ class TapeGradientTest {
         ok("logSoftmax", List.of(a), t -> t.logSoftmax(a));
         ok("crossEntropy", List.of(a), t -> t.crossEntropy(a, new int[]{0, 2, 1, 2}));
         ok("mse", List.of(a, b), t -> t.mse(a, b));
+        ok("crossEntropyRows", List.of(a), t -> t.crossEntropyRows(a, new int[]{1, 2, 0, 0}));
     }
 
     @Test

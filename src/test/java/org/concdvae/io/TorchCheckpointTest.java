@@ -35,7 +35,7 @@ class TorchCheckpointTest {
         assertEquals(new TreeSet<>(ref.names()), new TreeSet<>(sd.keySet()), "state_dict keys of " + safetensors.getFileName());
         for (String name : ref.names()) {
             TorchTensor t = sd.get(name);
-            Safetensors.Entry r = ref.entry(name);
+            Safetensors.Entry r = ref.require(name);
             assertArrayEquals(java.util.Arrays.stream(r.shape()).mapToInt(x -> (int) x).toArray(), t.shape(), name);
             assertEquals(r.dtype().name(), t.dtype().safetensorsName(), name);
             if (r.dtype() == Safetensors.DType.F32) {

@@ -1,0 +1,111 @@
+package org.concdvae.nn;
+
+import org.concdvae.autodiff.Tensor;
+import org.concdvae.io.InvalidInputException;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The training optimiser of model.md §13: gradient clipping by value, then Adam (ND4J's {@code AdamUpdater}, one per
+ * parameter with its own m/v state and step count). Parameters that received no gradient in a step are skipped, as
+ * PyTorch skips parameters whose grad is None.
+ *
+ * <p>PyTorch divides by {@code sqrt(v̂) + ε} with the bias-corrected v̂, ND4J by {@code sqrt(v) + ε} with the
+ * correction folded into the step size; the two agree exactly when ND4J's ε is {@code ε·sqrt(1 − β₂ᵗ)}, which is set
+ * before every step (tested against the PyTorch formula).
+ */
+public final class AdamOptimizer {
+    private final ParameterStore store;
+    private final double beta1, beta2, eps, clipValue;
+    private double lr;
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+
+    private static final class Slot {
+        final Adam config;
+        final AdamUpdater updater;
+        final INDArray state;
+        long steps;
+
+        Slot(Adam config, INDArray param) {
+            this.config = config;
+            this.updater = new AdamUpdater(config);
+            this.state = Nd4j.zeros(param.dataType(), 1, 2 * param.length());
+            updater.setStateViewArray(state, param.shape(), 'c', true);
+        }
+    }
+
+    /**
+     * @param clipValue gradient elements are clamped to {@code [−clipValue, clipValue]} before the update; ≤ 0 disables
+     */
+    public AdamOptimizer(ParameterStore store, double lr, double beta1, double beta2, double eps, double clipValue) {
+        this.store = store;
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.clipValue = clipValue;
+    }
+
+    /** The official settings: lr 1e-3, betas (0.9, 0.999), eps 1e-8, clip by value 0.5. */
+    public static AdamOptimizer official(ParameterStore store) {
+        return new AdamOptimizer(store, 1e-3, 0.9, 0.999, 1e-8, 0.5);
+    }
+
+    public double learningRate() { return lr; }
+
+    public void setLearningRate(double lr) { this.lr = lr; }
+
+    /** Clips, applies one Adam update to every trainable parameter that has a gradient, then clears the gradients. */
+    public void step() {
+        for (ParameterStore.Entry e : store.entries()) {
+            if (!e.trainable()) continue;
+            Tensor p = e.tensor();
+            INDArray g = p.grad();
+            if (g == null) continue;
+            Slot s = slots.computeIfAbsent(e.name(), n -> new Slot(new Adam(lr, beta1, beta2, eps), p.value()));
+            if (clipValue > 0) {
+                Transforms.min(g, clipValue, false);
+                Transforms.max(g, -clipValue, false);
+            }
+            s.steps++;
+            s.config.setLearningRate(lr);
+            s.config.setEpsilon(eps * Math.sqrt(1 - Math.pow(beta2, s.steps)));
+            s.updater.applyUpdater(g, (int) (s.steps - 1), 0);
+            p.value().subi(g);
+            p.zeroGrad();
+        }
+    }
+
+    /** Optimiser state for a checkpoint: {@code <param>.adam_state [1, 2n]} (m then v) and {@code <param>.adam_step}. */
+    public Map<String, INDArray> stateDict() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (Map.Entry<String, Slot> e : slots.entrySet()) {
+            m.put(e.getKey() + ".adam_state", e.getValue().state);
+            m.put(e.getKey() + ".adam_step", Nd4j.scalar(DataType.LONG, e.getValue().steps));
+        }
+        return m;
+    }
+
+    /** Restores {@link #stateDict()} output; unknown or mis-shaped entries fail with the checkpoint's name. */
+    public void loadStateDict(Map<String, INDArray> state, String source) {
+        for (ParameterStore.Entry e : store.entries()) {
+            if (!e.trainable()) continue;
+            INDArray st = state.get(e.name() + ".adam_state"), step = state.get(e.name() + ".adam_step");
+            if (st == null && step == null) continue;
+            if (st == null || step == null || st.length() != 2 * e.array().length()) {
+                throw new InvalidInputException(source + ": optimiser state of '" + e.name() + "' is incomplete or has the wrong size");
+            }
+            Slot s = new Slot(new Adam(lr, beta1, beta2, eps), e.array());
+            s.state.assign(st.reshape(s.state.shape()).castTo(s.state.dataType()));
+            s.steps = step.getLong(0);
+            slots.put(e.name(), s);
+        }
+    }
+}
