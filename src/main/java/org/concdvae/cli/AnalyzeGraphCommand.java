@@ -21,9 +21,9 @@ import java.util.List;
  * {@code id,n_edges,edges} with {@code edges} = JSON {@code [[source,target,ix,iy,iz],...]}.
  */
 @Command(name = "graph", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Build the encoder bond graph of each structure (cell used as given, no reduction) and write",
-                "id,n_edges,edges with edges = JSON [[source,target,ix,iy,iz],...] in the official order:",
-                "for each bond (u, v, image): (v, u, +image) then (u, v, -image)."})
+        description = {"Build the encoder bond graph of each structure (cell as given, no reduction).",
+                "Writes id,n_edges,edges; edges = JSON [[source,target,ix,iy,iz],...] in the",
+                "official order: for each bond (u, v, image), (v, u, +image) then (u, v, -image)."})
 public class AnalyzeGraphCommand extends BaseCommand {
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "crystalnn",
             description = "crystalnn (pymatgen CrystalNN as in the official encoder), mindistance (MinimumDistanceNN: "

@@ -24,9 +24,10 @@ import java.util.List;
  * were taken; optionally printed next to those timings ({@code timings.json} of the graph oracles).
  */
 @Command(name = "graph", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Benchmark the encoder graph: median time per structure for Niggli reduction + lattice rebuild",
-                "+ bond graph (single thread), Niggli only and graph only, and the multi-threaded throughput.",
-                "CIF parsing is not timed. With --reference, pymatgen's timings are shown next to ours."})
+        description = {"Benchmark the encoder graph: median time per structure (one thread) for",
+                "Niggli reduction + lattice rebuild + bond graph, Niggli only and graph only,",
+                "and the multi-threaded throughput. CIF parsing is not timed.",
+                "With --reference, pymatgen's timings are shown next to ours."})
 public class BenchGraphCommand extends BaseCommand {
     @Option(names = "--input", paramLabel = "CSV|CIF|DIR", required = true,
             description = "Structures: a CSV with a cif column (e.g. the MP-20 sample), a CIF file or a directory of *.cif.")
