@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 BenchMatchCommand.class,
                 BenchPreprocessCommand.class,
                 BenchSymmetryCommand.class,
+                BenchGraphCommand.class,
         })
 public class BenchCommand extends BaseCommand {
     @Override
