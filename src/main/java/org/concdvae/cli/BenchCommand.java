@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 BenchPreprocessCommand.class,
                 BenchSymmetryCommand.class,
                 BenchGraphCommand.class,
+                BenchMemoryCommand.class,
         })
 public class BenchCommand extends BaseCommand {
     @Override
