@@ -5,6 +5,7 @@ import org.concdvae.crystal.InvalidStructureException;
 import org.concdvae.crystal.Lattice;
 import org.concdvae.crystal.LatticeMappings;
 import org.concdvae.crystal.NiggliReduction;
+import org.concdvae.crystal.PbcShortestVectors;
 import org.concdvae.crystal.PrimitiveCell;
 import org.concdvae.crystal.Structure;
 
@@ -260,37 +261,35 @@ public final class StructureMatcher {
         return null;
     }
 
-    /** Per average lattice: LLL basis, its images and tolerances for pymatgen's {@code pbc_shortest_vectors}. */
+    /** Per average lattice: pymatgen's {@code _cart_dists} over {@code pbc_shortest_vectors} with its LLL tolerance. */
     private final class Distances {
-        final double[][] lllMatrix, lllInverse, cartIm;
+        final PbcShortestVectors pbc;
         final double[] lllFracTol;
         final double normalization;
 
         Distances(Lattice avg, double normalization) {
             this.normalization = normalization;
-            NiggliReduction.Lll lll = NiggliReduction.lllReduce(avg);
-            lllMatrix = lll.matrix();
-            lllInverse = Lattice.fromMatrix(lll.mapping()).inverse();
-            lllFracTol = reciprocalLengths(lllMatrix);
+            this.pbc = new PbcShortestVectors(avg);
+            lllFracTol = reciprocalLengths(pbc.lllMatrix());
             for (int k = 0; k < 3; k++) lllFracTol[k] = lllFracTol[k] * stol / (Math.PI * normalization);
-            cartIm = new double[27][3];
-            int c = 0;
-            for (int i = -1; i <= 1; i++) for (int j = -1; j <= 1; j++) for (int k = -1; k <= 1; k++, c++) {
-                for (int t = 0; t < 3; t++) cartIm[c][t] = i * lllMatrix[0][t] + j * lllMatrix[1][t] + k * lllMatrix[2][t];
-            }
         }
 
         /** Normalised distances of the optimal pairing of s2 (rows) onto s1, after removing the mean shift. */
         double[] cartDists(double[][] s1, double[][] s2, boolean[][] mask) {
             int n = s2.length;
-            double[][] fa = toLll(s2), fb = toLll(s1);
-            double[][] ca = cartMod(fa), cb = cartMod(fb);
+            double[][] fa = new double[n][], fb = new double[n][], ca = new double[n][], cb = new double[n][];
+            for (int i = 0; i < n; i++) {
+                fa[i] = pbc.toLll(s2[i]);
+                fb[i] = pbc.toLll(s1[i]);
+                ca[i] = pbc.wrappedCartesian(fa[i]);
+                cb[i] = pbc.wrappedCartesian(fb[i]);
+            }
             double[][] d2 = new double[n][n];
             double[][][] vec = new double[n][n][];
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < n; j++) {
                     boolean within = !mask[i][j];
-                    if (within) {
+                    if (within) { // pairs beyond the fractional tolerance in the LLL basis are skipped, as in pymatgen
                         for (int l = 0; l < 3; l++) {
                             double fd = fb[j][l] - fa[i][l];
                             if (Math.abs(fd - cRound(fd)) > lllFracTol[l]) { within = false; break; }
@@ -301,16 +300,8 @@ public final class StructureMatcher {
                         vec[i][j] = new double[]{1e20, 1e20, 1e20};
                         continue;
                     }
-                    double px = cb[j][0] - ca[i][0], py = cb[j][1] - ca[i][1], pz = cb[j][2] - ca[i][2];
-                    double bestD = 1e100;
-                    int bestK = 0;
-                    for (int k = 0; k < 27; k++) {
-                        double da = px + cartIm[k][0], db = py + cartIm[k][1], dc = pz + cartIm[k][2];
-                        double d = da * da + db * db + dc * dc;
-                        if (d < bestD) { bestD = d; bestK = k; }
-                    }
-                    d2[i][j] = bestD;
-                    vec[i][j] = new double[]{px + cartIm[bestK][0], py + cartIm[bestK][1], pz + cartIm[bestK][2]};
+                    vec[i][j] = new double[3];
+                    d2[i][j] = pbc.shortest(ca[i], cb[j], vec[i][j]);
                 }
             }
             int[] sol = LinearAssignment.solve(d2);
@@ -327,23 +318,6 @@ public final class StructureMatcher {
                 dist[i] = Math.sqrt(s) * normalization;
             }
             return dist;
-        }
-
-        private double[][] toLll(double[][] f) {
-            double[][] r = new double[f.length][3];
-            for (int i = 0; i < f.length; i++) {
-                for (int k = 0; k < 3; k++) r[i][k] = f[i][0] * lllInverse[0][k] + f[i][1] * lllInverse[1][k] + f[i][2] * lllInverse[2][k];
-            }
-            return r;
-        }
-
-        private double[][] cartMod(double[][] f) {
-            double[][] r = new double[f.length][3];
-            for (int i = 0; i < f.length; i++) {
-                double a = pyMod1(f[i][0]), b = pyMod1(f[i][1]), c = pyMod1(f[i][2]);
-                for (int k = 0; k < 3; k++) r[i][k] = a * lllMatrix[0][k] + b * lllMatrix[1][k] + c * lllMatrix[2][k];
-            }
-            return r;
         }
     }
 
@@ -381,13 +355,6 @@ public final class StructureMatcher {
         double t = Math.floor(ax);
         if (ax - t >= 0.5) t += 1;
         return Math.copySign(t, x);
-    }
-
-    /** Python's x % 1.0 for floats: in [0, 1), except that tiny negatives give 1.0. */
-    static double pyMod1(double x) {
-        double r = x % 1.0;
-        if (r < 0) r += 1.0;
-        return r == 0 ? 0.0 : r;
     }
 
     private static long det(int[][] s) {

@@ -4,7 +4,12 @@ import picocli.CommandLine.Command;
 
 /** {@code concdvae bench}: benchmarks that print medians (subcommands). */
 @Command(name = "bench", description = "Benchmarks: print median timings for the project's hot paths.",
-        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, subcommands = {})
+        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        subcommands = {
+                BenchCifCommand.class,
+                BenchMatchCommand.class,
+                BenchSymmetryCommand.class,
+        })
 public class BenchCommand extends BaseCommand {
     @Override
     protected int run() {

@@ -23,9 +23,9 @@ import java.util.OptionalLong;
  * and Lightning hyper-parameters when present. Reads without running any pickled code.
  */
 @Command(name = "inspect-checkpoint", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"List what a PyTorch checkpoint (torch.save zip: Lightning .ckpt, CGCNN model_best.pth.tar, .pt) holds:",
-                "top-level keys, state_dict tensor names, dtypes and shapes, epoch/global_step, CGCNN normalizer and args,",
-                "Lightning hyper_parameters. Nothing in the file is executed."})
+        description = "List what a PyTorch checkpoint holds (Lightning .ckpt, CGCNN model_best.pth.tar, any torch.save "
+                + "file, zip or pre-1.6 format): top-level keys, state_dict tensor names, dtypes and shapes, "
+                + "epoch/global_step, CGCNN normalizer and args, Lightning hyper_parameters. Nothing in the file is executed.")
 public class InspectCheckpointCommand extends BaseCommand {
     /** Values nested deeper than this are elided in the JSON output. */
     private static final int MAX_JSON_DEPTH = 32;
@@ -53,7 +53,7 @@ public class InspectCheckpointCommand extends BaseCommand {
 
     private void printText(TorchCheckpoint ck) {
         var out = out();
-        out.printf("file: %s (torch.save zip format, version %s, %s-endian)%n", ck.file(),
+        out.printf("file: %s (torch.save %s format, version %s, %s-endian)%n", ck.file(), ck.format(),
                 ck.formatVersion() < 0 ? "?" : String.valueOf(ck.formatVersion()), ck.byteOrder());
         out.println("top-level keys:");
         for (Map.Entry<String, Object> e : ck.root().entrySet()) {
@@ -108,6 +108,7 @@ public class InspectCheckpointCommand extends BaseCommand {
     private void printJson(TorchCheckpoint ck) throws Exception {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("file", ck.file().toString());
+        doc.put("format", ck.format());
         doc.put("format_version", ck.formatVersion() < 0 ? null : ck.formatVersion());
         doc.put("byteorder", ck.byteOrder());
         Map<String, Object> keys = new LinkedHashMap<>();

@@ -156,7 +156,11 @@ public final class ConfigLoader {
     private static Config fromTree(ObjectNode tree, String origin, List<String> overrides) {
         List<String> setPaths = new ArrayList<>();
         for (String o : overrides == null ? List.<String>of() : overrides) setPaths.add(applyOverride(tree, o));
-        resolveAll(tree, tree, new ArrayDeque<>(), "");
+        try {
+            resolveAll(tree, tree, new ArrayDeque<>(), "");
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(e.getMessage() + " in " + origin);
+        }
         Config c;
         try {
             c = YAML.treeToValue(tree, Config.class);
@@ -190,7 +194,12 @@ public final class ConfigLoader {
                 throw new InvalidInputException("--set " + path + ": unknown key " + String.join(".", java.util.Arrays.copyOf(keys, i + 1)));
             }
             if (!(next instanceof ObjectNode on)) {
-                throw new InvalidInputException("--set " + path + ": " + String.join(".", java.util.Arrays.copyOf(keys, i + 1)) + " is not a mapping");
+                String parent = String.join(".", java.util.Arrays.copyOf(keys, i + 1));
+                if (next.isTextual() && next.asText().contains("${")) {
+                    throw new InvalidInputException("--set " + path + ": " + parent + " is the interpolation " + next.asText()
+                            + "; set the whole mapping (--set " + parent + "={...})");
+                }
+                throw new InvalidInputException("--set " + path + ": " + parent + " is not a mapping");
             }
             node = on;
         }

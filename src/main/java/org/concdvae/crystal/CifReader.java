@@ -42,19 +42,42 @@ public final class CifReader {
 
     /**
      * All structures in the text, one per {@code data_} block that describes a crystal. Blocks with neither a cell
-     * nor atom sites (e.g. a {@code data_global} block with publication data) are skipped.
+     * nor atom sites (e.g. a {@code data_global} block with publication data) are skipped. The first bad block
+     * aborts with its error; use {@link #readBlocks} to keep the good blocks of a partly bad file.
      *
      * @param sourceName names the input in error messages (a file name, or "file.csv row 12")
      */
     public static List<Structure> readAll(String text, String sourceName) {
+        List<Structure> out = new ArrayList<>();
+        for (Block b : readBlocks(text, sourceName)) {
+            if (b.error() != null) throw new InvalidStructureException(b.error());
+            out.add(b.structure());
+        }
+        return out;
+    }
+
+    /** One crystal block of a CIF: its name and either the structure or the one-line reason it was rejected. */
+    public record Block(String name, Structure structure, String error) {
+        public boolean ok() { return error == null; }
+    }
+
+    /**
+     * Every crystal block with its own outcome. Problems of the file as a whole (empty, binary, CIF syntax, no
+     * crystal block at all) are thrown as {@link InvalidStructureException}.
+     */
+    public static List<Block> readBlocks(String text, String sourceName) {
         String where = sourceName == null || sourceName.isBlank() ? "CIF" : sourceName;
         checkText(text, where);
         List<CifSyntax.Block> blocks = CifSyntax.parse(text, where);
         if (blocks.isEmpty()) throw new InvalidStructureException(where + ": no data_ block found (not a CIF file?)");
-        List<Structure> out = new ArrayList<>();
+        List<Block> out = new ArrayList<>();
         for (CifSyntax.Block b : blocks) {
             if (!describesCrystal(b)) continue;
-            out.add(toStructure(b, where));
+            try {
+                out.add(new Block(b.name, toStructure(b, where), null));
+            } catch (InvalidStructureException e) {
+                out.add(new Block(b.name, null, e.getMessage()));
+            }
         }
         if (out.isEmpty()) {
             CifSyntax.Block b = blocks.get(0);
@@ -67,15 +90,6 @@ public final class CifReader {
     /** The structure of the first block that describes a crystal. */
     public static Structure readOne(String text, String sourceName) {
         return readAll(text, sourceName).get(0);
-    }
-
-    /** Names of the blocks {@link #readAll} turns into structures, in the same order. */
-    public static List<String> blockNames(String text, String sourceName) {
-        String where = sourceName == null || sourceName.isBlank() ? "CIF" : sourceName;
-        checkText(text, where);
-        List<String> names = new ArrayList<>();
-        for (CifSyntax.Block b : CifSyntax.parse(text, where)) if (describesCrystal(b)) names.add(b.name);
-        return names;
     }
 
     private static boolean describesCrystal(CifSyntax.Block b) {
@@ -139,6 +153,7 @@ public final class CifReader {
 
         // rows of the asymmetric unit (pymatgen: coord_to_species), skipping zero-occupancy sites as pymatgen does
         List<Row> asym = new ArrayList<>();
+        PeriodicGrid<Row> seenRows = new PeriodicGrid<>();
         for (int r = 0; r < rows; r++) {
             CifSyntax.Value xv = xs.values().get(r);
             String label = labels != null ? labels.values().get(r).text() : types.values().get(r).text();
@@ -162,16 +177,17 @@ public final class CifReader {
                     coordinate(zs.values().get(r), "z", at)};
             // pymatgen get_matching_coord: a row on (a symmetry image of) an earlier row's position merges with it,
             // which for an ordered crystal means a duplicate or mixed-species site
-            for (Row prev : asym) {
-                for (SymmetryOperation op : ops) {
-                    if (samePeriodic(prev.frac, op.apply(f))) {
-                        throw new InvalidStructureException(at + ": same position as atom site '"
-                                + CifSyntax.abbreviate(prev.label) + "' (line " + prev.line
-                                + ") — duplicate or mixed-species site");
-                    }
+            for (SymmetryOperation op : ops) {
+                Row prev = seenRows.find(op.apply(f));
+                if (prev != null) {
+                    throw new InvalidStructureException(at + ": same position as atom site '"
+                            + CifSyntax.abbreviate(prev.label) + "' (line " + prev.line
+                            + ") — duplicate or mixed-species site");
                 }
             }
-            asym.add(new Row(z, f, label, xv.line()));
+            Row row = new Row(z, f, label, xv.line());
+            asym.add(row);
+            seenRows.add(f, row);
         }
         if (asym.isEmpty()) {
             throw new InvalidStructureException(where + ", line " + xs.line() + ": no atoms (the atom site loop is empty"
@@ -187,19 +203,16 @@ public final class CifReader {
         List<Integer> numbers = new ArrayList<>();
         for (int z : speciesOrder) {
             List<double[]> group = new ArrayList<>();
+            PeriodicGrid<double[]> seen = new PeriodicGrid<>();
             for (Row r : asym) {
                 if (r.z != z) continue;
                 for (SymmetryOperation op : ops) {
                     double[] c = op.apply(r.frac);
                     for (int k = 0; k < 3; k++) c[k] = c[k] - Math.floor(c[k]);
-                    boolean seen = false;
-                    for (double[] g : group) {
-                        if (samePeriodic(g, c)) {
-                            seen = true;
-                            break;
-                        }
+                    if (seen.find(c) == null) {
+                        group.add(c);
+                        seen.add(c, c);
                     }
-                    if (!seen) group.add(c);
                 }
             }
             for (double[] c : group) {
@@ -228,6 +241,45 @@ public final class CifReader {
     }
 
     private record Row(int z, double[] frac, String label, int line) {}
+
+    /**
+     * Positions bucketed on a periodic 1024³ grid of the unit cell, so "is there a stored position within
+     * {@link #SITE_TOLERANCE}" looks at 27 buckets instead of every site (large P1 cells stay linear).
+     */
+    private static final class PeriodicGrid<T> {
+        private static final int G = 1024; // bucket width 1/1024 > 2 × SITE_TOLERANCE
+        private final java.util.HashMap<Long, List<Object[]>> buckets = new java.util.HashMap<>();
+
+        private static int cell(double x) {
+            double w = x - Math.floor(x);
+            int c = (int) (w * G);
+            return c >= G ? G - 1 : c;
+        }
+
+        private static long key(int i, int j, int k) {
+            return ((long) Math.floorMod(i, G) * G + Math.floorMod(j, G)) * G + Math.floorMod(k, G);
+        }
+
+        void add(double[] f, T payload) {
+            buckets.computeIfAbsent(key(cell(f[0]), cell(f[1]), cell(f[2])), q -> new ArrayList<>())
+                    .add(new Object[]{f, payload});
+        }
+
+        @SuppressWarnings("unchecked")
+        T find(double[] f) {
+            int ci = cell(f[0]), cj = cell(f[1]), ck = cell(f[2]);
+            for (int di = -1; di <= 1; di++) {
+                for (int dj = -1; dj <= 1; dj++) {
+                    for (int dk = -1; dk <= 1; dk++) {
+                        List<Object[]> b = buckets.get(key(ci + di, cj + dj, ck + dk));
+                        if (b == null) continue;
+                        for (Object[] e : b) if (samePeriodic((double[]) e[0], f)) return (T) e[1];
+                    }
+                }
+            }
+            return null;
+        }
+    }
 
     /** pymatgen find_in_coord_list_pbc: every component of the difference, minus its nearest integer, below tol. */
     private static boolean samePeriodic(double[] a, double[] b) {
@@ -267,11 +319,12 @@ public final class CifReader {
         double ca = Math.cos(Math.toRadians(p[3])), cb = Math.cos(Math.toRadians(p[4])), cg = Math.cos(Math.toRadians(p[5]));
         double factor = 1 - ca * ca - cb * cb - cg * cg + 2 * ca * cb * cg;
         double volume = p[0] * p[1] * p[2] * Math.sqrt(Math.max(factor, 0));
-        if (!(factor > 0) || !(volume > MIN_VOLUME)) {
+        // factor = (V / abc)²; below 1e-12 the three axes are coplanar to within ~1e-4 degrees
+        if (!(factor > 1e-12) || !(volume > MIN_VOLUME)) {
             throw new InvalidStructureException(String.format(Locale.ROOT,
                     "%s, line %d: cell angles alpha=%s beta=%s gamma=%s with lengths %s %s %s give %s volume",
                     where, b.line, fmt(p[3]), fmt(p[4]), fmt(p[5]), fmt(p[0]), fmt(p[1]), fmt(p[2]),
-                    factor < 0 ? "an impossible (negative squared)" : "zero"));
+                    factor < -1e-12 ? "an impossible (negative squared)" : "zero"));
         }
         Lattice lat = Lattice.fromParameters(p[0], p[1], p[2], p[3], p[4], p[5]);
         if (!(lat.volume() > MIN_VOLUME)) {
@@ -327,7 +380,12 @@ public final class CifReader {
 
     private static double number(CifSyntax.Value v, String what, String at) {
         try {
-            return parseNumber(v.text());
+            double x = parseNumber(v.text());
+            if (!Double.isFinite(x)) {
+                throw new InvalidStructureException(at + ": " + what + " '" + CifSyntax.abbreviate(v.text())
+                        + "' is out of range");
+            }
+            return x;
         } catch (NumberFormatException e) {
             throw new InvalidStructureException(at + ": " + what + " '" + CifSyntax.abbreviate(v.text())
                     + "' is not a number");

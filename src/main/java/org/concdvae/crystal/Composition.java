@@ -102,6 +102,15 @@ public final class Composition {
         return special != null ? special : r.formula;
     }
 
+    /**
+     * Formula units of the reduced formula in this composition, pymatgen's {@code get_reduced_composition_and_factor}
+     * factor (halved for the special diatomic/peroxide formulas, truncated to an integer as CifWriter writes it).
+     */
+    public int reducedFormulaUnits() {
+        Reduced r = reduce(counts, appearance);
+        return SPECIAL_FORMULAS.containsKey(r.formula) ? r.factor / 2 : r.factor;
+    }
+
     private static final Map<String, String> SPECIAL_FORMULAS = Map.ofEntries(
             Map.entry("LiO", "LiO2"), Map.entry("NaO", "NaO2"), Map.entry("KO", "KO2"), Map.entry("HO", "H2O2"),
             Map.entry("CsO", "CsO2"), Map.entry("RbO", "RbO2"), Map.entry("O", "O2"), Map.entry("N", "N2"),

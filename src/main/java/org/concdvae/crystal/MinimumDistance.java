@@ -1,9 +1,11 @@
 package org.concdvae.crystal;
 
 /**
- * Exact shortest interatomic distances in a periodic crystal by explicit image enumeration. The cell is first made
- * compact by pairwise (Lagrange-Gauss) basis reduction — Cartesian positions do not change — and the image range per
- * axis is bounded by the perpendicular widths: an image n can only lie within D of a site if |Δf_k + n_k|·w_k ≤ D.
+ * Exact shortest interatomic distances in a periodic crystal by explicit image enumeration. The cell is first
+ * LLL-reduced (Cartesian positions do not change), and the image range per axis is bounded by the perpendicular
+ * widths: an image n can only lie within D of a site if |Δf_k + n_k|·w_k ≤ D. For an LLL basis D/w_k stays below
+ * about 6, so the work is O(n²) with a small constant for any cell shape. A zero-volume cell (volume ≤ 1e-8 Å³, where
+ * images pack arbitrarily close) gives 0.
  */
 final class MinimumDistance {
     private MinimumDistance() {}
@@ -20,8 +22,13 @@ final class MinimumDistance {
         return compute(s, false);
     }
 
+    /** Image ranges beyond this per axis cannot occur for an LLL basis; guard against numerical breakdown. */
+    private static final int MAX_RANGE = 1000;
+
     private static double compute(Structure s, boolean selfImages) {
-        double[][] basis = reducedBasis(s.lattice().matrix());
+        Lattice lat = s.lattice();
+        if (lat.isDegenerate() || !(lat.volume() > 1e-8)) return 0.0;
+        double[][] basis = NiggliReduction.lllReduce(lat).matrix();
         Lattice red = Lattice.fromMatrix(basis);
         int n = s.size();
         double[][] cart = s.cartCoords();
@@ -41,7 +48,14 @@ final class MinimumDistance {
         }
         double[] w = red.perpendicularWidths();
         int[] range = new int[3];
-        for (int k = 0; k < 3; k++) range[k] = (int) Math.ceil(bound / w[k]) + 1;
+        for (int k = 0; k < 3; k++) {
+            double r = Math.ceil(bound / w[k]) + 1;
+            if (!(r <= MAX_RANGE)) {
+                throw new InvalidStructureException("cell too distorted for a minimum-distance search (width "
+                        + w[k] + " Å)");
+            }
+            range[k] = (int) r;
+        }
         double best2 = bound * bound;
         for (int i = 0; i < n; i++) {
             for (int j = i; j < n; j++) {
@@ -62,44 +76,6 @@ final class MinimumDistance {
             }
         }
         return Math.sqrt(best2);
-    }
-
-    /** Pairwise size reduction until no basis vector can be shortened by another (bounded number of sweeps). */
-    static double[][] reducedBasis(double[][] m) {
-        double[][] b = {m[0].clone(), m[1].clone(), m[2].clone()};
-        for (int sweep = 0; sweep < 200; sweep++) {
-            boolean changed = false;
-            for (int i = 0; i < 3; i++) {
-                for (int j = 0; j < 3; j++) {
-                    if (i == j) continue;
-                    double bj2 = Lattice.dot(b[j], b[j]);
-                    double q = Math.rint(Lattice.dot(b[i], b[j]) / bj2);
-                    if (q != 0) {
-                        double[] cand = {b[i][0] - q * b[j][0], b[i][1] - q * b[j][1], b[i][2] - q * b[j][2]};
-                        if (Lattice.dot(cand, cand) < Lattice.dot(b[i], b[i]) * (1 - 1e-12)) {
-                            b[i] = cand;
-                            changed = true;
-                        }
-                    }
-                }
-            }
-            // also try b_i ± b_j ± b_k combinations that the pairwise step misses
-            for (int i = 0; i < 3; i++) {
-                int j = (i + 1) % 3, k = (i + 2) % 3;
-                for (int sj = -1; sj <= 1; sj += 2) {
-                    for (int sk = -1; sk <= 1; sk += 2) {
-                        double[] cand = new double[3];
-                        for (int t = 0; t < 3; t++) cand[t] = b[i][t] + sj * b[j][t] + sk * b[k][t];
-                        if (Lattice.dot(cand, cand) < Lattice.dot(b[i], b[i]) * (1 - 1e-12)) {
-                            b[i] = cand;
-                            changed = true;
-                        }
-                    }
-                }
-            }
-            if (!changed) break;
-        }
-        return b;
     }
 
     private static double[] sub(double[] a, double[] b) {

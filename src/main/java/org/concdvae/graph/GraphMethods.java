@@ -11,7 +11,9 @@ import java.util.function.Function;
 /**
  * Registry of the graph methods that {@code data.graph_method} may name. {@code radius} is the periodic radius graph
  * of model.md §2.2 with the encoder's cutoff and neighbour limit ({@code otf_graph} semantics, precomputed);
- * {@code none} gives no edges. CrystalNN and MinimumDistanceNN register here when available.
+ * {@code crystalnn} and {@code mindistance} are pymatgen's {@code StructureGraph} bonds with
+ * {@code CrystalNN(distance_cutoffs=None, x_diff_weight=-1, porous_adjustment=False)} and {@code MinimumDistanceNN()}
+ * (model.md §2.1; they ignore the radius parameters); {@code none} gives no edges.
  */
 public final class GraphMethods {
     /** Parameters a method may use: the radius graph's cutoff (Å) and neighbour limit. */
@@ -23,6 +25,8 @@ public final class GraphMethods {
     private static final Map<String, Function<Params, GraphMethod>> FACTORIES = new LinkedHashMap<>();
 
     static {
+        FACTORIES.put("crystalnn", p -> new Bonds("crystalnn", new CrystalNN(CrystalNN.Options.official())));
+        FACTORIES.put("mindistance", p -> new Bonds("mindistance", new MinimumDistanceNN()));
         FACTORIES.put("radius", p -> new Radius(p.cutoff(), p.maxNeighbors()));
         FACTORIES.put("none", p -> new None());
     }
@@ -52,6 +56,11 @@ public final class GraphMethods {
         public String name() { return "radius"; }
 
         public CrystalGraph build(Structure s) { return RadiusGraph.build(s, cutoff, maxNeighbors); }
+    }
+
+    /** Bonds of a pymatgen-style bonding strategy, as a StructureGraph lists them (model.md §2.1). */
+    record Bonds(String name, NearNeighbors strategy) implements GraphMethod {
+        public CrystalGraph build(Structure s) { return StructureGraph.build(s, strategy).crystalGraph(); }
     }
 
     /** No edges ({@code graph_method: none}). */

@@ -22,11 +22,13 @@ final class PickleValues {
     private static final int MAX_DEPTH = 500;
 
     private final IdentityHashMap<Object, Object> done = new IdentityHashMap<>();
+    private final TorchUnpickler tensors;
 
-    private PickleValues() {}
+    private PickleValues(TorchUnpickler tensors) { this.tensors = tensors; }
 
-    static Object plain(Object x) {
-        return new PickleValues().convert(x, 0);
+    /** Converts {@code x}; tensors are gathered from their storages through {@code tensors}. */
+    static Object plain(Object x, TorchUnpickler tensors) {
+        return new PickleValues(tensors).convert(x, 0);
     }
 
     private Object convert(Object x, int depth) {
@@ -44,6 +46,11 @@ final class PickleValues {
         if (x instanceof TorchUnpickler.NumpyDType d) return d.toString();
         Object seen = done.get(x);
         if (seen != null) return seen;
+        if (x instanceof TorchUnpickler.PendingTensor p) {
+            TorchTensor t = tensors.materialize(p);
+            done.put(x, t);
+            return t;
+        }
         if (x instanceof Map<?, ?> m) {
             Map<Object, Object> out = new LinkedHashMap<>();
             done.put(x, out);

@@ -21,9 +21,11 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * A checkpoint written by {@code torch.save} (the zip format of PyTorch ≥ 1.6: {@code <archive>/data.pkl},
- * {@code <archive>/data/<key>} storages, {@code <archive>/version} and optional {@code <archive>/byteorder}), read
- * without executing anything: see {@link TorchUnpickler} for which pickled globals are understood.
+ * A checkpoint written by {@code torch.save}, read without executing anything (see {@link TorchUnpickler} for which
+ * pickled globals are understood): the zip format of PyTorch ≥ 1.6 ({@code <archive>/data.pkl},
+ * {@code <archive>/data/<key>} storages, {@code <archive>/version}, optional {@code <archive>/byteorder}), and the
+ * earlier stream-of-pickles format (e.g. the original CGCNN pre-trained models). The tar format of PyTorch < 0.4
+ * and TorchScript archives are recognised and refused with a clear message.
  * <p>
  * Exposes the {@code state_dict} (tensors in file order), and what Lightning and CGCNN checkpoints carry beside it:
  * {@code epoch}, {@code global_step}, {@code hyper_parameters} (plain nested maps, also when pickled as omegaconf or
@@ -64,15 +66,17 @@ public final class TorchCheckpoint {
     public record Normalizer(double mean, double std) {}
 
     private final Path file;
+    private final String format;
     private final int formatVersion;
     private final String byteOrder;
     private final Map<String, Object> root;
     private final Map<String, TorchTensor> stateDict;
     private final int skipped;
 
-    private TorchCheckpoint(Path file, int formatVersion, String byteOrder, Map<String, Object> root,
+    private TorchCheckpoint(Path file, String format, int formatVersion, String byteOrder, Map<String, Object> root,
                             Map<String, TorchTensor> stateDict, int skipped) {
         this.file = file;
+        this.format = format;
         this.formatVersion = formatVersion;
         this.byteOrder = byteOrder;
         this.root = root;
@@ -98,6 +102,7 @@ public final class TorchCheckpoint {
         }
         if (Files.isDirectory(file)) throw new InvalidInputException(name + ": is a directory, not a checkpoint file");
         if (size == 0) throw new InvalidInputException(name + ": empty file, not a PyTorch checkpoint");
+        if (isLegacy(file, name)) return readLegacy(file, name, size, options);
         checkZipMagic(file, name);
         try (ZipFile zip = new ZipFile(file.toFile())) {
             return readZip(zip, file, name, options);
@@ -123,8 +128,7 @@ public final class TorchCheckpoint {
                     + " re-save it with torch.save from PyTorch >= 1.6");
         }
         if (n >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
-            throw new InvalidInputException(name + ": a bare pickle (PyTorch's pre-1.6 legacy format, or not a checkpoint);"
-                    + " re-save it with torch.save from PyTorch >= 1.6");
+            throw new InvalidInputException(name + ": a bare pickle without PyTorch's magic number, not a torch.save checkpoint");
         }
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 5 && head[3] == 6) {
             throw new InvalidInputException(name + ": an empty zip archive, not a PyTorch checkpoint");
@@ -158,10 +162,17 @@ public final class TorchCheckpoint {
         ZipEntry pkl = zip.getEntry(prefix + "data.pkl");
         byte[] pickle = readEntry(zip, pkl, MAX_PICKLE_BYTES, name);
         TorchUnpickler.StorageSource storages = (key, expected) -> storage(zip, prefix, key, expected, name);
-        Object raw = new TorchUnpickler(name, storages, order).unpickle(pickle, prefix + "data.pkl");
+        TorchUnpickler unpickler = new TorchUnpickler(name, storages, order);
+        Object raw = unpickler.unpickle(pickle, prefix + "data.pkl");
+        return assemble(file, name, "zip", version, orderName, raw, unpickler, options);
+    }
+
+    /** Turns the unpickled root into plain values and picks out the state_dict. */
+    private static TorchCheckpoint assemble(Path file, String name, String format, int version, String orderName,
+                                            Object raw, TorchUnpickler unpickler, Options options) {
         Object plain;
         try {
-            plain = PickleValues.plain(raw);
+            plain = PickleValues.plain(raw, unpickler);
         } catch (IllegalStateException e) {
             throw new InvalidInputException(name + ": " + e.getMessage());
         }
@@ -192,7 +203,77 @@ public final class TorchCheckpoint {
             }
             stateDict = Collections.unmodifiableMap(stateDict);
         }
-        return new TorchCheckpoint(file, version, orderName, Collections.unmodifiableMap(root), stateDict, skipped);
+        return new TorchCheckpoint(file, format, version, orderName, Collections.unmodifiableMap(root), stateDict, skipped);
+    }
+
+    /** PyTorch's magic number 0x1950a86a20f9469cfc6c as the protocol-2 pickle that opens a pre-1.6 file. */
+    private static final byte[] LEGACY_MAGIC = {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
+            (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, 0x2e};
+    private static final int LEGACY_PROTOCOL = 1001;
+
+    private static boolean isLegacy(Path file, String name) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return java.util.Arrays.equals(in.readNBytes(LEGACY_MAGIC.length), LEGACY_MAGIC);
+        } catch (IOException e) {
+            throw new InvalidInputException(name + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * The pre-1.6 format (torch/serialization.py {@code _legacy_save}): a stream of pickles: magic number, protocol
+     * version 1001, sys_info, the object (storages as persistent ids), the list of storage keys; then each storage as
+     * an int64 element count and its raw bytes, in the order of that list.
+     */
+    private static TorchCheckpoint readLegacy(Path file, String name, long size, Options options) {
+        if (size > Integer.MAX_VALUE - 8) throw new InvalidInputException(name + ": legacy-format file too large for this reader");
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new InvalidInputException(name + ": cannot read (" + e.getMessage() + ")");
+        }
+        java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(all);
+        TorchUnpickler.StorageSource none = (key, expected) -> {
+            throw new InvalidInputException(name + ": unexpected storage in the file header");
+        };
+        new TorchUnpickler(name, none, ByteOrder.LITTLE_ENDIAN).unpickleNext(in, "magic number");
+        Object protocol = new TorchUnpickler(name, none, ByteOrder.LITTLE_ENDIAN).unpickleNext(in, "protocol version");
+        if (!(protocol instanceof Number p) || p.intValue() != LEGACY_PROTOCOL) {
+            throw new InvalidInputException(name + ": unsupported legacy protocol version " + protocol + " (expected 1001)");
+        }
+        Object sysInfo = new TorchUnpickler(name, none, ByteOrder.LITTLE_ENDIAN).unpickleNext(in, "sys_info");
+        boolean little = !(sysInfo instanceof Map<?, ?> m) || !Boolean.FALSE.equals(m.get("little_endian"));
+        ByteOrder order = little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+        Map<String, ByteBuffer> storages = new java.util.HashMap<>();
+        TorchUnpickler unpickler = new TorchUnpickler(name, (key, expected) -> {
+            ByteBuffer b = storages.get(key);
+            if (b == null) throw new InvalidInputException(name + ": storage " + key + " is missing from the file");
+            if (b.capacity() < expected) {
+                throw new InvalidInputException(name + ": storage " + key + " holds " + b.capacity() + " bytes but the pickle declares " + expected);
+            }
+            return b;
+        }, order);
+        Object raw = unpickler.unpickleNext(in, "checkpoint pickle");
+        Object keys = new TorchUnpickler(name, none, order).unpickleNext(in, "storage key list");
+        if (!(keys instanceof List<?> keyList)) throw new InvalidInputException(name + ": the storage key list is a " + describeValue(keys));
+        ByteBuffer data = ByteBuffer.wrap(all).order(order);
+        int pos = all.length - in.available();
+        for (Object k : keyList) {
+            String key = String.valueOf(k);
+            TorchUnpickler.StorageRef ref = unpickler.storageRef(key);
+            if (ref == null) throw new InvalidInputException(name + ": storage " + key + " is listed but never used by the pickle");
+            if (pos + 8L > all.length) throw new InvalidInputException(name + ": file truncated before storage " + key);
+            long numel = data.getLong(pos);
+            pos += 8;
+            long bytes = numel * ref.type().dtype().itemSize();
+            if (numel != ref.numel() || numel < 0 || pos + bytes > all.length) {
+                throw new InvalidInputException(name + ": storage " + key + " holds " + numel + " elements where the pickle declares "
+                        + ref.numel() + (pos + bytes > all.length ? " (file truncated)" : ""));
+            }
+            storages.put(key, ByteBuffer.wrap(all, pos, (int) bytes).slice());
+            pos += (int) bytes;
+        }
+        return assemble(file, name, "legacy", LEGACY_PROTOCOL, little ? "little" : "big", raw, unpickler, options);
     }
 
     private static boolean allTensors(Map<String, Object> m) {
@@ -276,7 +357,10 @@ public final class TorchCheckpoint {
 
     public Path file() { return file; }
 
-    /** The {@code version} record (3 for PyTorch ≥ 1.6 files), or -1 when absent. */
+    /** {@code zip} (PyTorch ≥ 1.6) or {@code legacy} (the earlier stream of pickles). */
+    public String format() { return format; }
+
+    /** The {@code version} record (3 for PyTorch ≥ 1.6 files; -1 when absent), or 1001 for the legacy format. */
     public int formatVersion() { return formatVersion; }
 
     /** {@code little} or {@code big} (the {@code byteorder} record; little when absent, as older PyTorch wrote). */
@@ -298,6 +382,23 @@ public final class TorchCheckpoint {
         return stateDict;
     }
 
+    /** The state_dict tensor {@code key}; a missing key is an {@link InvalidInputException} naming file and key. */
+    public TorchTensor tensor(String key) {
+        TorchTensor t = stateDict().get(key);
+        if (t == null) throw new InvalidInputException(file + ": state_dict has no entry '" + key + "'");
+        return t;
+    }
+
+    /** The state_dict tensor {@code key}, checked to have exactly {@code shape}. */
+    public TorchTensor tensor(String key, int... shape) {
+        TorchTensor t = tensor(key);
+        if (!java.util.Arrays.equals(t.shape(), shape)) {
+            throw new InvalidInputException(file + ": state_dict entry '" + key + "' has shape "
+                    + java.util.Arrays.toString(t.shape()) + ", expected " + java.util.Arrays.toString(shape));
+        }
+        return t;
+    }
+
     /** How many state_dict entries were dropped (skipped prefixes and module extra states). */
     public int skippedStateDictEntries() { return skipped; }
 
@@ -317,6 +418,24 @@ public final class TorchCheckpoint {
 
     /** CGCNN's training arguments ({@code atom_fea_len}, {@code n_conv}, {@code h_fea_len}, {@code n_h}, {@code task}, ...). */
     public Optional<Map<String, Object>> args() { return map("args"); }
+
+    /** An integer entry of CGCNN's {@code args} (e.g. {@code n_conv}); absent or non-integer is an error naming it. */
+    public int intArg(String key) {
+        Object v = args().orElseThrow(() -> new InvalidInputException(file + ": checkpoint has no 'args'")).get(key);
+        if (!(v instanceof Long l) || l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+            throw new InvalidInputException(file + ": args." + key + " is " + (v == null ? "missing" : "not an integer (" + v + ")"));
+        }
+        return (int) (long) l;
+    }
+
+    /** A string entry of CGCNN's {@code args} (e.g. {@code task}); absent or non-string is an error naming it. */
+    public String stringArg(String key) {
+        Object v = args().orElseThrow(() -> new InvalidInputException(file + ": checkpoint has no 'args'")).get(key);
+        if (!(v instanceof String s)) {
+            throw new InvalidInputException(file + ": args." + key + " is " + (v == null ? "missing" : "not a string (" + v + ")"));
+        }
+        return s;
+    }
 
     @SuppressWarnings("unchecked")
     private Optional<Map<String, Object>> map(String key) {

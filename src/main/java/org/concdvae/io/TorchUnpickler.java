@@ -50,8 +50,17 @@ final class TorchUnpickler extends Unpickler {
     /** {@code torch.FloatStorage} and friends; {@code UntypedStorage} holds bytes (uint8). */
     record StorageType(String name, TorchDType dtype) {}
 
-    /** A storage named by a persistent id {@code ('storage', type, key, location, numel)}. */
-    record StorageRef(StorageType type, String key, String location, long numel) {}
+    /**
+     * A storage named by a persistent id {@code ('storage', type, key, location, numel)}; the pre-1.6 format adds
+     * {@code view_metadata} = None or {@code (view_key, offset, size)} for a view into the root storage {@code key}.
+     */
+    record StorageRef(StorageType type, String key, String location, long numel, long viewOffset, long viewSize) {}
+
+    /**
+     * A tensor as the pickle describes it; its values are gathered after unpickling, because the pre-1.6 format
+     * stores the storage bytes after the pickle.
+     */
+    record PendingTensor(StorageRef storage, long offset, long[] size, long[] stride) {}
 
     /** A numpy dtype such as {@code numpy.dtype('f8')}; the byte order arrives with BUILD. */
     static final class NumpyDType {
@@ -128,6 +137,8 @@ final class TorchUnpickler extends Unpickler {
     private final String file;
     private final StorageSource storages;
     private final Map<String, ByteBuffer> storageCache = new HashMap<>();
+    /** Every storage the pickle named, by key (the pre-1.6 format needs their types to read their bytes). */
+    private final Map<String, StorageRef> storageRefs = new LinkedHashMap<>();
     private final ByteOrder byteOrder;
 
     TorchUnpickler(String file, StorageSource storages, ByteOrder byteOrder) {
@@ -148,6 +159,22 @@ final class TorchUnpickler extends Unpickler {
             throw new InvalidInputException(file + ": pickle in " + recordName + " is nested too deeply", e);
         }
     }
+
+    /** Unpickles the next pickle of a stream of several (the pre-1.6 format); leaves the stream after its STOP. */
+    Object unpickleNext(java.io.InputStream in, String what) {
+        try {
+            return load(in);
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidInputException(file + ": malformed " + what + " (" + describe(e) + ")", e);
+        } catch (StackOverflowError e) {
+            throw new InvalidInputException(file + ": " + what + " is nested too deeply", e);
+        }
+    }
+
+    /** The storage named {@code key} by the pickle, or null. */
+    StorageRef storageRef(String key) { return storageRefs.get(key); }
 
     static String describe(Throwable e) {
         String m = e.getMessage();
@@ -297,12 +324,17 @@ final class TorchUnpickler extends Unpickler {
         if (a.size() < 4 || !(a.get(0) instanceof StorageRef s)) {
             throw new PickleException(q + " called without (storage, offset, size, stride)");
         }
-        long offset = toLong(a.get(1));
-        long[] size = toLongs(a.get(2));
-        long[] stride = toLongs(a.get(3));
+        return new PendingTensor(s, toLong(a.get(1)), toLongs(a.get(2)), toLongs(a.get(3)));
+    }
+
+    /** Gathers a tensor's values from its storage (read once per storage key). */
+    TorchTensor materialize(PendingTensor p) {
+        StorageRef s = p.storage();
         ByteBuffer bytes = storageBytes(s);
         try {
-            return TorchTensor.fromStorage(s.type().dtype(), bytes, s.numel(), offset, size, stride);
+            long offset = Math.addExact(s.viewOffset(), p.offset());
+            long extent = s.viewSize() >= 0 ? Math.min(s.numel(), Math.addExact(s.viewOffset(), s.viewSize())) : s.numel();
+            return TorchTensor.fromStorage(s.type().dtype(), bytes, extent, offset, p.size(), p.stride());
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new InvalidInputException(file + ": tensor on storage data/" + s.key() + ": " + e.getMessage(), e);
         }
@@ -325,7 +357,8 @@ final class TorchUnpickler extends Unpickler {
 
     @Override
     protected Object persistentLoad(Object pid) {
-        if (!(pid instanceof Object[] t) || t.length < 5 || !"storage".equals(t[0])) {
+        if (pid instanceof Object[] t && t.length == 4 && "module".equals(t[0])) return t[1]; // legacy whole-module save
+        if (!(pid instanceof Object[] t) || t.length < 5 || t.length > 6 || !"storage".equals(t[0])) {
             throw new PickleException("unknown persistent id " + (pid instanceof Object[] t2 ? Arrays.toString(t2) : pid));
         }
         if (!(t[1] instanceof StorageType type)) {
@@ -333,7 +366,23 @@ final class TorchUnpickler extends Unpickler {
         }
         long numel = toLong(t[4]);
         if (numel < 0) throw new PickleException("negative storage size " + numel);
-        return new StorageRef(type, String.valueOf(t[2]), String.valueOf(t[3]), numel);
+        long viewOffset = 0;
+        long viewSize = -1;
+        if (t.length == 6 && t[5] != null) {
+            List<Object> view = asList(t[5]);
+            if (view.size() != 3) throw new PickleException("storage view metadata is not (key, offset, size)");
+            viewOffset = toLong(view.get(1));
+            viewSize = toLong(view.get(2));
+            if (viewOffset < 0 || viewSize < 0 || viewOffset + viewSize > numel) {
+                throw new PickleException("storage view (" + viewOffset + ", " + viewSize + ") outside a storage of " + numel);
+            }
+        }
+        StorageRef ref = new StorageRef(type, String.valueOf(t[2]), String.valueOf(t[3]), numel, viewOffset, viewSize);
+        StorageRef known = storageRefs.putIfAbsent(ref.key(), ref);
+        if (known != null && (known.numel() != numel || known.type() != type)) {
+            throw new PickleException("storage " + ref.key() + " is declared twice with different types or sizes");
+        }
+        return ref;
     }
 
     private void build(Object state, Object target) {

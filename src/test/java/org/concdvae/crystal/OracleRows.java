@@ -17,10 +17,21 @@ final class OracleRows {
     private OracleRows() {}
 
     private static List<CSVRecord> geometry;
+    private static List<Structure> geometryStructures;
 
     static synchronized List<CSVRecord> geometry() throws IOException {
         if (geometry == null) geometry = read(SharedData.path("oracles/geometry.csv"));
         return geometry;
+    }
+
+    /** The geometry.csv CIFs parsed once per test JVM, in row order. */
+    static synchronized List<Structure> geometryStructures() throws IOException {
+        if (geometryStructures == null) {
+            List<Structure> out = new ArrayList<>();
+            for (CSVRecord r : geometry()) out.add(CifReader.readOne(r.get("cif"), r.get("id")));
+            geometryStructures = List.copyOf(out);
+        }
+        return geometryStructures;
     }
 
     static List<CSVRecord> read(Path p) throws IOException {

@@ -30,28 +30,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TorchCheckpointTest {
 
     /** Every safetensors tensor is in the checkpoint with the same dtype, shape and bits, and nothing else is. */
-    private static void assertBitIdentical(Map<String, TorchTensor> sd, Path safetensors) throws IOException {
-        Map<String, ReferenceSafetensors.Entry> ref = ReferenceSafetensors.read(safetensors);
-        assertEquals(new TreeSet<>(ref.keySet()), new TreeSet<>(sd.keySet()), "state_dict keys of " + safetensors.getFileName());
-        for (Map.Entry<String, ReferenceSafetensors.Entry> e : ref.entrySet()) {
-            TorchTensor t = sd.get(e.getKey());
-            ReferenceSafetensors.Entry r = e.getValue();
-            assertArrayEquals(r.shape(), t.shape(), e.getKey());
-            assertEquals(r.dtype(), t.dtype().safetensorsName(), e.getKey());
-            if (r.dtype().equals("F32")) {
-                float[] v = t.toFloatArray();
-                int[] want = new int[v.length];
-                int[] got = new int[v.length];
-                for (int k = 0; k < v.length; k++) {
-                    want[k] = r.data().getInt(4 * k);
-                    got[k] = Float.floatToRawIntBits(v[k]);
+    private static void assertBitIdentical(Map<String, TorchTensor> sd, Path safetensors) {
+        Safetensors ref = Safetensors.read(safetensors);
+        assertEquals(new TreeSet<>(ref.names()), new TreeSet<>(sd.keySet()), "state_dict keys of " + safetensors.getFileName());
+        for (String name : ref.names()) {
+            TorchTensor t = sd.get(name);
+            Safetensors.Entry r = ref.require(name);
+            assertArrayEquals(java.util.Arrays.stream(r.shape()).mapToInt(x -> (int) x).toArray(), t.shape(), name);
+            assertEquals(r.dtype().name(), t.dtype().safetensorsName(), name);
+            if (r.dtype() == Safetensors.DType.F32) {
+                float[] want = ref.floats(name);
+                float[] got = t.toFloatArray();
+                assertEquals(want.length, got.length, name);
+                int[] wantBits = new int[want.length];
+                int[] gotBits = new int[got.length];
+                for (int k = 0; k < want.length; k++) {
+                    wantBits[k] = Float.floatToRawIntBits(want[k]);
+                    gotBits[k] = Float.floatToRawIntBits(got[k]);
                 }
-                assertArrayEquals(want, got, e.getKey());
+                assertArrayEquals(wantBits, gotBits, name);
             } else {
-                long[] v = t.toLongArray();
-                long[] want = new long[v.length];
-                for (int k = 0; k < v.length; k++) want[k] = r.data().getLong(8 * k);
-                assertArrayEquals(want, v, e.getKey());
+                assertArrayEquals(ref.longs(name), t.toLongArray(), name);
             }
         }
     }
@@ -98,6 +97,13 @@ class TorchCheckpointTest {
         assertEquals(3L, args.get("n_conv"));
         assertEquals(128L, args.get("h_fea_len"));
         assertEquals(1L, args.get("n_h"));
+        assertEquals(3, ck.intArg("n_conv"));
+        assertEquals("regression", ck.stringArg("task"));
+        assertArrayEquals(new int[]{64, 92}, ck.tensor("embedding.weight", 64, 92).shape());
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ck.tensor("embedding.weight", 92, 64));
+        assertTrue(e.getMessage().contains("'embedding.weight' has shape [64, 92], expected [92, 64]"), e.getMessage());
+        assertTrue(assertThrows(InvalidInputException.class, () -> ck.tensor("nope")).getMessage().contains("no entry 'nope'"));
+        assertTrue(assertThrows(InvalidInputException.class, () -> ck.intArg("task")).getMessage().contains("args.task is not an integer"));
     }
 
     static final List<String> EVALUATORS = List.of("mpall20_bg", "mpall20_fm", "mpall20_Cbg", "mpall20_Cfm",
@@ -106,7 +112,7 @@ class TorchCheckpointTest {
     @Test
     void allTwelveOfficialEvaluatorsLoad() throws Exception {
         JsonNode info = new ObjectMapper().readTree(SharedData.path("reference/cgcnn_pretrained_info.json").toFile());
-        Set<String> expectedRegression = new TreeSet<>(ReferenceSafetensors.read(SharedData.path("reference/cgcnn_weights.safetensors")).keySet());
+        Set<String> expectedRegression = new TreeSet<>(Safetensors.read(SharedData.path("reference/cgcnn_weights.safetensors")).names());
         for (String name : EVALUATORS) {
             Path f = SharedData.path("evaluators/" + name + "/model_best.pth.tar");
             TorchCheckpoint ck = TorchCheckpoint.read(f);

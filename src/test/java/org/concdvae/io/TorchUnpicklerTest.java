@@ -226,10 +226,17 @@ class TorchUnpicklerTest {
 
     @Test
     void otherPyTorchFormatsAreNamed() throws IOException {
-        Path bare = tmp.resolve("legacy.pt");
+        Path bare = tmp.resolve("bare.pt");
         Files.write(bare, new PickleWriter().integer(3).stop().bytes());
         String m = assertThrows(InvalidInputException.class, () -> TorchCheckpoint.read(bare)).getMessage();
-        assertTrue(m.contains("pre-1.6 legacy format"), m);
+        assertTrue(m.contains("a bare pickle without PyTorch's magic number"), m);
+
+        Path tar = tmp.resolve("old.tar");
+        byte[] t = new byte[1024];
+        System.arraycopy("ustar".getBytes(StandardCharsets.US_ASCII), 0, t, 257, 5);
+        Files.write(tar, t);
+        m = assertThrows(InvalidInputException.class, () -> TorchCheckpoint.read(tar)).getMessage();
+        assertTrue(m.contains("tar archive"), m);
 
         Path ts = tmp.resolve("script.pt");
         try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(ts))) {
@@ -286,6 +293,47 @@ class TorchUnpicklerTest {
         assertEquals(Map.of("atom_fea_len", 64L, "task", "regression"), r.get("ns"));
         assertEquals("/runs/prior", r.get("p"));
         assertEquals(Map.of("a", List.of(1L)), r.get("dd"));
+    }
+
+    /** The pre-1.6 stream-of-pickles format (as the original CGCNN pre-trained models use), with a storage view. */
+    @Test
+    void legacyFormatWithStorageViews() throws IOException {
+        java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream();
+        f.writeBytes(new byte[]{(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20,
+                0x6a, (byte) 0xa8, 0x50, 0x19, '.'});
+        f.writeBytes(new PickleWriter().integer(1001).stop().bytes());
+        f.writeBytes(new PickleWriter().emptyDict().str("little_endian").bool(true).raw('s').stop().bytes());
+        PickleWriter w = new PickleWriter().emptyDict().mark().str("epoch").integer(968).str("state_dict")
+                .global("collections", "OrderedDict").emptyTuple().reduce().mark();
+        // w = _rebuild_tensor(storage k1 viewed at (offset 2, size 4), offset 1, size (3,), stride (1,))
+        w.str("w").global("torch._utils", "_rebuild_tensor").mark();
+        w.mark().str("storage").global("torch", "FloatStorage").str("k1").str("cuda:0").integer(6)
+                .mark().str("k1v").integer(2).integer(4).tuple().tuple().raw('Q');
+        w.integer(1).ints(3).ints(1).tuple().reduce();
+        w.str("n").global("torch._utils", "_rebuild_tensor_v2").mark();
+        w.mark().str("storage").global("torch", "LongStorage").str("k2").str("cpu").integer(2).none().tuple().raw('Q');
+        w.integer(0).ints(2).ints(1).bool(false).global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce();
+        w.setitems().setitems().stop();
+        f.writeBytes(w.bytes());
+        f.writeBytes(new PickleWriter().mark().str("k1").str("k2").raw('l').stop().bytes());
+        ByteBuffer b = ByteBuffer.allocate(8 + 24 + 8 + 16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(6);
+        for (int k = 0; k < 6; k++) b.putFloat(10 + k);
+        b.putLong(2).putLong(-5).putLong(1L << 40);
+        f.writeBytes(b.array());
+        Path file = tmp.resolve("legacy.pth.tar");
+        Files.write(file, f.toByteArray());
+
+        TorchCheckpoint ck = TorchCheckpoint.read(file);
+        assertEquals("legacy", ck.format());
+        assertEquals(968L, ck.epoch().orElseThrow());
+        assertArrayEquals(new float[]{13, 14, 15}, ck.tensor("w", 3).toFloatArray());
+        assertArrayEquals(new long[]{-5, 1L << 40}, ck.tensor("n", 2).toLongArray());
+
+        Path cut = tmp.resolve("legacy_cut.pth.tar");
+        Files.write(cut, java.util.Arrays.copyOf(f.toByteArray(), f.size() - 4));
+        String m = assertThrows(InvalidInputException.class, () -> TorchCheckpoint.read(cut)).getMessage();
+        assertTrue(m.startsWith(cut.toString()) && m.contains("storage k2") && m.contains("truncated"), m);
     }
 
     @Test
