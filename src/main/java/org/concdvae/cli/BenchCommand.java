@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
                 BenchMatchCommand.class,
                 BenchPreprocessCommand.class,
                 BenchSymmetryCommand.class,
+        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        subcommands = {
                 BenchGraphCommand.class,
+        })
                 BenchMemoryCommand.class,
         })
 public class BenchCommand extends BaseCommand {
