@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 AnalyzeCommand.class,
                 BenchCommand.class,
                 InspectCheckpointCommand.class,
+                VerifyReferenceCommand.class,
                 CommandLine.HelpCommand.class})
 public class Main implements Runnable {
     @CommandLine.Spec

@@ -26,12 +26,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The safetensors format, read and written: 8-byte little-endian header length n, n bytes of UTF-8 JSON
+ * Reader for the safetensors format: 8-byte little-endian header length n, n bytes of UTF-8 JSON
  * ({@code name: {dtype, shape, data_offsets: [begin, end]}}, optional {@code __metadata__}), then raw little-endian
- * C-contiguous data (offsets relative to the end of the header). Tensors come out as primitive arrays plus a shape, or
- * as ND4J arrays.
+ * C-contiguous data (offsets relative to the end of the header). Tensors come out as primitive arrays plus a shape.
  * Every offset and size is validated when the file is opened, so a truncated or corrupt file fails with one clear
- * {@link InvalidInputException} instead of garbage numbers.
+ * {@link InvalidInputException} instead of garbage numbers. Tensors can also be read as ND4J arrays
+ * ({@link #toNd(String)}), and {@link #write} stores ND4J arrays (F32/F64/I64) atomically.
  */
 public final class Safetensors {
     /** Element types this reader understands, with their byte sizes. */
@@ -42,74 +42,67 @@ public final class Safetensors {
         DType(int bytes) { this.bytes = bytes; }
     }
 
-    /** One tensor: type, shape, and a read-only little-endian view of its bytes. */
-    public record Entry(String name, DType dtype, long[] shape, ByteBuffer data) {
+    /**
+     * One tensor: header entry (type, shape, byte range inside the data section) and its raw little-endian bytes,
+     * readable as primitive or ND4J arrays.
+     */
+    public record Entry(String name, DType dtype, long[] shape, long begin, long end, ByteBuffer data) {
         public long numel() {
             long n = 1;
             for (long s : shape) n *= s;
             return n;
         }
 
+        /** Number of elements (same as {@link #numel()}). */
+        public long length() { return numel(); }
+
         private ByteBuffer bytes() { return data.duplicate().order(ByteOrder.LITTLE_ENDIAN); }
 
-        private int size() {
-            long n = numel();
-            if (n > Integer.MAX_VALUE - 16) throw new InvalidInputException("tensor '" + name + "' is too large for an array");
-            return (int) n;
-        }
-
-        private InvalidInputException wrongType(String wanted) {
-            return new InvalidInputException("tensor '" + name + "' has dtype " + dtype + ", expected " + wanted);
-        }
-
-        /** A tensor as floats (F64 narrowed, integers converted), flat row-major. */
-        public float[] toFloats() {
-            float[] r = new float[size()];
-            ByteBuffer b = bytes();
-            switch (dtype) {
-                case F32 -> b.asFloatBuffer().get(r);
-                case F64 -> { for (int i = 0; i < r.length; i++) r[i] = (float) b.getDouble(8 * i); }
-                default -> { long[] l = toLongs(); for (int i = 0; i < r.length; i++) r[i] = l[i]; }
-            }
-            return r;
-        }
-
-        /** A tensor as doubles (integers converted). */
         public double[] toDoubles() {
-            double[] r = new double[size()];
+            double[] v = new double[(int) numel()];
             ByteBuffer b = bytes();
             switch (dtype) {
-                case F32 -> { for (int i = 0; i < r.length; i++) r[i] = b.getFloat(4 * i); }
-                case F64 -> b.asDoubleBuffer().get(r);
-                default -> { long[] l = toLongs(); for (int i = 0; i < r.length; i++) r[i] = l[i]; }
+                case F32 -> { for (int i = 0; i < v.length; i++) v[i] = b.getFloat(4 * i); }
+                case F64 -> b.asDoubleBuffer().get(v);
+                case I32 -> { for (int i = 0; i < v.length; i++) v[i] = b.getInt(4 * i); }
+                case I64 -> { for (int i = 0; i < v.length; i++) v[i] = b.getLong(8 * i); }
             }
-            return r;
+            return v;
         }
 
-        /** An integer tensor (I64 or I32) as longs. */
+        public float[] toFloats() {
+            float[] v = new float[(int) numel()];
+            if (dtype == DType.F32) {
+                bytes().asFloatBuffer().get(v);
+            } else {
+                double[] d = toDoubles();
+                for (int i = 0; i < v.length; i++) v[i] = (float) d[i];
+            }
+            return v;
+        }
+
         public long[] toLongs() {
-            long[] r = new long[size()];
+            long[] v = new long[(int) numel()];
             ByteBuffer b = bytes();
             switch (dtype) {
-                case I64 -> b.asLongBuffer().get(r);
-                case I32 -> { for (int i = 0; i < r.length; i++) r[i] = b.getInt(4 * i); }
-                default -> throw wrongType("integer");
+                case I64 -> b.asLongBuffer().get(v);
+                case I32 -> { for (int i = 0; i < v.length; i++) v[i] = b.getInt(4 * i); }
+                default -> {
+                    double[] d = toDoubles();
+                    for (int i = 0; i < v.length; i++) v[i] = (long) d[i];
+                }
             }
-            return r;
+            return v;
         }
 
-        /** An integer tensor as ints; values outside the int range are an error. */
         public int[] toInts() {
             long[] l = toLongs();
-            int[] r = new int[l.length];
-            for (int i = 0; i < l.length; i++) {
-                if (l[i] != (int) l[i]) throw new InvalidInputException("tensor '" + name + "' value " + l[i] + " exceeds the int range");
-                r[i] = (int) l[i];
-            }
-            return r;
+            int[] v = new int[l.length];
+            for (int i = 0; i < v.length; i++) v[i] = Math.toIntExact(l[i]);
+            return v;
         }
 
-        /** As an ND4J array: integers as INT64, floats in ND4J's default floating-point type. */
+        /** As an ND4J array: floating tensors in the default floating-point type, integer tensors as INT64. */
         public INDArray toNd() {
             if (dtype == DType.I64 || dtype == DType.I32) return Nd4j.createFromArray(toLongs()).reshape(shape);
             return toNd(Nd4j.defaultFloatingPointType());
@@ -125,14 +118,14 @@ public final class Safetensors {
 
     private static final long MAX_HEADER = 100L << 20;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path file;
+    private final ByteBuffer data;          // data section, little-endian
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
 
-    private Safetensors(Path file, Map<String, Entry> entries, Map<String, String> metadata) {
+    private Safetensors(Path file, ByteBuffer data, Map<String, Entry> entries, Map<String, String> metadata) {
         this.file = file;
+        this.data = data;
         this.entries = entries;
         this.metadata = metadata;
     }
@@ -164,7 +157,7 @@ public final class Safetensors {
         }
         JsonNode root;
         try {
-            root = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
+            root = new ObjectMapper().readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw corrupt(file, "header is not valid JSON");
         }
@@ -182,7 +175,8 @@ public final class Safetensors {
             }
             entries.put(name, entry(file, name, v, dataSize, bytes, 8 + n));
         }
-        return new Safetensors(file, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(meta));
+        ByteBuffer section = ByteBuffer.wrap(bytes, (int) (8 + n), (int) dataSize).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new Safetensors(file, section, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(meta));
     }
 
     private static Entry entry(Path file, String name, JsonNode v, long dataSize, byte[] bytes, long dataStart) {
@@ -212,8 +206,8 @@ public final class Safetensors {
         if (end - begin != numel * dtype.bytes) {
             throw corrupt(file, "tensor '" + name + "' has " + (end - begin) + " bytes but shape needs " + numel * dtype.bytes);
         }
-        ByteBuffer view = ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin)).slice().asReadOnlyBuffer();
-        return new Entry(name, dtype, shape, view);
+        ByteBuffer data = ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin)).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new Entry(name, dtype, shape, begin, end, data);
     }
 
     private static InvalidInputException corrupt(Path file, String why) {
@@ -230,51 +224,99 @@ public final class Safetensors {
     /** The {@code __metadata__} map (empty if absent). */
     public Map<String, String> metadata() { return metadata; }
 
-    public Entry require(String name) {
+    public Entry entry(String name) {
         Entry e = entries.get(name);
         if (e == null) throw new InvalidInputException(file + ": no tensor named '" + name + "'");
         return e;
     }
 
-    public long[] shape(String name) { return require(name).shape().clone(); }
+    public long[] shape(String name) { return entry(name).shape().clone(); }
 
-    /** Every tensor in header order. */
+    /** The entry of a tensor (same as {@link #entry}); a missing name is an {@link InvalidInputException}. */
+    public Entry require(String name) { return entry(name); }
+
+    /** All entries in header order. */
     public Map<String, Entry> tensors() { return entries; }
 
-    /** A tensor as floats (F64 narrowed, integers converted), flat row-major. */
-    public float[] floats(String name) { return convert(name, Entry::toFloats); }
+    /** An F32 tensor (F64 is narrowed) as a flat row-major array. */
+    public float[] floats(String name) {
+        Entry e = entry(name);
+        float[] r = new float[checkedSize(e)];
+        ByteBuffer b = view(e);
+        switch (e.dtype()) {
+            case F32 -> b.asFloatBuffer().get(r);
+            case F64 -> { for (int i = 0; i < r.length; i++) r[i] = (float) b.getDouble(8 * i); }
+            default -> throw wrongType(e, "floating point");
+        }
+        return r;
+    }
 
-    /** A tensor as doubles (integers converted). */
-    public double[] doubles(String name) { return convert(name, Entry::toDoubles); }
+    /** A floating tensor widened to double. */
+    public double[] doubles(String name) {
+        Entry e = entry(name);
+        double[] r = new double[checkedSize(e)];
+        ByteBuffer b = view(e);
+        switch (e.dtype()) {
+            case F32 -> { for (int i = 0; i < r.length; i++) r[i] = b.getFloat(4 * i); }
+            case F64 -> b.asDoubleBuffer().get(r);
+            default -> throw wrongType(e, "floating point");
+        }
+        return r;
+    }
 
     /** An integer tensor (I64 or I32) as longs. */
-    public long[] longs(String name) { return convert(name, Entry::toLongs); }
+    public long[] longs(String name) {
+        Entry e = entry(name);
+        long[] r = new long[checkedSize(e)];
+        ByteBuffer b = view(e);
+        switch (e.dtype()) {
+            case I64 -> b.asLongBuffer().get(r);
+            case I32 -> { for (int i = 0; i < r.length; i++) r[i] = b.getInt(4 * i); }
+            default -> throw wrongType(e, "integer");
+        }
+        return r;
+    }
 
     /** An integer tensor as ints; values outside the int range are a corrupt-file error. */
-    public int[] ints(String name) { return convert(name, Entry::toInts); }
+    public int[] ints(String name) {
+        long[] l = longs(name);
+        int[] r = new int[l.length];
+        for (int i = 0; i < l.length; i++) {
+            if (l[i] != (int) l[i]) throw corrupt(file, "tensor '" + name + "' value " + l[i] + " exceeds the int range");
+            r[i] = (int) l[i];
+        }
+        return r;
+    }
 
     /** A tensor as an ND4J array (see {@link Entry#toNd()}). */
-    public INDArray nd(String name) { return convert(name, Entry::toNd); }
+    public INDArray toNd(String name) { return entry(name).toNd(); }
 
-    /** A floating tensor as an ND4J array of the given type. */
-    public INDArray nd(String name, DataType type) { return convert(name, e -> e.toNd(type)); }
+    /** A tensor as an ND4J array of the given floating type (integer tensors are converted). */
+    public INDArray toNd(String name, DataType type) { return entry(name).toNd(type); }
 
-    /** Every tensor as an ND4J array, in header order. */
-    public Map<String, INDArray> toNd() {
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        for (String name : entries.keySet()) m.put(name, nd(name));
-        return m;
+    private ByteBuffer view(Entry e) {
+        return data.slice((int) e.begin(), (int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Applies a conversion; its errors are prefixed with the file name. */
-    private <T> T convert(String name, java.util.function.Function<Entry, T> f) {
-        Entry e = require(name);
-        try {
-            return f.apply(e);
-        } catch (InvalidInputException ex) {
-            throw new InvalidInputException(file + ": " + ex.getMessage(), ex);
-        }
+    private int checkedSize(Entry e) {
+        long n = e.numel();
+        if (n > Integer.MAX_VALUE - 16) throw new InvalidInputException(file + ": tensor '" + e.name() + "' is too large for an array");
+        return (int) n;
     }
+
+    private InvalidInputException wrongType(Entry e, String wanted) {
+        return new InvalidInputException(file + ": tensor '" + e.name() + "' has dtype " + e.dtype() + ", expected " + wanted);
+    }
+
+    private static int itemSize(String dtype) {
+        return switch (dtype) {
+            case "F32" -> 4;
+            case "F64", "I64" -> 8;
+            default -> -1;
+        };
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static String dtypeOf(INDArray a, String name) {
         return switch (a.dataType()) {
@@ -305,7 +347,7 @@ public final class Safetensors {
             t.put("dtype", dt);
             var sh = t.putArray("shape");
             for (long s : a.shape()) sh.add(s);
-            long bytes = a.length() * DType.valueOf(dt).bytes;
+            long bytes = a.length() * itemSize(dt);
             var off = t.putArray("data_offsets");
             off.add(offset);
             off.add(offset + bytes);
@@ -324,7 +366,7 @@ public final class Safetensors {
                 String dt = dtypes.get(i);
                 int n = (int) a.length();
                 INDArray flat = a.dup('c').reshape(a.length());
-                ByteBuffer b = ByteBuffer.allocate(n * DType.valueOf(dt).bytes).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer b = ByteBuffer.allocate(n * itemSize(dt)).order(ByteOrder.LITTLE_ENDIAN);
                 switch (dt) {
                     case "F32" -> b.asFloatBuffer().put(flat.toFloatVector());
                     case "F64" -> b.asDoubleBuffer().put(flat.toDoubleVector());
