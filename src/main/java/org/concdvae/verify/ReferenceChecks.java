@@ -12,7 +12,8 @@ public final class ReferenceChecks {
     private static final List<ReferenceCheck> DEFAULT = List.of(
             new EncoderReferenceCheck(),
             new HeadsReferenceCheck(),
-            new DecoderReferenceCheck());
+            new DecoderReferenceCheck(),
+            new LangevinReferenceCheck());
 
     private ReferenceChecks() {}
 

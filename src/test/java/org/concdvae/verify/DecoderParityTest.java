@@ -29,6 +29,9 @@ class DecoderParityTest {
     @Test
     void decoderMatchesReference() { check(new DecoderReferenceCheck(), 46); }
 
+    @Test
+    void langevinStepMatchesReference() { check(new LangevinReferenceCheck(), 19); }
+
     static void check(ReferenceCheck c, int expected) {
         List<Comparison> r = c.run(session);
         List<String> failed = new ArrayList<>();
