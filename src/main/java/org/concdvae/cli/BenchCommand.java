@@ -11,9 +11,13 @@ import picocli.CommandLine.Command;
                 BenchMatchCommand.class,
                 BenchPreprocessCommand.class,
                 BenchSymmetryCommand.class,
+        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        subcommands = {
                 BenchGraphCommand.class,
                 BenchMemoryCommand.class,
                 BenchDecoderCommand.class,
+                BenchTrainStep1Command.class,
+        })
         })
 public class BenchCommand extends BaseCommand {
     @Override
