@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
                 BenchCifCommand.class,
                 BenchMatchCommand.class,
                 BenchSymmetryCommand.class,
+                BenchMemoryCommand.class,
         })
 public class BenchCommand extends BaseCommand {
     @Override
