@@ -7,6 +7,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         subcommands = {
+        })
+        subcommands = {
                 BenchCifCommand.class,
                 BenchMatchCommand.class,
                 BenchPreprocessCommand.class,
@@ -16,6 +18,8 @@ import picocli.CommandLine.Command;
                 BenchGraphCommand.class,
                 BenchMemoryCommand.class,
                 BenchDecoderCommand.class,
+        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        subcommands = {
                 BenchTrainStep1Command.class,
         })
         })
