@@ -5,23 +5,15 @@ import picocli.CommandLine.Command;
 /** {@code concdvae bench}: benchmarks that print medians (subcommands). */
 @Command(name = "bench", description = "Benchmarks: print median timings for the project's hot paths.",
         mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {
-        })
         subcommands = {
                 BenchCifCommand.class,
+                BenchDecoderCommand.class,
+                BenchGraphCommand.class,
                 BenchMatchCommand.class,
+                BenchMemoryCommand.class,
                 BenchPreprocessCommand.class,
                 BenchSymmetryCommand.class,
-        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {
-                BenchGraphCommand.class,
-                BenchMemoryCommand.class,
-                BenchDecoderCommand.class,
-        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {
                 BenchTrainStep1Command.class,
-        })
         })
 public class BenchCommand extends BaseCommand {
     @Override
