@@ -10,6 +10,7 @@ import org.concdvae.nn.ParameterStore;
 import org.concdvae.testutil.SharedData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Double-precision gradient checks (central differences, rtol 1e-5) of a CGCNN convolution layer and of the whole
- * small model (regression in training mode with BatchNorm batch statistics, classification in eval mode; a sample
- * of elements per tensor to keep the suite short); plus the strict state_dict mapping (missing and mis-shaped tensors reported together).
+ * small model (regression in training mode with BatchNorm batch statistics; the classifier in eval mode under the
+ * slow tag; a sample of elements per tensor to keep the suite short); plus the strict state_dict mapping (missing and mis-shaped tensors reported together).
  */
 class CgcnnGradientTest {
     private DataType oldFloat;
@@ -85,20 +86,28 @@ class CgcnnGradientTest {
         }
     }
 
+    /** Regression model in training mode (BatchNorm batch statistics). */
     @Test
     void wholeModelGradient() {
+        checkModel(false, true);
+    }
+
+    /** Classification model (log-softmax) in eval mode (running statistics). */
+    @Tag("slow")
+    @Test
+    void classifierGradientEvalMode() {
+        checkModel(true, false);
+    }
+
+    private static void checkModel(boolean classification, boolean training) {
         try (CgcnnBatch b = CgcnnBatch.of(crystals(), features(), DataType.DOUBLE)) {
-            // regression in training mode (batch statistics), classification in eval mode (running statistics)
-            for (boolean classification : new boolean[]{false, true}) {
-                boolean training = !classification;
-                Cgcnn model = new Cgcnn(new ParameterStore(DataType.DOUBLE), new Cgcnn.Args(92, CgcnnGraph.GAUSS_CENTERS, 6, 2, 5, 2, classification))
-                        .initialise(new Random(9));
-                randomiseBatchNorm(model.store(), new Random(10));
-                GradientCheck.Result res = GradientCheck.check(model.store().trainable(), t -> model.forward(t, b),
-                        GradientCheck.Options.defaults().training(training).maxPerInput(2));
-                System.out.println("model (classification " + classification + ", training " + training + "): " + res);
-                assertTrue(res.passed(), res.toString());
-            }
+            Cgcnn model = new Cgcnn(new ParameterStore(DataType.DOUBLE), new Cgcnn.Args(92, CgcnnGraph.GAUSS_CENTERS, 6, 2, 5, 2, classification))
+                    .initialise(new Random(9));
+            randomiseBatchNorm(model.store(), new Random(10));
+            GradientCheck.Result res = GradientCheck.check(model.store().trainable(), t -> model.forward(t, b),
+                    GradientCheck.Options.defaults().training(training).maxPerInput(2));
+            System.out.println("model (classification " + classification + ", training " + training + "): " + res);
+            assertTrue(res.passed(), res.toString());
         }
     }
 
