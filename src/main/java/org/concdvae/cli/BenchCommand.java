@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 BenchMatchCommand.class,
                 BenchSymmetryCommand.class,
                 BenchMemoryCommand.class,
+                BenchEncoderCommand.class,
         })
 public class BenchCommand extends BaseCommand {
     @Override
