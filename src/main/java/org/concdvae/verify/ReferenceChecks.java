@@ -11,7 +11,8 @@ import java.util.List;
 public final class ReferenceChecks {
     private static final List<ReferenceCheck> DEFAULT = List.of(
             new EncoderReferenceCheck(),
-            new HeadsReferenceCheck());
+            new HeadsReferenceCheck(),
+            new TrainingBatchNormReferenceCheck());
 
     private ReferenceChecks() {}
 
