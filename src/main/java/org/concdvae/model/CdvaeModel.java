@@ -112,25 +112,6 @@ public final class CdvaeModel {
         return conditionModel.forward(t, values, batch, probe);
     }
 
-    /**
-     * {@code L_pre = Σ_heads loss_head} of the property predictors on z (model.md §8); the probe receives
-     * {@code <name>_loss} per head. Unweighted: the total loss adds {@link #propertyLossWeight()}·L_pre.
-     */
-    public Tensor propertyLoss(Tape t, Tensor z, Map<String, double[]> values, Probe probe) {
-        Tensor sum = null;
-        for (PropertyPredictor p : predictors) {
-            double[] v = values.get(p.name());
-            if (v == null) throw new org.concdvae.io.InvalidInputException("property '" + p.name() + "' has no values in the batch");
-            Tensor l = p.loss(t, p.forward(t, z), v);
-            probe.accept(p.name() + "_loss", l);
-            sum = sum == null ? l : t.add(sum, l);
-        }
-        return sum;
-    }
-
-    /** {@code cost_property} when {@code predict_property} is on, else 0 (model.md §8, §12). */
-    public double propertyLossWeight() { return cfg.predictProperty() ? cfg.costProperty() : 0.0; }
-
     /** {@code z_con = z_condition([z ; c])} (model.md §6). */
     public Tensor zCondition(Tape t, Tensor z, Tensor c) { return zCondition.forward(t, t.concat(z, c)); }
 }

@@ -74,48 +74,6 @@ public final class CrystalStatsHeads {
         return t.mul(s, t.ownedConstant(Nd4j.create(f, new long[]{b, 6}, DataType.DOUBLE).castTo(type)));
     }
 
-    /** {@code natom} loss (model.md §12): {@code CE(fc_num_atoms(z_con), n_b)}, mean over crystals. */
-    public static Tensor numAtomsLoss(Tape t, Tensor logits, int[] numAtomsPerCrystal) {
-        return t.crossEntropy(logits, numAtomsPerCrystal);
-    }
-
-    /**
-     * {@code lattice} loss (model.md §12): {@code MSE(fc_lattice(z_con), transform([lengths/n^⅓ ; angles]))} over
-     * B×6, with the lattice scaler's means and stds.
-     *
-     * @param lengths 3 per crystal (Å)
-     * @param angles  3 per crystal (degrees)
-     */
-    public static Tensor latticeLoss(Tape t, Tensor scaledPrediction, double[] lengths, double[] angles, int[] numAtomsPerCrystal,
-                                     double[] mean, double[] std) {
-        int b = numAtomsPerCrystal.length;
-        if (lengths.length != 3 * b || angles.length != 3 * b) throw new IllegalArgumentException("3 lengths and 3 angles per crystal expected");
-        double[] target = new double[6 * b];
-        for (int c = 0; c < b; c++) {
-            double cube = Math.cbrt(numAtomsPerCrystal[c]);
-            for (int k = 0; k < 3; k++) {
-                target[6 * c + k] = (lengths[3 * c + k] / cube - mean[k]) / std[k];
-                target[6 * c + 3 + k] = (angles[3 * c + k] - mean[3 + k]) / std[3 + k];
-            }
-        }
-        DataType type = scaledPrediction.value().dataType();
-        return t.mse(scaledPrediction, t.ownedConstant(Nd4j.create(target, new long[]{b, 6}, DataType.DOUBLE).castTo(type)));
-    }
-
-    /**
-     * {@code composition} loss (model.md §12): per-atom {@code CE(logits, Z−1)}, averaged over the atoms of each
-     * crystal, then over crystals.
-     */
-    public static Tensor compositionLoss(Tape t, Tensor logits, int[] atomTypes, int[] numAtomsPerCrystal) {
-        int[] target = new int[atomTypes.length];
-        for (int i = 0; i < target.length; i++) {
-            target[i] = atomTypes[i] - 1;
-            if (target[i] < 0 || target[i] >= MAX_ATOMIC_NUM) throw new IllegalArgumentException("atomic number " + atomTypes[i] + " of atom " + i + " outside 1.." + MAX_ATOMIC_NUM);
-        }
-        Tensor perAtom = t.crossEntropyRows(logits, target);
-        return t.mean(t.segmentMean(perAtom, Index.ofCounts(numAtomsPerCrystal)));
-    }
-
     private static org.nd4j.linalg.api.ndarray.INDArray row(double[] v, DataType type) {
         return Nd4j.create(v, new long[]{1, v.length}, DataType.DOUBLE).castTo(type);
     }

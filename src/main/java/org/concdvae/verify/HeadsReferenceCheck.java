@@ -32,7 +32,7 @@ public final class HeadsReferenceCheck implements ReferenceCheck {
 
     @Override
     public List<Comparison> run(ReferenceSession s) {
-        INDArray mu = ReferenceTrainingPass.encoded(s, "mu");
+        INDArray mu = s.cached("mu", () -> EncoderReferenceCheck.forward(s).get("mu").dup());
         Safetensors ref = s.file(FILE);
         double[] mean = ref.doubles("lattice_scaler_means"), std = ref.doubles("lattice_scaler_stds");
         CdvaeModel m = s.model();

@@ -11,8 +11,7 @@ import java.util.List;
 public final class ReferenceChecks {
     private static final List<ReferenceCheck> DEFAULT = List.of(
             new EncoderReferenceCheck(),
-            new HeadsReferenceCheck(),
-            new TrainingBatchNormReferenceCheck());
+            new HeadsReferenceCheck());
 
     private ReferenceChecks() {}
 
