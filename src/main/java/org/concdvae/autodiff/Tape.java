@@ -816,4 +816,31 @@ public final class Tape implements AutoCloseable {
             acc(x, dx);
         }, ins);
     }
+
+    // ------------------------------------------------------------------------------------------------ custom ops
+
+    /**
+     * Backward rule of a {@link #custom} op: given the gradient of the op's output, returns the gradient of each
+     * input in order (null for an input that needs none). Arrays it returns are handed to the tape.
+     */
+    @FunctionalInterface
+    public interface CustomBackward { INDArray[] apply(INDArray gradOut); }
+
+    /**
+     * An op defined outside this class (a fused kernel of a model block): {@code value} is its already computed
+     * output (handed to the tape), {@code backward} its rule. The caller proves the rule with {@link GradientCheck}.
+     * {@code backward} is only called for inputs that need a gradient; use {@link #needsGrad} to skip work.
+     */
+    public Tensor custom(INDArray value, CustomBackward backward, Tensor... inputs) {
+        return record(value, g -> {
+            INDArray[] gs = backward.apply(g);
+            for (int i = 0; i < inputs.length; i++) {
+                if (gs[i] == null || !needs(inputs[i])) continue;
+                acc(inputs[i], own(gs[i]));
+            }
+        }, inputs);
+    }
+
+    /** Whether {@code t} receives a gradient on this tape. */
+    public boolean needsGrad(Tensor t) { return recording && needs(t); }
 }

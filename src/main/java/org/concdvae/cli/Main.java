@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 AnalyzeCommand.class,
                 BenchCommand.class,
+                InspectCheckpointCommand.class,
+                VerifyReferenceCommand.class,
                 CommandLine.HelpCommand.class})
 public class Main implements Runnable {
     @CommandLine.Spec

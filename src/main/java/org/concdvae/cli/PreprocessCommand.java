@@ -1,9 +1,201 @@
 package org.concdvae.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.concdvae.config.Config;
+import org.concdvae.config.ConfigLoader;
+import org.concdvae.data.CrystalCache;
+import org.concdvae.data.CrystalCsv;
+import org.concdvae.data.CrystalRecord;
+import org.concdvae.data.DatasetSplit;
+import org.concdvae.data.LatticeScaler;
+import org.concdvae.data.Preprocessor;
+import org.concdvae.data.Rejection;
+import org.concdvae.io.AtomicFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code concdvae preprocess}: CSV data set to graph cache. */
-@Command(name = "preprocess", description = "Parse, filter, Niggli-reduce and build graphs for a crystal data set.",
-        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class)
-public class PreprocessCommand extends NotAvailableCommand {
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** {@code concdvae preprocess}: CSV data set → filtered, reduced crystals with encoder graphs, in a checked cache. */
+@Command(name = "preprocess", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Parse, filter, Niggli-reduce and build graphs for a crystal data set (CDVAE/Con-CDVAE CSV layout).",
+                "Writes one cache per split (train/val/test), rejects.csv (file,row,id,reason), summary.json, the resolved "
+                        + "config.yaml and the training split's lattice_scaler.txt into --out."},
+        sortOptions = false)
+public class PreprocessCommand extends BaseCommand {
+    static final String EXAMPLE_RESOURCE = "/org/concdvae/data/example/example.csv";
+
+    @Option(names = "--config", paramLabel = "FILE|PRESET",
+            description = "YAML config (keys of design/config.md) or a built-in preset: mp20, mp40, oqmd, mptest, "
+                    + "mptest4conz, tiny. Default: mp20 values (tiny with --example).")
+    String config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set data.niggli=false (repeatable).")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--input", paramLabel = "CSV", description = "Training CSV (or the only CSV, then split 8:1:1 by --seed). "
+            + "Default: data.root_path/data.splits.* from the config.")
+    Path input;
+
+    @Option(names = "--val", paramLabel = "CSV", description = "Validation CSV (with --input and --test).")
+    Path val;
+
+    @Option(names = "--test", paramLabel = "CSV", description = "Test CSV (with --input and --val).")
+    Path test;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory (created if needed).")
+    Path out;
+
+    @Option(names = "--strict", description = "Stop at the first bad row instead of listing it in rejects.csv.")
+    boolean strict;
+
+    @Option(names = "--example", description = "Use the built-in example data set (12 textbook crystals), split 8:1:1.")
+    boolean example;
+
+    @Override
+    protected int run() throws IOException {
+        if (example && (input != null || val != null || test != null)) {
+            throw new UserException("--example cannot be combined with --input/--val/--test");
+        }
+        if ((val != null || test != null) && input == null) throw new UserException("--val and --test need --input");
+        if ((val == null) != (test == null)) throw new UserException("give both --val and --test, or neither (then --input is split 8:1:1)");
+
+        Config cfg = ConfigLoader.resolve(config == null && example ? "tiny" : config, sets);
+        int threads = common.threads();
+        Preprocessor pre = new Preprocessor(cfg, threads, strict);
+
+        Path tmpDir = null;
+        try {
+            Map<String, Path> files = new LinkedHashMap<>();
+            if (example) {
+                tmpDir = Files.createTempDirectory("concdvae-example");
+                Path f = tmpDir.resolve("example.csv");
+                try (InputStream in = PreprocessCommand.class.getResourceAsStream(EXAMPLE_RESOURCE)) {
+                    if (in == null) throw new IllegalStateException("example data missing from the jar");
+                    Files.copy(in, f);
+                }
+                files.put("all", f);
+            } else if (input != null) {
+                files.put(val == null ? "all" : "train", input);
+                if (val != null) {
+                    files.put("val", val);
+                    files.put("test", test);
+                }
+            } else {
+                Path root = Path.of(cfg.data().rootPath());
+                files.put("train", root.resolve(cfg.data().splits().train()));
+                files.put("val", root.resolve(cfg.data().splits().val()));
+                files.put("test", root.resolve(cfg.data().splits().test()));
+            }
+            int total = 0;
+            for (Path f : files.values()) total += CrystalCsv.countRows(f); // validates every header before any work
+
+            List<Preprocessor.FileResult> results = new ArrayList<>();
+            try (Progress bar = Progress.start("preprocess", total, common.quiet)) {
+                for (Path f : files.values()) results.add(pre.process(f, n -> bar.step()));
+            }
+
+            Map<String, List<CrystalRecord>> splits = new LinkedHashMap<>();
+            if (files.containsKey("all")) {
+                List<CrystalRecord> all = results.get(0).kept();
+                int[][] idx = DatasetSplit.assign(all.size(), cfg.data().split().val(), cfg.data().split().test(), common.seed);
+                splits.put("train", DatasetSplit.select(all, idx[0]));
+                splits.put("val", DatasetSplit.select(all, idx[1]));
+                splits.put("test", DatasetSplit.select(all, idx[2]));
+            } else {
+                int i = 0;
+                for (String s : files.keySet()) splits.put(s, results.get(i++).kept());
+            }
+            if (splits.get("train").isEmpty()) {
+                Preprocessor.FileResult r = results.get(0);
+                throw new UserException(r.file() + ": no usable crystals (" + r.rejected().size() + " of " + r.read()
+                        + " rows rejected" + (r.rejected().isEmpty() ? "" : "; first: " + r.rejected().get(0).describe()) + ")");
+            }
+            write(cfg, pre, files, results, splits);
+            printSummary(files, results, splits);
+            return ExitCode.OK;
+        } finally {
+            if (tmpDir != null) {
+                Files.deleteIfExists(tmpDir.resolve("example.csv"));
+                Files.deleteIfExists(tmpDir);
+            }
+        }
+    }
+
+    private void write(Config cfg, Preprocessor pre, Map<String, Path> files, List<Preprocessor.FileResult> results,
+                       Map<String, List<CrystalRecord>> splits) throws IOException {
+        String settings = CrystalCache.settings(cfg);
+        Config.Splits<String> names = cfg.data().cache();
+        for (Map.Entry<String, List<CrystalRecord>> e : splits.entrySet()) {
+            String name = switch (e.getKey()) {
+                case "train" -> names.train();
+                case "val" -> names.val();
+                default -> names.test();
+            };
+            CrystalCache.write(out.resolve(name), e.getKey(), pre.propertyNames(), settings, e.getValue());
+        }
+        LatticeScaler.fit(splits.get("train")).write(out.resolve(cfg.data().latticeScalerFile()));
+        AtomicFiles.writeText(out.resolve("rejects.csv"), w -> {
+            CSVPrinter p = new CSVPrinter(w, CSVFormat.RFC4180.builder().setRecordSeparator('\n').build());
+            p.printRecord("file", "row", "id", "reason");
+            for (Preprocessor.FileResult r : results) {
+                for (Rejection j : r.rejected()) p.printRecord(j.file(), j.row(), j.id(), j.reason());
+            }
+            p.flush();
+        });
+        AtomicFiles.writeString(out.resolve("config.yaml"), "# resolved configuration used by concdvae preprocess\n" + ConfigLoader.toYaml(cfg));
+        Map<String, Object> summary = new LinkedHashMap<>();
+        List<Map<String, Object>> inputs = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<String, Path> f : files.entrySet()) {
+            Preprocessor.FileResult r = results.get(i++);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", example ? "example.csv (built-in)" : f.getValue().toString());
+            m.put("split", f.getKey());
+            m.put("read", r.read());
+            m.put("kept", r.kept().size());
+            m.put("rejected", r.rejected().size());
+            m.put("rejected_by_reason", byReason(r.rejected()));
+            inputs.add(m);
+        }
+        summary.put("inputs", inputs);
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        splits.forEach((k, v) -> sizes.put(k, v.size()));
+        summary.put("splits", sizes);
+        summary.put("seed", common.seed);
+        summary.put("cache_format_version", CrystalCache.FORMAT_VERSION);
+        summary.put("settings", new ObjectMapper().readTree(settings));
+        AtomicFiles.writeString(out.resolve("summary.json"),
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary) + "\n");
+    }
+
+    private static Map<String, Integer> byReason(List<Rejection> rejected) {
+        Map<String, Integer> m = new TreeMap<>();
+        for (Rejection r : rejected) m.merge(r.category(), 1, Integer::sum);
+        return m;
+    }
+
+    private void printSummary(Map<String, Path> files, List<Preprocessor.FileResult> results, Map<String, List<CrystalRecord>> splits) {
+        int i = 0;
+        for (Map.Entry<String, Path> f : files.entrySet()) {
+            Preprocessor.FileResult r = results.get(i++);
+            String name = example ? "example.csv (built-in)" : f.getValue().toString();
+            info("%s: read %d, kept %d, rejected %d%s", name, r.read(), r.kept().size(), r.rejected().size(),
+                    r.rejected().isEmpty() ? "" : " " + byReason(r.rejected()));
+        }
+        StringBuilder sb = new StringBuilder();
+        splits.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v.size()));
+        info("crystals: %s -> %s", sb, out);
+    }
 }

@@ -23,7 +23,7 @@ public final class CheckpointFiles {
     private CheckpointFiles() {}
 
     /** A loaded checkpoint. */
-    public record Checkpoint(Safetensors.Contents tensors, JsonNode info) {}
+    public record Checkpoint(Safetensors tensors, JsonNode info) {}
 
     /** The sidecar path of a checkpoint: {@code x.safetensors → x.json}. */
     public static Path sidecar(Path weights) {

@@ -237,13 +237,13 @@ public final class ParameterStore {
 
     /** Loads a safetensors file by name; {@code ignoreUnexpected} skips names the store does not have. */
     public void loadSafetensors(Path file, boolean ignoreUnexpected) {
-        Safetensors.Contents c = Safetensors.read(file);
+        Safetensors st = Safetensors.read(file);
         Map<String, INDArray> m = new LinkedHashMap<>();
-        for (Safetensors.Entry e : c.tensors().values()) {
-            Entry target = entry(e.name());
+        for (String name : st.names()) {
+            Entry target = entry(name);
             if (target == null && ignoreUnexpected) continue;
-            if (target != null && target.array.dataType().isFPType()) m.put(e.name(), e.toNd(target.array.dataType()));
-            else m.put(e.name(), e.toNd());
+            if (target != null && target.array.dataType().isFPType()) m.put(name, st.toNd(name, target.array.dataType()));
+            else m.put(name, st.toNd(name));
         }
         load(m, file.toString(), ignoreUnexpected);
     }

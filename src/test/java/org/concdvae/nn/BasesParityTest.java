@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Tolerances from reference/README.md: bases atol 1e-5, time embedding atol 2e-5, heads rtol 1e-4 + atol 1e-6.
  */
 class BasesParityTest {
-    static Safetensors.Contents enc, dec, heads, inputs, prior;
+    static Safetensors enc, dec, heads, inputs, prior;
 
     @BeforeAll
     static void load() {
@@ -63,7 +63,7 @@ class BasesParityTest {
     void dimeNetRadialBasisMatchesReferenceWithin1e5() {
         ParameterStore s = new ParameterStore(DataType.FLOAT);
         BesselBasis rbf = new BesselBasis(s, "encoder.rbf", 6, 7.0, 5);
-        Safetensors.Contents w = Safetensors.read(SharedData.path("reference/cdvae_weights.safetensors"));
+        Safetensors w = Safetensors.read(SharedData.path("reference/cdvae_weights.safetensors"));
         rbf.freq.value().assign(w.require("encoder.rbf.freq").toNd(DataType.FLOAT));
         INDArray d = enc.require("edge_dist").toNd(DataType.FLOAT);
         try (Tape t = Tape.inference()) {

@@ -1,0 +1,48 @@
+package org.concdvae.cli;
+
+import org.concdvae.autodiff.Engine;
+import org.concdvae.verify.Comparison;
+import org.concdvae.verify.ReferenceVerifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code concdvae verify-reference}: runs our forward passes on the official reference batch and compares every
+ * reference tensor (one line each: name, max abs error, max error relative to the tensor's scale, tolerance,
+ * PASS/FAIL). Exit 0 only if all pass.
+ */
+@Command(name = "verify-reference", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Compare our forward passes with the official PyTorch reference tensors (float32).",
+                "Loads the reference weights by state_dict name and the 8-crystal input batch, runs the encoder, latent,",
+                "conditions and heads, and prints one line per reference tensor:",
+                "name, max abs error, max abs error / max|ref|, tolerance, PASS/FAIL. Exit 0 only if every tensor passes."})
+public class VerifyReferenceCommand extends BaseCommand {
+    @Option(names = "--reference", required = true, paramLabel = "DIR",
+            description = "Reference directory holding batch8_*.safetensors and cdvae_weights.safetensors.")
+    Path reference;
+
+    @Option(names = "--weights", paramLabel = "FILE",
+            description = "Weights (safetensors, official state_dict names) to load instead of DIR/cdvae_weights.safetensors.")
+    Path weights;
+
+    @Override
+    protected int run() {
+        if (!Files.isDirectory(reference)) throw new UserException("--reference: directory not found: " + reference);
+        if (weights != null && !Files.isRegularFile(weights)) throw new UserException("--weights: file not found: " + weights);
+        Engine.setThreads(common.threads());
+        var out = out();
+        out.printf("%-56s %10s %10s  %-22s %s%n", "tensor", "max abs", "max rel", "tolerance", "result");
+        List<Comparison> all = ReferenceVerifier.run(reference, weights, common.threads(), c -> {
+            out.println(c.line());
+            out.flush();
+        });
+        long failed = all.stream().filter(c -> !c.passed()).count();
+        long compared = all.stream().filter(c -> !c.input()).count();
+        info("%d tensors compared, %d inputs, %d failed: %s", compared, all.size() - compared, failed, failed == 0 ? "PASS" : "FAIL");
+        return failed == 0 ? ExitCode.OK : ExitCode.INTERNAL_ERROR;
+    }
+}

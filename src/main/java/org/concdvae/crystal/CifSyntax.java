@@ -1,0 +1,196 @@
+package org.concdvae.crystal;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * CIF 1.1 syntax: splits a text into {@code data_} blocks of tag/value pairs and loops. It knows nothing about
+ * crystals; {@link CifReader} interprets the blocks. Every loop advances through the input, so garbage cannot hang it.
+ */
+final class CifSyntax {
+    private CifSyntax() {}
+
+    /** One value with the 1-based line it starts on. */
+    record Value(String text, int line, boolean quoted) {
+        /** CIF's "unknown" ({@code ?}) and "inapplicable" ({@code .}) placeholders, when not quoted. */
+        boolean isPlaceholder() { return !quoted && (text.equals("?") || text.equals(".")); }
+    }
+
+    /** All values of one tag (one for a scalar, a column for a loop). */
+    record Column(String tag, List<Value> values, int line) {}
+
+    /** One {@code data_} block: tags (lower case) to columns, in file order. */
+    static final class Block {
+        final String name;
+        final int line;
+        final Map<String, Column> columns = new LinkedHashMap<>();
+
+        Block(String name, int line) { this.name = name; this.line = line; }
+
+        Column get(String tag) { return columns.get(tag); }
+
+        boolean has(String tag) { return columns.containsKey(tag); }
+
+        /** The first value of a tag, or null when absent. */
+        Value first(String tag) {
+            Column c = columns.get(tag);
+            return c == null || c.values.isEmpty() ? null : c.values.get(0);
+        }
+    }
+
+    private record Token(String text, int line, boolean quoted) {
+        boolean is(String word) { return !quoted && text.equalsIgnoreCase(word); }
+
+        boolean startsWith(String prefix) {
+            return !quoted && text.regionMatches(true, 0, prefix, 0, prefix.length());
+        }
+
+        boolean isTag() { return !quoted && text.startsWith("_"); }
+
+        /** Reserved words and tags end a loop's value list. */
+        boolean endsValues() {
+            return isTag() || is("loop_") || startsWith("data_") || startsWith("save_") || is("global_") || is("stop_");
+        }
+    }
+
+    /** Parses the text into blocks. {@code where} prefixes every error message (e.g. the file name). */
+    static List<Block> parse(String text, String where) {
+        List<Token> tokens = tokenize(text, where);
+        List<Block> blocks = new ArrayList<>();
+        Block cur = null;
+        int i = 0;
+        while (i < tokens.size()) {
+            Token t = tokens.get(i);
+            if (t.startsWith("data_")) {
+                cur = new Block(t.text.substring(5), t.line);
+                blocks.add(cur);
+                i++;
+            } else if (t.startsWith("save_") || t.is("global_") || t.is("stop_")) {
+                i++; // save frames / STAR words carry no structure data for us
+            } else if (cur == null) {
+                throw new InvalidStructureException(where + ", line " + t.line + ": '" + abbreviate(t.text)
+                        + "' before any data_ block (not a CIF file?)");
+            } else if (t.is("loop_")) {
+                int loopLine = t.line;
+                i++;
+                List<String> tags = new ArrayList<>();
+                while (i < tokens.size() && tokens.get(i).isTag()) {
+                    tags.add(tokens.get(i).text.toLowerCase(Locale.ROOT));
+                    i++;
+                }
+                if (tags.isEmpty()) {
+                    throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + loopLine
+                            + ": loop_ without any _tag");
+                }
+                List<List<Value>> cols = new ArrayList<>();
+                for (int k = 0; k < tags.size(); k++) cols.add(new ArrayList<>());
+                int n = 0;
+                while (i < tokens.size() && !tokens.get(i).endsValues()) {
+                    Token v = tokens.get(i);
+                    cols.get(n % tags.size()).add(new Value(v.text, v.line, v.quoted));
+                    n++;
+                    i++;
+                }
+                if (n % tags.size() != 0) {
+                    int lastLine = i > 0 ? tokens.get(i - 1).line : loopLine;
+                    throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + loopLine
+                            + ": loop of " + tags.size() + " columns (" + tags.get(0) + " ...) has " + n
+                            + " values, not a multiple of " + tags.size() + " (truncated or malformed row near line "
+                            + lastLine + ")");
+                }
+                for (int k = 0; k < tags.size(); k++) {
+                    cur.columns.put(tags.get(k), new Column(tags.get(k), Collections.unmodifiableList(cols.get(k)),
+                            loopLine));
+                }
+            } else if (t.isTag()) {
+                String tag = t.text.toLowerCase(Locale.ROOT);
+                if (i + 1 >= tokens.size() || tokens.get(i + 1).endsValues()) {
+                    throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + t.line
+                            + ": tag " + t.text + " has no value" + (i + 1 >= tokens.size() ? " (truncated file?)" : ""));
+                }
+                Token v = tokens.get(i + 1);
+                cur.columns.put(tag, new Column(tag, List.of(new Value(v.text, v.line, v.quoted)), t.line));
+                i += 2;
+            } else {
+                throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + t.line
+                        + ": value '" + abbreviate(t.text) + "' without a tag");
+            }
+        }
+        return blocks;
+    }
+
+    /** CIF 1.1 lexical rules: comments, quoted strings (closing quote followed by blank), ';' text fields. */
+    private static List<Token> tokenize(String raw, String where) {
+        String s = raw.replace("\r\n", "\n").replace('\r', '\n');
+        if (!s.isEmpty() && s.charAt(0) == '\uFEFF') s = s.substring(1);
+        List<Token> out = new ArrayList<>();
+        int n = s.length();
+        int line = 1;
+        int i = 0;
+        boolean lineStart = true;
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c == '\n') {
+                line++;
+                i++;
+                lineStart = true;
+                continue;
+            }
+            if (lineStart && c == ';') {
+                int startLine = line;
+                int end = s.indexOf("\n;", i);
+                if (end < 0) {
+                    throw new InvalidStructureException(where + ", line " + startLine
+                            + ": ';' text field is never closed (truncated file?)");
+                }
+                String body = s.substring(i + 1, end);
+                for (int k = i; k < end + 1; k++) if (s.charAt(k) == '\n') line++;
+                out.add(new Token(body, startLine, true));
+                i = end + 2; // past "\n;"
+                lineStart = false;
+                continue;
+            }
+            lineStart = false;
+            if (c == ' ' || c == '\t' || c == '\f' || c == 0x0B) {
+                i++;
+                continue;
+            }
+            if (c == '#') {
+                while (i < n && s.charAt(i) != '\n') i++;
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                int j = i + 1;
+                while (true) {
+                    if (j >= n || s.charAt(j) == '\n') {
+                        throw new InvalidStructureException(where + ", line " + line + ": quoted value " + c
+                                + abbreviate(s.substring(i + 1, j)) + " is never closed");
+                    }
+                    if (s.charAt(j) == c && (j + 1 >= n || isBlank(s.charAt(j + 1)))) break;
+                    j++;
+                }
+                out.add(new Token(s.substring(i + 1, j), line, true));
+                i = j + 1;
+                continue;
+            }
+            int j = i;
+            while (j < n && !isBlank(s.charAt(j))) j++;
+            out.add(new Token(s.substring(i, j), line, false));
+            i = j;
+        }
+        return out;
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == 0x0B;
+    }
+
+    static String abbreviate(String s) {
+        String one = s.replace('\n', ' ');
+        return one.length() <= 40 ? one : one.substring(0, 37) + "...";
+    }
+}

@@ -1,0 +1,187 @@
+package org.concdvae.io;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.concdvae.crystal.CifReader;
+import org.concdvae.crystal.InvalidStructureException;
+import org.concdvae.crystal.Structure;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads structures with ids from what users point commands at:
+ * <ul>
+ *   <li>a CIF file: one entry per crystal {@code data_} block; id = file stem, or {@code stem#block} when the file
+ *       has several;</li>
+ *   <li>a directory: every {@code *.cif} file in it (not recursive), sorted by name, each as above;</li>
+ *   <li>a CSV file (RFC 4180, multi-line quoted fields) with a {@code cif} column: id from the {@code id} or
+ *       {@code material_id} column, else the 1-based data row number. A header starting with a bare comma (an unnamed
+ *       pandas index) is fine.</li>
+ * </ul>
+ * {@link #read} keeps going past bad structures and returns their one-line reasons as entries so callers can report
+ * them; {@link #readStrict} stops at the first one. Unreadable files, a CSV without a {@code cif} column or an empty
+ * directory are always an {@link InvalidInputException}.
+ */
+public final class StructureSource {
+    private StructureSource() {}
+
+    /** Help text for command options that take a structure input (keeps every command's wording the same). */
+    public static final String INPUT_DESCRIPTION = "CIF file (one structure per data_ block), directory of *.cif files, "
+            + "or CSV file with a 'cif' column (ids from its 'id' or 'material_id' column, else the row number).";
+
+    /** One structure of the input, or the reason it could not be read. {@code origin} names file (and row). */
+    public record Entry(String id, Structure structure, String error, String origin) {
+        public boolean ok() { return error == null; }
+
+        /** The structure; throws {@link InvalidStructureException} with the reason when this entry is bad. */
+        public Structure require() {
+            if (error != null) throw new InvalidStructureException(error);
+            return structure;
+        }
+    }
+
+    /** All entries; bad structures become entries with an error message. */
+    public static List<Entry> read(Path path) {
+        if (!Files.exists(path)) throw new InvalidInputException("input not found: " + path);
+        if (Files.isDirectory(path)) return readDirectory(path);
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".csv")) return readCsv(path);
+        return readCifFile(path);
+    }
+
+    /** All entries; the first bad structure aborts with its one-line message. */
+    public static List<Entry> readStrict(Path path) {
+        List<Entry> all = read(path);
+        for (Entry e : all) e.require();
+        return all;
+    }
+
+    /** Only the good entries' structures, in order (convenience for callers that report errors separately). */
+    public static List<Entry> good(List<Entry> entries) {
+        return entries.stream().filter(Entry::ok).toList();
+    }
+
+    private static List<Entry> readDirectory(Path dir) {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".cif")) {
+                    files.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot list directory " + dir + ": " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) throw new InvalidInputException("no *.cif files in directory " + dir);
+        files.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+        List<Entry> out = new ArrayList<>();
+        for (Path f : files) out.addAll(readCifFile(f));
+        return out;
+    }
+
+    private static List<Entry> readCifFile(Path file) {
+        String stem = stem(file);
+        String origin = file.toString();
+        String text = readText(file);
+        List<CifReader.Block> blocks;
+        try {
+            blocks = CifReader.readBlocks(text, origin);
+        } catch (InvalidStructureException e) {
+            return List.of(new Entry(stem, null, e.getMessage(), origin));
+        }
+        List<Entry> out = new ArrayList<>();
+        for (CifReader.Block b : blocks) {
+            String id = blocks.size() == 1 ? stem : stem + "#" + b.name();
+            out.add(new Entry(id, b.structure(), b.error(), origin));
+        }
+        return out;
+    }
+
+    private static List<Entry> readCsv(Path file) {
+        String text = readText(file);
+        if (text.startsWith("\uFEFF")) text = text.substring(1); // byte-order mark from spreadsheet exports
+        if (text.isBlank()) throw new InvalidInputException(file + ": empty file");
+        CSVFormat fmt = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
+                .setAllowMissingColumnNames(true).setIgnoreEmptyLines(true).build();
+        List<Entry> out = new ArrayList<>();
+        try (Reader r = new StringReader(text); CSVParser parser = fmt.parse(r)) {
+            Map<String, Integer> header = parser.getHeaderMap();
+            if (header == null || !header.containsKey("cif")) {
+                throw new InvalidInputException(file + ": no 'cif' column (columns: "
+                        + (header == null ? "none" : String.join(", ", header.keySet())) + ")");
+            }
+            String idColumn = header.containsKey("id") ? "id" : header.containsKey("material_id") ? "material_id" : null;
+            int row = 0;
+            for (CSVRecord rec : parser) {
+                row++;
+                String origin = file + " row " + row;
+                if (!rec.isConsistent() && rec.size() <= header.get("cif")) {
+                    out.add(new Entry(String.valueOf(row), null, origin + ": has " + rec.size()
+                            + " fields, no 'cif' value (truncated row?)", origin));
+                    continue;
+                }
+                String id = idColumn != null && rec.isSet(idColumn) && !rec.get(idColumn).isBlank()
+                        ? rec.get(idColumn).trim() : String.valueOf(row);
+                String where = origin + " (id " + id + ")";
+                try {
+                    Structure s = CifReader.readOne(rec.get("cif"), where);
+                    out.add(new Entry(id, s, null, origin));
+                } catch (InvalidStructureException e) {
+                    out.add(new Entry(id, null, e.getMessage(), origin));
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new InvalidInputException(file + ": not a readable CSV file (" + oneLine(e.getMessage()) + ")", e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // Commons CSV reports malformed quoting and duplicate header names this way
+            throw new InvalidInputException(file + ": malformed CSV (" + oneLine(e.getMessage()) + ")", e);
+        }
+        if (out.isEmpty()) throw new InvalidInputException(file + ": CSV has a header but no rows");
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * File text: UTF-8, or ISO-8859-1 when the bytes are not valid UTF-8 (older CIFs with accented author names).
+     * Binary content survives the decoding as control characters, which the CIF reader rejects.
+     */
+    public static String readText(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read " + file + ": " + oneLine(e.getMessage()), e);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static String stem(Path file) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+    }
+}
