@@ -8,7 +8,6 @@ import org.concdvae.io.InvalidInputException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -51,8 +50,11 @@ public final class CrystalCsv implements Closeable {
     public static CrystalCsv open(Path file) {
         checkText(file);
         try {
-            Reader r = new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+            java.io.PushbackReader r = new java.io.PushbackReader(new java.io.BufferedReader(new java.io.InputStreamReader(
+                    Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT))));
+            int first = r.read();                      // a UTF-8 byte-order mark (Excel) is not part of the header
+            if (first != -1 && first != '\uFEFF') r.unread(first);
             CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setAllowMissingColumnNames(true)
                     .setIgnoreEmptyLines(true).build().parse(r);
             CrystalCsv csv = new CrystalCsv(file, p);
