@@ -582,6 +582,39 @@ public final class Tape implements AutoCloseable {
         return Nd4j.create(c, new long[]{c.length, 1}, DataType.DOUBLE).castTo(dt);
     }
 
+    /**
+     * Fused triplet aggregation {@code y[e, s·K + k] = Σ_{t: out(t)=e} coef[t, s] · x[in(t), k]} without materialising
+     * the {@code [T, S, K]} products (GemNet's {@code Σ_t cbf[t,s] · x[e_ba(t)]}). {@code x [Ein, K]} gets a gradient;
+     * {@code coef [T, S]} is a constant (a basis). The result is {@code [E, S·K]}, i.e. {@code [E, S, K]} in C order.
+     */
+    public Tensor tripletSum(Tensor x, Index in, INDArray coef, Index out) {
+        if (x.rank() != 2 || coef.rank() != 2 || in.length() != coef.size(0) || out.length() != coef.size(0) || in.size() != x.size(0)) {
+            throw new IllegalArgumentException("tripletSum: x " + Arrays.toString(x.shape()) + ", coef " + Arrays.toString(coef.shape())
+                    + ", in " + in.length() + "→" + in.size() + ", out " + out.length() + "→" + out.size());
+        }
+        int k = (int) x.size(1);
+        INDArray y = TripletKernels.forward(x.value(), in, coef, out);
+        return record(y, g -> acc(x, own(TripletKernels.backwardX(g, in, coef, out, k))), x);
+    }
+
+    /** Batched matrix product {@code [B,n,k]·[B,k,m] → [B,n,m]}. */
+    public Tensor bmm(Tensor a, Tensor b) {
+        if (a.rank() != 3 || b.rank() != 3) throw new IllegalArgumentException("bmm needs rank-3 operands");
+        INDArray y = TripletKernels.bmm(a.value(), b.value(), false, false);
+        return record(y, g -> {
+            if (needs(a)) acc(a, own(TripletKernels.bmm(g, b.value(), false, true)));
+            if (needs(b)) acc(b, own(TripletKernels.bmm(a.value(), g, true, false)));
+        }, a, b);
+    }
+
+    /** Axis permutation (PyTorch {@code permute}), materialised in C order. */
+    public Tensor permute(Tensor x, int... dims) {
+        INDArray y = x.value().permute(dims).dup('c');
+        int[] inv = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) inv[dims[i]] = i;
+        return record(y, g -> acc(x, own(g.permute(inv).dup('c'))), x);
+    }
+
     // ------------------------------------------------------------------------------------------------ reductions
 
     /** Sum of all elements, a scalar {@code []}. */
@@ -778,4 +811,31 @@ public final class Tape implements AutoCloseable {
             acc(x, dx);
         }, ins);
     }
+
+    // ------------------------------------------------------------------------------------------------ custom ops
+
+    /**
+     * Backward rule of a {@link #custom} op: given the gradient of the op's output, returns the gradient of each
+     * input in order (null for an input that needs none). Arrays it returns are handed to the tape.
+     */
+    @FunctionalInterface
+    public interface CustomBackward { INDArray[] apply(INDArray gradOut); }
+
+    /**
+     * An op defined outside this class (a fused kernel of a model block): {@code value} is its already computed
+     * output (handed to the tape), {@code backward} its rule. The caller proves the rule with {@link GradientCheck}.
+     * {@code backward} is only called for inputs that need a gradient; use {@link #needsGrad} to skip work.
+     */
+    public Tensor custom(INDArray value, CustomBackward backward, Tensor... inputs) {
+        return record(value, g -> {
+            INDArray[] gs = backward.apply(g);
+            for (int i = 0; i < inputs.length; i++) {
+                if (gs[i] == null || !needs(inputs[i])) continue;
+                acc(inputs[i], own(gs[i]));
+            }
+        }, inputs);
+    }
+
+    /** Whether {@code t} receives a gradient on this tape. */
+    public boolean needsGrad(Tensor t) { return recording && needs(t); }
 }

@@ -7,9 +7,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         subcommands = {
                 BenchCifCommand.class,
+                BenchDecoderCommand.class,
+                BenchGraphCommand.class,
                 BenchMatchCommand.class,
+                BenchMemoryCommand.class,
                 BenchPreprocessCommand.class,
                 BenchSymmetryCommand.class,
+                BenchTrainStep1Command.class,
         })
 public class BenchCommand extends BaseCommand {
     @Override
