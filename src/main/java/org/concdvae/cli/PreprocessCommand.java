@@ -162,6 +162,7 @@ public class PreprocessCommand extends BaseCommand {
             Preprocessor.FileResult r = results.get(i++);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file", example ? "example.csv (built-in)" : f.getValue().toString());
+            m.put("sha256", org.concdvae.io.Safetensors.sha256(f.getValue())); // provenance: which exact table was read
             m.put("split", f.getKey());
             m.put("read", r.read());
             m.put("kept", r.kept().size());
