@@ -7,7 +7,7 @@ import org.apache.commons.csv.CSVPrinter;
 import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
 import org.concdvae.data.CrystalCache;
-import org.concdvae.data.CrystalCsv;
+import org.concdvae.io.CrystalCsv;
 import org.concdvae.data.CrystalRecord;
 import org.concdvae.data.DatasetSplit;
 import org.concdvae.data.LatticeScaler;

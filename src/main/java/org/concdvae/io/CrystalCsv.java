@@ -1,9 +1,8 @@
-package org.concdvae.data;
+package org.concdvae.io;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.concdvae.io.InvalidInputException;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -19,9 +18,10 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * A crystal table in the CDVAE / Con-CDVAE layout: RFC-4180 CSV with a header, a {@code cif} column holding a
- * complete CIF text per row, an optional {@code material_id}, property columns, and possibly an unnamed pandas index
- * column. File-level problems (missing file, not text, no header, no {@code cif} column, no rows, broken quoting)
+ * A crystal table in the CDVAE / Con-CDVAE layout, read row by row (streaming, with every column available): RFC-4180
+ * CSV with a header, a {@code cif} column holding a complete CIF text per row, an optional {@code material_id},
+ * property columns, and possibly an unnamed pandas index column. The CIF text is returned as is ({@link
+ * StructureSource} is the structures-only reader for analysis commands). File-level problems (missing file, not text, no header, no {@code cif} column, no rows, broken quoting)
  * are {@link InvalidInputException}s naming the file; per-row problems are left to the caller.
  */
 public final class CrystalCsv implements Closeable {
