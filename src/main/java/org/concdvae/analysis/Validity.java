@@ -2,6 +2,7 @@ package org.concdvae.analysis;
 
 import org.concdvae.crystal.Composition;
 import org.concdvae.crystal.Element;
+import org.concdvae.crystal.InvalidStructureException;
 import org.concdvae.crystal.Structure;
 
 import java.io.BufferedReader;
@@ -102,7 +103,8 @@ public final class Validity {
             if (OXIDATION[zz].length == 0) return false; // no oxidation state: no combination exists
             combos *= OXIDATION[zz].length;
             if (combos > MAX_COMBINATIONS) {
-                throw new IllegalArgumentException("composition " + c.formula() + " has too many oxidation-state combinations");
+                throw new InvalidStructureException("composition " + c.formula() + " has more than " + MAX_COMBINATIONS
+                        + " oxidation-state combinations; SMACT validity not evaluated");
             }
         }
         int[] idx = new int[n];

@@ -4,7 +4,13 @@ import picocli.CommandLine.Command;
 
 /** {@code concdvae analyze}: crystal analysis tools (subcommands). */
 @Command(name = "analyze", description = "Analyse crystal structures (symmetry, matching, validity, graphs).",
-        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, subcommands = {})
+        mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        subcommands = {
+                AnalyzeSymmetryCommand.class,
+                AnalyzeMatchCommand.class,
+                AnalyzeValidityCommand.class,
+                AnalyzeGraphCommand.class,
+        })
 public class AnalyzeCommand extends BaseCommand {
     @Override
     protected int run() {

@@ -5,7 +5,16 @@ import picocli.CommandLine.Command;
 /** {@code concdvae bench}: benchmarks that print medians (subcommands). */
 @Command(name = "bench", description = "Benchmarks: print median timings for the project's hot paths.",
         mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {BenchMatchCommand.class, BenchMemoryCommand.class, BenchDecoderCommand.class})
+        subcommands = {
+                BenchCifCommand.class,
+                BenchDecoderCommand.class,
+                BenchGraphCommand.class,
+                BenchMatchCommand.class,
+                BenchMemoryCommand.class,
+                BenchPreprocessCommand.class,
+                BenchSymmetryCommand.class,
+                BenchTrainStep1Command.class,
+        })
 public class BenchCommand extends BaseCommand {
     @Override
     protected int run() {

@@ -17,8 +17,8 @@ import java.util.List;
  * pymatgen's calls do. Prints the median over pairs (single thread) and the multi-threaded throughput.
  */
 @Command(name = "match", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Benchmark StructureMatcher: median pairs/second for fit + get_rms_dist on a pairs CSV",
-                "(columns id_a,cif_a,id_b,cif_b, such as the project's oracle file oracles/matcher.csv).",
+        description = {"Benchmark StructureMatcher: median pairs/second of fit + get_rms_dist",
+                "on a pairs CSV (id_a,cif_a,id_b,cif_b, e.g. oracles/matcher.csv).",
                 "CIF parsing is not timed."})
 public class BenchMatchCommand extends BaseCommand {
     @Option(names = "--pairs", paramLabel = "CSV", required = true,

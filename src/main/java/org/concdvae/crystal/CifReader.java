@@ -153,6 +153,7 @@ public final class CifReader {
 
         // rows of the asymmetric unit (pymatgen: coord_to_species), skipping zero-occupancy sites as pymatgen does
         List<Row> asym = new ArrayList<>();
+        PeriodicGrid<Row> seenRows = new PeriodicGrid<>();
         for (int r = 0; r < rows; r++) {
             CifSyntax.Value xv = xs.values().get(r);
             String label = labels != null ? labels.values().get(r).text() : types.values().get(r).text();
@@ -176,16 +177,17 @@ public final class CifReader {
                     coordinate(zs.values().get(r), "z", at)};
             // pymatgen get_matching_coord: a row on (a symmetry image of) an earlier row's position merges with it,
             // which for an ordered crystal means a duplicate or mixed-species site
-            for (Row prev : asym) {
-                for (SymmetryOperation op : ops) {
-                    if (samePeriodic(prev.frac, op.apply(f))) {
-                        throw new InvalidStructureException(at + ": same position as atom site '"
-                                + CifSyntax.abbreviate(prev.label) + "' (line " + prev.line
-                                + ") — duplicate or mixed-species site");
-                    }
+            for (SymmetryOperation op : ops) {
+                Row prev = seenRows.find(op.apply(f));
+                if (prev != null) {
+                    throw new InvalidStructureException(at + ": same position as atom site '"
+                            + CifSyntax.abbreviate(prev.label) + "' (line " + prev.line
+                            + "): duplicate or mixed-species site");
                 }
             }
-            asym.add(new Row(z, f, label, xv.line()));
+            Row row = new Row(z, f, label, xv.line());
+            asym.add(row);
+            seenRows.add(f, row);
         }
         if (asym.isEmpty()) {
             throw new InvalidStructureException(where + ", line " + xs.line() + ": no atoms (the atom site loop is empty"
@@ -201,19 +203,16 @@ public final class CifReader {
         List<Integer> numbers = new ArrayList<>();
         for (int z : speciesOrder) {
             List<double[]> group = new ArrayList<>();
+            PeriodicGrid<double[]> seen = new PeriodicGrid<>();
             for (Row r : asym) {
                 if (r.z != z) continue;
                 for (SymmetryOperation op : ops) {
                     double[] c = op.apply(r.frac);
                     for (int k = 0; k < 3; k++) c[k] = c[k] - Math.floor(c[k]);
-                    boolean seen = false;
-                    for (double[] g : group) {
-                        if (samePeriodic(g, c)) {
-                            seen = true;
-                            break;
-                        }
+                    if (seen.find(c) == null) {
+                        group.add(c);
+                        seen.add(c, c);
                     }
-                    if (!seen) group.add(c);
                 }
             }
             for (double[] c : group) {
@@ -242,6 +241,45 @@ public final class CifReader {
     }
 
     private record Row(int z, double[] frac, String label, int line) {}
+
+    /**
+     * Positions bucketed on a periodic 1024³ grid of the unit cell, so "is there a stored position within
+     * {@link #SITE_TOLERANCE}" looks at 27 buckets instead of every site (large P1 cells stay linear).
+     */
+    private static final class PeriodicGrid<T> {
+        private static final int G = 1024; // bucket width 1/1024 > 2 × SITE_TOLERANCE
+        private final java.util.HashMap<Long, List<Object[]>> buckets = new java.util.HashMap<>();
+
+        private static int cell(double x) {
+            double w = x - Math.floor(x);
+            int c = (int) (w * G);
+            return c >= G ? G - 1 : c;
+        }
+
+        private static long key(int i, int j, int k) {
+            return ((long) Math.floorMod(i, G) * G + Math.floorMod(j, G)) * G + Math.floorMod(k, G);
+        }
+
+        void add(double[] f, T payload) {
+            buckets.computeIfAbsent(key(cell(f[0]), cell(f[1]), cell(f[2])), q -> new ArrayList<>())
+                    .add(new Object[]{f, payload});
+        }
+
+        @SuppressWarnings("unchecked")
+        T find(double[] f) {
+            int ci = cell(f[0]), cj = cell(f[1]), ck = cell(f[2]);
+            for (int di = -1; di <= 1; di++) {
+                for (int dj = -1; dj <= 1; dj++) {
+                    for (int dk = -1; dk <= 1; dk++) {
+                        List<Object[]> b = buckets.get(key(ci + di, cj + dj, ck + dk));
+                        if (b == null) continue;
+                        for (Object[] e : b) if (samePeriodic((double[]) e[0], f)) return (T) e[1];
+                    }
+                }
+            }
+            return null;
+        }
+    }
 
     /** pymatgen find_in_coord_list_pbc: every component of the difference, minus its nearest integer, below tol. */
     private static boolean samePeriodic(double[] a, double[] b) {
@@ -318,16 +356,16 @@ public final class CifReader {
             if (v == null || v.isPlaceholder()) continue;
             String sg = v.text().replace(" ", "").replace("_", "");
             if (!sg.equalsIgnoreCase("P1")) {
-                throw new InvalidStructureException(where + ", line " + v.line() + ": space group '" + v.text()
-                        + "' without _symmetry_equiv_pos_as_xyz / _space_group_symop_operation_xyz operations");
+                throw new InvalidStructureException(where + ", line " + v.line() + ": space group '"
+                        + CifSyntax.abbreviate(v.text()) + "' without _symmetry_equiv_pos_as_xyz / _space_group_symop_operation_xyz operations");
             }
         }
         for (String tag : SPACE_GROUP_NUMBER_TAGS) {
             CifSyntax.Value v = b.first(tag);
             if (v == null || v.isPlaceholder()) continue;
             if (!v.text().trim().equals("1")) {
-                throw new InvalidStructureException(where + ", line " + v.line() + ": space group number " + v.text()
-                        + " without _symmetry_equiv_pos_as_xyz / _space_group_symop_operation_xyz operations");
+                throw new InvalidStructureException(where + ", line " + v.line() + ": space group number "
+                        + CifSyntax.abbreviate(v.text()) + " without _symmetry_equiv_pos_as_xyz / _space_group_symop_operation_xyz operations");
             }
         }
         return List.of(SymmetryOperation.IDENTITY);
@@ -342,7 +380,12 @@ public final class CifReader {
 
     private static double number(CifSyntax.Value v, String what, String at) {
         try {
-            return parseNumber(v.text());
+            double x = parseNumber(v.text());
+            if (!Double.isFinite(x)) {
+                throw new InvalidStructureException(at + ": " + what + " '" + CifSyntax.abbreviate(v.text())
+                        + "' is out of range");
+            }
+            return x;
         } catch (NumberFormatException e) {
             throw new InvalidStructureException(at + ": " + what + " '" + CifSyntax.abbreviate(v.text())
                     + "' is not a number");

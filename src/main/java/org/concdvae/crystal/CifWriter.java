@@ -115,6 +115,31 @@ public final class CifWriter {
     /** Python's {@code "{:.8f}".format(x)}: exact binary value rounded half-even, "-0.00000000" kept for negatives. */
     static String fixed8(double x) {
         if (!Double.isFinite(x)) throw new IllegalArgumentException("non-finite value " + x);
+        boolean negative = x < 0 || (x == 0 && 1 / x < 0);
+        double y = Math.abs(x) * 1e8;
+        if (y < 1e14) {
+            // fast path: x·1e8 is within 0.03 of the exact product here, so unless the fraction is close to one half
+            // the rounding direction is certain; near a tie the exact decimal expansion below decides
+            double fl = Math.floor(y);
+            double frac = y - fl;
+            if (Math.abs(frac - 0.5) > 0.05) {
+                long r = (long) fl + (frac > 0.5 ? 1 : 0);
+                StringBuilder sb = new StringBuilder(24);
+                if (negative) sb.append('-');
+                sb.append(r / 100_000_000L).append('.');
+                String f = Long.toString(r % 100_000_000L);
+                for (int i = f.length(); i < 8; i++) sb.append('0');
+                return sb.append(f).toString();
+            }
+        }
+        BigDecimal r = new BigDecimal(x).setScale(8, RoundingMode.HALF_EVEN);
+        String t = r.toPlainString();
+        if (negative && r.signum() == 0) t = "-" + t;
+        return t;
+    }
+
+    /** Reference implementation of {@link #fixed8} (exact decimal expansion only), for tests. */
+    static String fixed8Exact(double x) {
         BigDecimal r = new BigDecimal(x).setScale(8, RoundingMode.HALF_EVEN);
         String t = r.toPlainString();
         boolean negative = x < 0 || (x == 0 && 1 / x < 0);

@@ -41,6 +41,10 @@ import java.util.Map;
 public final class StructureSource {
     private StructureSource() {}
 
+    /** Help text for command options that take a structure input (keeps every command's wording the same). */
+    public static final String INPUT_DESCRIPTION = "CIF file (one structure per data_ block), directory of *.cif files, "
+            + "or CSV file with a 'cif' column (ids from its 'id' or 'material_id' column, else the row number).";
+
     /** One structure of the input, or the reason it could not be read. {@code origin} names file (and row). */
     public record Entry(String id, Structure structure, String error, String origin) {
         public boolean ok() { return error == null; }
@@ -111,6 +115,8 @@ public final class StructureSource {
 
     private static List<Entry> readCsv(Path file) {
         String text = readText(file);
+        if (text.startsWith("\uFEFF")) text = text.substring(1); // byte-order mark from spreadsheet exports
+        if (text.isBlank()) throw new InvalidInputException(file + ": empty file");
         CSVFormat fmt = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
                 .setAllowMissingColumnNames(true).setIgnoreEmptyLines(true).build();
         List<Entry> out = new ArrayList<>();

@@ -6,6 +6,7 @@ import org.concdvae.autodiff.Tensor;
 import org.concdvae.config.Config;
 import org.concdvae.io.InvalidInputException;
 import org.concdvae.nn.Embedding;
+import org.concdvae.nn.GaussianExpansion;
 import org.concdvae.nn.Mlp;
 import org.concdvae.nn.ParameterStore;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -129,57 +130,33 @@ public final class ConditionModel {
 
     /**
      * {@code ScalarConditionEmbedding}: {@code n_rbf = ceil((max−min)/spacing) + 1} Gaussians with the frozen
-     * {@code gaussian_expansion.offsets}/{@code .widths} from the state_dict,
+     * {@code gaussian_expansion.offsets}/{@code .widths} loaded from the state_dict (nn.GaussianExpansion),
      * {@code g_k(y) = exp(−½ (y − μ_k)²/w_k²)}, then {@code dense_net}.
      */
     public static final class Scalar implements ConditionEmbedding {
         private final String name;
-        private final Tensor offsets, widths;
+        private final GaussianExpansion expansion;
         private final Mlp dense;
         private final int features;
 
         Scalar(ParameterStore s, String name, double min, double max, double spacing, int nFeatures, int nLayers) {
             this.name = name;
-            int nRbf = (int) Math.ceil((max - min) / spacing) + 1;
-            ParameterStore g = s.scope("gaussian_expansion");
-            this.widths = g.frozen("widths", nRbf);
-            this.offsets = g.frozen("offsets", nRbf);
-            this.dense = new Mlp(s, "dense_net", nRbf, nFeatures, nLayers, nFeatures, -1, false);
+            this.expansion = new GaussianExpansion(s, "gaussian_expansion", min, max, spacing);
+            this.dense = new Mlp(s, "dense_net", expansion.size(), nFeatures, nLayers, nFeatures, -1, false);
             this.features = nFeatures;
-            // torch.linspace(min, min + spacing·(n−1), n) in float32; widths |μ_1 − μ_0|
-            double last = min + spacing * (nRbf - 1);
-            float[] off = new float[nRbf], w = new float[nRbf];
-            for (int k = 0; k < nRbf; k++) off[k] = (float) (nRbf == 1 ? min : min + (last - min) * k / (nRbf - 1));
-            for (int k = 0; k < nRbf; k++) w[k] = nRbf == 1 ? 1f : Math.abs(off[1] - off[0]);
-            offsets.value().assign(Nd4j.createFromArray(off).castTo(offsets.value().dataType()));
-            widths.value().assign(Nd4j.createFromArray(w).castTo(widths.value().dataType()));
         }
 
         public String name() { return name; }
 
         public int features() { return features; }
 
-        public int numRbf() { return (int) offsets.length(); }
+        public int numRbf() { return expansion.size(); }
 
         public void initialise(Random r) { dense.initPyTorch(r); }
 
-        /** The Gaussian expansion {@code [B, n_rbf]} (no gradient: values and centres are fixed). */
-        public INDArray expand(double[] values, DataType type) {
-            double[] mu = offsets.value().toDoubleVector(), w = widths.value().toDoubleVector();
-            int n = mu.length;
-            double[] out = new double[values.length * n];
-            for (int b = 0; b < values.length; b++) {
-                for (int k = 0; k < n; k++) {
-                    double d = (float) values[b] - mu[k];
-                    out[b * n + k] = Math.exp(-0.5 / (w[k] * w[k]) * d * d);
-                }
-            }
-            return Nd4j.create(out, new long[]{values.length, n}, DataType.DOUBLE).castTo(type);
-        }
-
         public Tensor forward(Tape t, double[] values, int batch, Probe probe) {
             if (values.length != batch) throw new InvalidInputException("condition '" + name + "': " + values.length + " values for " + batch + " crystals");
-            Tensor g = t.ownedConstant(expand(values, offsets.value().dataType()));
+            Tensor g = t.ownedConstant(expansion.compute(values));
             probe.accept("cond_rbf." + name, g);
             return dense.forward(t, g);
         }

@@ -3,12 +3,13 @@ package org.concdvae.model;
 import org.concdvae.autodiff.Tape;
 import org.concdvae.autodiff.Tensor;
 import org.concdvae.config.Config;
-import org.concdvae.nn.DimeNetBasis;
+import org.concdvae.nn.BesselBasis;
 import org.concdvae.nn.DimeNetResidual;
 import org.concdvae.nn.Embedding;
 import org.concdvae.nn.Init;
 import org.concdvae.nn.Linear;
 import org.concdvae.nn.ParameterStore;
+import org.concdvae.nn.SphericalBasis;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +32,8 @@ public final class DimeNetPlusPlus {
     private final int hidden;
     private final int outChannels;
     private final boolean meanReadout;
-    private final DimeNetBasis basis;
-    private final Tensor freq;
+    private final BesselBasis rbf;
+    private final SphericalBasis sbf;
     private final Embedding emb;
     private final Linear embLinRbf;
     private final Linear embLin;
@@ -59,8 +60,8 @@ public final class DimeNetPlusPlus {
         this.hidden = hidden;
         this.outChannels = outChannels;
         this.meanReadout = "mean".equals(readout);
-        this.basis = new DimeNetBasis(numSpherical, numRadial, cutoff, envelopeExponent);
-        this.freq = store.scope("rbf").parameter("freq", numRadial);
+        this.rbf = new BesselBasis(store, "rbf", numRadial, cutoff, envelopeExponent);
+        this.sbf = new SphericalBasis(numSpherical, numRadial, cutoff, envelopeExponent);
         ParameterStore e = store.scope("emb");
         this.emb = new Embedding(e, "emb", EMBEDDING_ROWS, hidden);
         this.embLinRbf = new Linear(e, "lin_rbf", numRadial, hidden, true);
@@ -74,20 +75,12 @@ public final class DimeNetPlusPlus {
             interactions.add(new Interaction(ib.scope(String.valueOf(k)), hidden, intEmb, basisEmb, numSpherical, numRadial,
                     numBeforeSkip, numAfterSkip));
         }
-        resetFrequencies();
     }
 
-    /** The geometry-only bases (for building {@link EncoderGraph}s). */
-    public DimeNetBasis basis() { return basis; }
+    /** The geometry-only spherical basis (for building {@link EncoderGraph}s). */
+    public SphericalBasis sphericalBasis() { return sbf; }
 
     public int outChannels() { return outChannels; }
-
-    private void resetFrequencies() {
-        double[] f = new double[(int) freq.length()];
-        for (int n = 0; n < f.length; n++) f[n] = (n + 1) * Math.PI;
-        freq.value().assign(org.nd4j.linalg.factory.Nd4j.create(f, new long[]{f.length}, org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                .castTo(freq.value().dataType()));
-    }
 
     /**
      * DimeNet++ {@code reset_parameters} (model.md §14): glorot-orthogonal(2) weights, zero biases for the DimeNet
@@ -95,7 +88,7 @@ public final class DimeNetPlusPlus {
      * {@code U(±√3)} embedding, zero output {@code lin}, {@code freq = nπ}.
      */
     public void initialise(Random r) {
-        resetFrequencies();
+        rbf.resetFrequencies();
         Init.uniform(emb.weight, -Math.sqrt(3), Math.sqrt(3), r);
         embLinRbf.initPyTorch(r);
         embLin.initPyTorch(r);
@@ -111,7 +104,7 @@ public final class DimeNetPlusPlus {
      * {@code x_after_interaction<k>}, {@code P_total} (Σ_k P_k per atom) and {@code hidden}.
      */
     public Tensor forward(Tape t, EncoderGraph g, Probe probe) {
-        Tensor rbf = DimeNetBasis.radial(t, freq, t.constant(g.scaledDistances()), t.constant(g.envelope()));
+        Tensor rbf = this.rbf.forward(t, g.distances());
         Tensor sbf = t.constant(g.sphericalBasis());
         probe.accept("rbf", rbf);
         probe.accept("sbf", sbf);

@@ -3,15 +3,15 @@ package org.concdvae.model;
 import org.concdvae.autodiff.Index;
 import org.concdvae.graph.CrystalGraph;
 import org.concdvae.graph.Triplets;
-import org.concdvae.nn.DimeNetBasis;
+import org.concdvae.nn.SphericalBasis;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Everything the DimeNet++ encoder needs that does not depend on parameters (model.md §3), computed once per batch
- * outside the tape: the edge and triplet index arrays (as reusable {@link Index}es with their CSR forms), the scaled
- * distances and envelopes {@code [E,1]} for the radial basis, the spherical basis {@code [T, S·R]}, and the
+ * outside the tape: the edge and triplet index arrays (as reusable {@link Index}es with their CSR forms), the edge
+ * lengths {@code [E]} (float64) for the radial basis, the spherical basis {@code [T, S·R]}, and the
  * atomic-number indices into the 95-row embedding table. The geometry (distances, angles) comes from the
  * {@link CrystalGraph} and {@link Triplets}, the one place graphs are built.
  *
@@ -28,12 +28,11 @@ public final class EncoderGraph implements AutoCloseable {
     private final Index tripletKj;    // T → E
     private final Index tripletJi;    // T → E
     private final Index atomCrystal;  // N → B
-    private final INDArray scaled;    // [E,1]
-    private final INDArray envelope;  // [E,1]
+    private final INDArray distances; // [E], float64
     private final INDArray sbf;       // [T, S·R]
 
     private EncoderGraph(CrystalGraph graph, Triplets.DimeNet triplets, int[] atomTypes, int tableRows,
-                         DimeNetBasis basis, DataType type) {
+                         SphericalBasis basis, DataType type) {
         this.graph = graph;
         this.triplets = triplets;
         this.atomTypes = atomTypes;
@@ -60,12 +59,8 @@ public final class EncoderGraph implements AutoCloseable {
         this.tripletKj = Index.of(triplets.idxKj(), e);
         this.tripletJi = Index.of(triplets.idxJi(), e);
         this.atomCrystal = Index.ofCounts(graph.atomsPerCrystal());
-        double[] x = basis.scaledDistances(graph.distances());
-        this.scaled = Nd4j.create(x, new long[]{e, 1}, DataType.DOUBLE).castTo(type);
-        this.envelope = Nd4j.create(basis.envelopes(x), new long[]{e, 1}, DataType.DOUBLE).castTo(type);
-        int sr = basis.numSpherical() * basis.numRadial();
-        this.sbf = Nd4j.create(basis.spherical(x, triplets.angle(), triplets.idxKj()), new long[]{triplets.size(), sr}, DataType.DOUBLE)
-                .castTo(type);
+        this.distances = Nd4j.createFromArray(graph.distances());
+        this.sbf = basis.compute(graph.distances(), triplets.angle(), triplets.idxKj(), type);
     }
 
     /**
@@ -74,11 +69,11 @@ public final class EncoderGraph implements AutoCloseable {
      * @param graph     the encoder graph (precomputed CrystalNN bonds, or the radius graph when {@code otf_graph})
      * @param atomTypes atomic number Z per atom (indexes the embedding table directly)
      * @param tableRows rows of the embedding table (95)
-     * @param basis     the DimeNet bases
+     * @param basis     the DimeNet spherical basis
      * @param type      FLOAT in production, DOUBLE for gradient checks
      * @param threads   threads for triplet enumeration
      */
-    public static EncoderGraph build(CrystalGraph graph, int[] atomTypes, int tableRows, DimeNetBasis basis,
+    public static EncoderGraph build(CrystalGraph graph, int[] atomTypes, int tableRows, SphericalBasis basis,
                                      DataType type, int threads) {
         return new EncoderGraph(graph, Triplets.dimeNet(graph, threads), atomTypes, tableRows, basis, type);
     }
@@ -118,17 +113,14 @@ public final class EncoderGraph implements AutoCloseable {
     /** Crystal of every atom. */
     public Index atomCrystal() { return atomCrystal; }
 
-    /** {@code d/c} per edge, {@code [E,1]}. */
-    public INDArray scaledDistances() { return scaled; }
-
-    /** Envelope {@code u(d/c)} per edge, {@code [E,1]}. */
-    public INDArray envelope() { return envelope; }
+    /** Edge lengths {@code d [E]} (Å, float64). */
+    public INDArray distances() { return distances; }
 
     /** Spherical basis {@code [T, S·R]}. */
     public INDArray sphericalBasis() { return sbf; }
 
     @Override
     public void close() {
-        for (INDArray a : new INDArray[]{scaled, envelope, sbf}) if (!a.wasClosed() && a.closeable()) a.close();
+        for (INDArray a : new INDArray[]{distances, sbf}) if (!a.wasClosed() && a.closeable()) a.close();
     }
 }

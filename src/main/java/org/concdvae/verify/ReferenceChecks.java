@@ -3,17 +3,19 @@ package org.concdvae.verify;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Registry of the reference checks run by {@code concdvae verify-reference}, in order. Each reference file has one
  * check; add a new one to {@link #DEFAULT} (e.g. the GemNet-T decoder's {@code batch8_decoder.safetensors}).
  */
 public final class ReferenceChecks {
-    private static final List<ReferenceCheck> DEFAULT = List.of(
+    private static final List<ReferenceCheck> DEFAULT = Stream.concat(Stream.of(
             new EncoderReferenceCheck(),
             new HeadsReferenceCheck(),
             new DecoderReferenceCheck(),
-            new LangevinReferenceCheck());
+            new LangevinReferenceCheck()), Stream.concat(TrainStepReferenceCheck.all().stream(),
+            PriorReferenceCheck.all().stream())).toList();
 
     private ReferenceChecks() {}
 

@@ -88,7 +88,7 @@ public final class ReferenceSession implements AutoCloseable {
         System.arraycopy(ei, 0, src, 0, e);
         System.arraycopy(ei, e, dst, 0, e);
         graph = CrystalGraph.fromEdges(lattices, cart, numAtoms, src, dst, in.ints("to_jimages"), in.ints("num_bonds"));
-        encoderGraph = EncoderGraph.build(graph, atomTypes, DimeNetPlusPlus.EMBEDDING_ROWS, model.encoder().basis(),
+        encoderGraph = EncoderGraph.build(graph, atomTypes, DimeNetPlusPlus.EMBEDDING_ROWS, model.encoder().sphericalBasis(),
                 DataType.FLOAT, threads);
         for (String name : model.conditionModel().names()) properties.put(name, in.doubles(name));
         for (var p : model.predictors()) properties.putIfAbsent(p.name(), in.doubles(p.name()));

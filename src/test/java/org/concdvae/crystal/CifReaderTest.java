@@ -98,4 +98,61 @@ class CifReaderTest {
         assertThrows(NumberFormatException.class, () -> CifReader.parseNumber("0x10"));
         assertThrows(NumberFormatException.class, () -> CifReader.parseNumber("abc"));
     }
+
+    /** Duplicate detection is bucketed, so a large P1 cell parses in linear time (6 000 sites in a fraction of a second
+     * of work on one core; the bound here is loose for loaded CI machines). */
+    @Test
+    void largeP1CellsParseQuickly() {
+        java.util.Random rnd = new java.util.Random(5);
+        int n = 6_000;
+        int[] z = new int[n];
+        double[][] f = new double[n][];
+        for (int i = 0; i < n; i++) {
+            z[i] = 6 + (i % 3);
+            f[i] = new double[]{(i % 40 + 0.5) / 40 + 1e-3 * rnd.nextDouble(), ((i / 40) % 25 + 0.5) / 25,
+                    (i / 1000 + 0.5) / 6};
+        }
+        Structure s = new Structure(Lattice.fromParameters(80, 50, 40, 90, 90, 90), z, f);
+        String text = CifWriter.write(s);
+        long t0 = System.nanoTime();
+        Structure back = CifReader.readOne(text, "big");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(n, back.size());
+        assertTrue(seconds < 20, "took " + seconds + " s");
+        // two rows 5e-5 apart are one position for the reader (pymatgen site_tolerance 1e-4)
+        String dup = text + "  C  C99999  1  " + CifWriter.fixed8(f[0][0] + 5e-5) + "  " + CifWriter.fixed8(f[0][1])
+                + "  " + CifWriter.fixed8(f[0][2]) + "  1.0\n";
+        InvalidStructureException e = assertThrows(InvalidStructureException.class, () -> CifReader.readOne(dup, "dup"));
+        assertTrue(e.getMessage().contains("duplicate or mixed-species site"), e.getMessage());
+    }
+
+    /** Flat, skewed and degenerate cells: the exact search stays bounded and agrees with a brute-force count. */
+    @Test
+    void minimumDistanceOnDistortedCells() {
+        // the same crystal (simple cubic a = 3, one atom) in a badly skewed cell: rows M·L with M unimodular
+        double[][] skew = {{1, 7, 3}, {0, 1, 5}, {0, 0, 1}};
+        double[][] m = new double[3][3];
+        for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) m[i][j] = 3 * skew[i][j];
+        Structure sc = new Structure(Lattice.fromMatrix(m), new int[]{6}, new double[][]{{0.1, 0.2, 0.3}});
+        assertEquals(3.0, sc.minimumPeriodicDistance(), 1e-9);
+        assertTrue(Double.isNaN(sc.minDistanceBetweenSites()));
+        // two atoms in that skewed cell: 0.5·(3,3,3) apart in Cartesian terms -> between-sites distance 3·√3/2
+        Lattice l = Lattice.fromMatrix(m);
+        double[] f2 = l.toFractional(new double[]{1.5, 1.5, 1.5});
+        Structure two = new Structure(l, new int[]{6, 6}, new double[][]{{0, 0, 0}, f2});
+        assertEquals(1.5 * Math.sqrt(3), two.minDistanceBetweenSites(), 1e-9);
+        assertEquals(1.5 * Math.sqrt(3), two.minimumPeriodicDistance(), 1e-9);
+        double[][] dm = two.distanceMatrix();
+        assertEquals(0.0, dm[0][0], 0.0);
+        assertEquals(dm[0][1], dm[1][0], 0.0);
+        assertEquals(1.5 * Math.sqrt(3), dm[0][1], 1e-9);
+        // a nearly flat cell: gamma = 179.99° makes a and b almost antiparallel, a + b is a 0.0005 Å lattice vector
+        Structure flat = new Structure(Lattice.fromParameters(3, 3, 4, 90, 90, 179.99), new int[]{6},
+                new double[][]{{0, 0, 0}});
+        assertEquals(2 * 3 * Math.sin(Math.toRadians(0.005)), flat.minimumPeriodicDistance(), 1e-9);
+        // zero volume: reported as 0 rather than an error
+        Structure zero = new Structure(Lattice.fromMatrix(new double[][]{{3, 0, 0}, {0, 3, 0}, {3, 3, 0}}),
+                new int[]{6, 8}, new double[][]{{0, 0, 0}, {0.5, 0.5, 0.5}});
+        assertEquals(0.0, zero.minDistanceBetweenSites(), 0.0);
+    }
 }

@@ -20,6 +20,17 @@ class CifWriterTest {
         assertEquals("90.00000000", CifWriter.fixed8(90));
         assertEquals("0.33333333", CifWriter.fixed8(1.0 / 3.0));
         assertEquals("-12.50000000", CifWriter.fixed8(-12.5));
+        assertEquals("-0.50000000", CifWriter.fixed8(-0.499999999));
+        java.util.Random rnd = new java.util.Random(3);
+        for (int i = 0; i < 200_000; i++) {
+            double x = switch (i % 4) {
+                case 0 -> rnd.nextDouble();
+                case 1 -> (rnd.nextDouble() - 0.5) * 400;
+                case 2 -> Math.rint(rnd.nextDouble() * 1e9) / 1e9;   // 9 decimals: many near-ties
+                default -> (rnd.nextLong() % 1_000_000_000L) / 512.0; // exact binary ties
+            };
+            assertEquals(CifWriter.fixed8Exact(x), CifWriter.fixed8(x), "value " + x);
+        }
     }
 
     /**

@@ -52,6 +52,7 @@ class BadCifCorpusTest {
             "unterminated_quote.cif             | is never closed",
             "negative_occupancy.cif             | negative occupancy -1.0",
             "missing_fract_z.cif                | missing _atom_site_fract_z",
+            "huge_number.cif                    | fractional coordinate x '1e400' is out of range",
     })
     void rejectedWithOneLineReason(String file, String expected) throws Exception {
         Path p = corpus(file);

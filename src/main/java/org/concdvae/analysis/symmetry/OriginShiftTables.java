@@ -67,8 +67,20 @@ final class OriginShiftTables {
         };
     }
 
+    private static final Map<Long, List<Entry>> BY_SETTING = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Generator sets to try for a Hall setting and centring, in spglib's order; null if none apply. */
     static List<Entry> forSetting(int hall, SpacegroupSearch.Centering centering) {
+        long key = hall * 16L + centering.ordinal();
+        List<Entry> e = BY_SETTING.get(key);
+        if (e == null) {
+            e = lookup(hall, centering);
+            BY_SETTING.put(key, e == null ? List.of() : e);
+        }
+        return e == null || e.isEmpty() ? null : e;
+    }
+
+    private static List<Entry> lookup(int hall, SpacegroupSearch.Centering centering) {
         String key;
         if (hall >= 489) key = "cubic/" + letter(centering);
         else if (hall >= 462) key = "hexa/P";

@@ -91,7 +91,9 @@ public final class SpacegroupAnalyzer {
                     SymmetrySearch.Ops ops = SymmetrySearch.operations(prim.cell(), prim.tolerance(), prim.angleTolerance());
                     if (ops != null) {
                         SpacegroupSearch.Found found = SpacegroupSearch.search(prim, ops, prim.tolerance(), prim.angleTolerance());
-                        if (found != null) return buildDataset(cell, prim, ops, found);
+                        Refinement.Refined refined = found == null ? null : Refinement.refine(prim.cell(), found, prim.tolerance());
+                        if (refined != null) return buildDataset(cell, prim, ops, found, refined);
+                        if (found != null) break; // spglib: refinement failed, retry with a smaller outer tolerance
                     }
                 }
                 tol *= 0.95;
@@ -114,7 +116,10 @@ public final class SpacegroupAnalyzer {
             types[i] = idx + 1;
         }
         double[][] m = s.lattice().matrix();
-        return new Cell(Mat.transpose(m), s.fracCoords(), types);
+        double[][] f = s.fracCoords();
+        // coordinates far outside the cell would overflow spglib-style integer rounding; only those are wrapped
+        for (double[] x : f) for (int k = 0; k < 3; k++) if (Math.abs(x[k]) > 1e6) x[k] = Structure.wrap(x[k]);
+        return new Cell(Mat.transpose(m), f, types);
     }
 
     private Structure toStructure(double[][] latticeColumns, double[][] pos, int[] types, Cell ref) {
@@ -133,7 +138,7 @@ public final class SpacegroupAnalyzer {
     }
 
     private SymmetryDataset buildDataset(Cell cell, SymmetrySearch.Primitive prim, SymmetrySearch.Ops primOps,
-                                         SpacegroupSearch.Found found) {
+                                         SpacegroupSearch.Found found, Refinement.Refined refined) {
         HallSymbols.SpaceGroupType type = HallSymbols.type(found.hallNumber());
         int number = type.number();
         PointGroup.Type pg = PointGroup.TYPES[type.pointGroupNumber()];
@@ -142,7 +147,7 @@ public final class SpacegroupAnalyzer {
         // operations of the input cell: primitive operations combined with the pure translations of the input cell
         double[][] t = Mat.mul(Mat.inverse(pc.lattice(), 0), cell.lattice()); // input frac -> primitive frac
         double[][] tInv = Mat.inverse(t, 0);
-        List<double[]> pure = latticePointsInCell(tInv);
+        List<double[]> pure = latticePointsInCell(tInv, t);
         List<int[][]> rots = new ArrayList<>();
         List<double[]> trs = new ArrayList<>();
         for (int i = 0; i < primOps.size(); i++) {
@@ -158,24 +163,12 @@ public final class SpacegroupAnalyzer {
             }
         }
 
-        // conventional standard cell: basis of the matched setting, origin shifted
-        double[][] conv = found.convLattice();
-        double[][] tmat = Mat.mul(Mat.inverse(pc.lattice(), 0), conv); // conv basis in primitive basis
-        double[][] tmatInv = Mat.inverse(tmat, 0);
-        List<double[]> convPos = new ArrayList<>();
+        // conventional standard cell: spglib's refined cell (ideal lattice in standard orientation, exact positions)
+        double[][] conv = refined.lattice();
+        List<double[]> convPos = new ArrayList<>(List.of(refined.positions()));
         List<Integer> convTypes = new ArrayList<>();
-        int det = (int) Math.round(Math.abs(Mat.det(tmat)));
-        int range = Math.max(1, det);
-        for (int i = 0; i < pc.size(); i++) {
-            for (int a = -range; a <= range; a++) for (int b = -range; b <= range; b++) for (int c = -range; c <= range; c++) {
-                double[] fp = {pc.pos()[i][0] + a, pc.pos()[i][1] + b, pc.pos()[i][2] + c};
-                double[] fc = Mat.mulv(tmatInv, fp);
-                for (int k = 0; k < 3; k++) fc[k] = Mat.dmod1(fc[k] + found.originShift()[k]);
-                addUnique(convPos, convTypes, fc, pc.types()[i], conv);
-            }
-        }
-        Structure conventional = toStructure(conv, convPos.toArray(new double[0][]),
-                convTypes.stream().mapToInt(Integer::intValue).toArray(), cell);
+        for (int t0 : refined.types()) convTypes.add(t0);
+        Structure conventional = toStructure(conv, refined.positions(), refined.types(), cell);
 
         // primitive of the standard cell (spglib's centring → primitive matrices)
         double[][] pm = primitiveMatrix(type.hallSymbol().replace("-", "").trim().charAt(0));
@@ -197,12 +190,19 @@ public final class SpacegroupAnalyzer {
                 trs.toArray(new double[0][]), primitive, conventional, primitiveStandard, prim.tolerance());
     }
 
-    /** Lattice points of the primitive lattice inside the input cell, in input fractional coordinates. */
-    private static List<double[]> latticePointsInCell(double[][] tInv) {
+    /**
+     * Points of a lattice inside the unit cell of a super-lattice, in the super-lattice's fractional coordinates:
+     * tInv maps lattice coordinates to cell coordinates, t is its inverse (bounds the search box).
+     */
+    private static List<double[]> latticePointsInCell(double[][] tInv, double[][] t) {
         List<double[]> out = new ArrayList<>();
-        int det = (int) Math.round(Math.abs(1.0 / Mat.det(tInv)));
-        int range = Math.max(1, Math.min(det, 8));
-        for (int a = -range; a <= range; a++) for (int b = -range; b <= range; b++) for (int c = -range; c <= range; c++) {
+        int expected = (int) Math.round(Math.abs(Mat.det(t)));
+        int[] range = new int[3];
+        for (int i = 0; i < 3; i++) {
+            range[i] = (int) Math.ceil(Math.abs(t[i][0]) + Math.abs(t[i][1]) + Math.abs(t[i][2]) + 1e-6);
+            range[i] = Math.min(range[i], 64);
+        }
+        for (int a = -range[0]; a <= range[0]; a++) for (int b = -range[1]; b <= range[1]; b++) for (int c = -range[2]; c <= range[2]; c++) {
             double[] x = Mat.mulv(tInv, new double[]{a, b, c});
             for (int k = 0; k < 3; k++) x[k] = Mat.dmod1(x[k]);
             boolean dup = false;
@@ -211,6 +211,7 @@ public final class SpacegroupAnalyzer {
                         && Math.abs(Mat.dmod1(o[2] - x[2] + 0.5) - 0.5) < 1e-6) { dup = true; break; }
             }
             if (!dup) out.add(x);
+            if (out.size() == expected) return out;
         }
         return out;
     }

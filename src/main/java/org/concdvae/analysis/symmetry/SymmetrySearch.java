@@ -35,15 +35,35 @@ final class SymmetrySearch {
         double[][] minLattice = Delaunay.reduce(lattice, symprec);
         if (minLattice == null) return new int[0][][];
         double[][] metricOrig = Mat.metric(minLattice);
+        double[] lo = {Math.sqrt(metricOrig[0][0]), Math.sqrt(metricOrig[1][1]), Math.sqrt(metricOrig[2][2])};
+        // images of the 26 candidate axes; a column of a lattice rotation must keep its length within symprec
+        double[][] w = new double[26][];
+        double[] wl = new double[26];
+        for (int a = 0; a < 26; a++) {
+            w[a] = Mat.mulv(minLattice, new double[]{RELATIVE_AXES[a][0], RELATIVE_AXES[a][1], RELATIVE_AXES[a][2]});
+            wl[a] = Math.sqrt(w[a][0] * w[a][0] + w[a][1] * w[a][1] + w[a][2] * w[a][2]);
+        }
+        int[][] cand = new int[3][];
+        for (int c = 0; c < 3; c++) {
+            int[] tmp = new int[26];
+            int n = 0;
+            for (int a = 0; a < 26; a++) if (!(Math.abs(lo[c] - wl[a]) > symprec)) tmp[n++] = a;
+            cand[c] = java.util.Arrays.copyOf(tmp, n);
+        }
+        // angles between candidate images, computed as spglib does from the metric (once per pair, not per triple)
+        double[][] ang = new double[26][26];
+        for (double[] row : ang) java.util.Arrays.fill(row, Double.NaN);
+        double[] angOrig = {angle(metricOrig, lo, 0, 1), angle(metricOrig, lo, 0, 2), angle(metricOrig, lo, 1, 2)};
         double angleTol = angleSymprec;
         List<int[][]> found = new ArrayList<>();
+        double[][] metric = new double[3][3];
         for (int attempt = 0; attempt < 100; attempt++) {
             found.clear();
             boolean tooMany = false;
             outer:
-            for (int i = 0; i < 26; i++) {
-                for (int j = 0; j < 26; j++) {
-                    for (int k = 0; k < 26; k++) {
+            for (int i : cand[0]) {
+                for (int j : cand[1]) {
+                    for (int k : cand[2]) {
                         int[][] axes = new int[3][3];
                         for (int l = 0; l < 3; l++) {
                             axes[l][0] = RELATIVE_AXES[i][l];
@@ -52,8 +72,19 @@ final class SymmetrySearch {
                         }
                         int d = Mat.det(axes);
                         if (d != 1 && d != -1) continue;
-                        double[][] metric = Mat.metric(Mat.mul(minLattice, axes));
-                        if (isIdentityMetric(metric, metricOrig, symprec, angleTol)) {
+                        boolean same;
+                        if (angleTol > 0) {
+                            same = !(Math.abs(angOrig[0] - pairAngle(ang, w, wl, i, j)) > angleTol)
+                                    && !(Math.abs(angOrig[1] - pairAngle(ang, w, wl, i, k)) > angleTol)
+                                    && !(Math.abs(angOrig[2] - pairAngle(ang, w, wl, j, k)) > angleTol);
+                        } else {
+                            double[][] col = {w[i], w[j], w[k]};
+                            for (int p = 0; p < 3; p++)
+                                for (int q = 0; q < 3; q++)
+                                    metric[p][q] = col[p][0] * col[q][0] + col[p][1] * col[q][1] + col[p][2] * col[q][2];
+                            same = isIdentityMetric(metric, metricOrig, symprec, angleTol);
+                        }
+                        if (same) {
                             if (found.size() > 47) {
                                 tooMany = true;
                                 if (angleTol > 0) angleTol *= 0.95;
@@ -69,6 +100,20 @@ final class SymmetrySearch {
             }
         }
         return new int[0][][];
+    }
+
+    private static double angle(double[][] metric, double[] len, int i, int j) {
+        return Math.acos(metric[i][j] / len[i] / len[j]) / Math.PI * 180;
+    }
+
+    private static double pairAngle(double[][] cache, double[][] w, double[] wl, int a, int b) {
+        double v = cache[a][b];
+        if (Double.isNaN(v)) {
+            double dot = w[a][0] * w[b][0] + w[a][1] * w[b][1] + w[a][2] * w[b][2];
+            v = Math.acos(dot / wl[a] / wl[b]) / Math.PI * 180;
+            cache[a][b] = v;
+        }
+        return v;
     }
 
     private static boolean isIdentityMetric(double[][] rotated, double[][] orig, double symprec, double angleSymprec) {
