@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchCifCommand.class,
                 BenchDecoderCommand.class,
+                BenchEncoderCommand.class,
                 BenchGraphCommand.class,
                 BenchMatchCommand.class,
                 BenchMemoryCommand.class,

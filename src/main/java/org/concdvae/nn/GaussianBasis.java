@@ -61,9 +61,6 @@ public final class GaussianBasis {
             return Nd4j.create(f, new long[]{e, k}, 'c');
         }
         INDArray r = Nd4j.create(out, new long[]{e, k}, DataType.DOUBLE);
-        if (type == DataType.DOUBLE) return r;
-        INDArray c = r.castTo(type);
-        r.close();
-        return c;
+        return org.concdvae.autodiff.Arrays2.castClose(r, type);
     }
 }
