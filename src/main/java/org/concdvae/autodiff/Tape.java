@@ -582,6 +582,39 @@ public final class Tape implements AutoCloseable {
         return Nd4j.create(c, new long[]{c.length, 1}, DataType.DOUBLE).castTo(dt);
     }
 
+    /**
+     * Fused triplet aggregation {@code y[e, s·K + k] = Σ_{t: out(t)=e} coef[t, s] · x[in(t), k]} without materialising
+     * the {@code [T, S, K]} products (GemNet's {@code Σ_t cbf[t,s] · x[e_ba(t)]}). {@code x [Ein, K]} gets a gradient;
+     * {@code coef [T, S]} is a constant (a basis). The result is {@code [E, S·K]}, i.e. {@code [E, S, K]} in C order.
+     */
+    public Tensor tripletSum(Tensor x, Index in, INDArray coef, Index out) {
+        if (x.rank() != 2 || coef.rank() != 2 || in.length() != coef.size(0) || out.length() != coef.size(0) || in.size() != x.size(0)) {
+            throw new IllegalArgumentException("tripletSum: x " + Arrays.toString(x.shape()) + ", coef " + Arrays.toString(coef.shape())
+                    + ", in " + in.length() + "→" + in.size() + ", out " + out.length() + "→" + out.size());
+        }
+        int k = (int) x.size(1);
+        INDArray y = TripletKernels.forward(x.value(), in, coef, out);
+        return record(y, g -> acc(x, own(TripletKernels.backwardX(g, in, coef, out, k))), x);
+    }
+
+    /** Batched matrix product {@code [B,n,k]·[B,k,m] → [B,n,m]}. */
+    public Tensor bmm(Tensor a, Tensor b) {
+        if (a.rank() != 3 || b.rank() != 3) throw new IllegalArgumentException("bmm needs rank-3 operands");
+        INDArray y = TripletKernels.bmm(a.value(), b.value(), false, false);
+        return record(y, g -> {
+            if (needs(a)) acc(a, own(TripletKernels.bmm(g, b.value(), false, true)));
+            if (needs(b)) acc(b, own(TripletKernels.bmm(a.value(), g, true, false)));
+        }, a, b);
+    }
+
+    /** Axis permutation (PyTorch {@code permute}), materialised in C order. */
+    public Tensor permute(Tensor x, int... dims) {
+        INDArray y = x.value().permute(dims).dup('c');
+        int[] inv = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) inv[dims[i]] = i;
+        return record(y, g -> acc(x, own(g.permute(inv).dup('c'))), x);
+    }
+
     // ------------------------------------------------------------------------------------------------ reductions
 
     /** Sum of all elements, a scalar {@code []}. */

@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
                 BenchCifCommand.class,
                 BenchMatchCommand.class,
                 BenchSymmetryCommand.class,
+                BenchMemoryCommand.class,
+                BenchEncoderCommand.class,
                 BenchTrainStep1Command.class,
         })
 public class BenchCommand extends BaseCommand {

@@ -142,6 +142,33 @@ class TapeGradientTest {
     }
 
     @Test
+    void fusedTripletSumBmmPermute() {
+        Tensor x = p(5, 3);
+        Index in = Index.of(new int[]{0, 4, 4, 2, 1, 3, 0}, 5);
+        Index out = Index.of(new int[]{2, 0, 2, 2, 3, 0, 1}, 4);
+        INDArray coef = rand(new long[]{7, 2}, -1, 1);
+        ok("tripletSum", List.of(x), t -> t.tripletSum(x, in, coef, out));
+        IndexKernels.usePrimitiveKernels(false);
+        try {
+            ok("tripletSum (ND4J path)", List.of(x), t -> t.tripletSum(x, in, coef, out));
+        } finally {
+            IndexKernels.usePrimitiveKernels(true);
+        }
+        // tripletSum equals the unfused composition gather → scale → scatter per s
+        try (Tape t = Tape.inference()) {
+            INDArray fused = t.tripletSum(x, in, coef, out).value();
+            for (int s = 0; s < 2; s++) {
+                Tensor col = t.constant(coef.getColumn(s).reshape(7, 1));
+                INDArray ref = t.scatterSum(t.mul(t.gather(x, in), col), out).value();
+                assertTrue(fused.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(s * 3, s * 3 + 3)).equalsWithEps(ref, 1e-12));
+            }
+        }
+        Tensor a = p(4, 2, 3), b = p(4, 3, 5);
+        ok("bmm", List.of(a, b), t -> t.bmm(a, b));
+        ok("permute", List.of(a), t -> t.permute(a, 2, 0, 1));
+    }
+
+    @Test
     void reductionsAndLosses() {
         Tensor a = p(4, 3), b = p(4, 3);
         ok("sum", List.of(a), t -> t.sum(a));
@@ -209,5 +236,21 @@ class TapeGradientTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.add(p(3, 2), p(2, 3)));
             assertTrue(e.getMessage().contains("broadcast"), e.getMessage());
         }
+    }
+
+    @Test
+    void closeReleasesWhatTheTapeAllocatedButNotParametersOrInputs() {
+        Tensor w = p(3, 4);
+        INDArray x = rand(new long[]{5, 4}, -1, 1);
+        Tape t = Tape.training();
+        Tensor h = t.silu(t.linear(t.constant(x), w, null));
+        Tensor out = t.scatterSum(t.gather(h, Index.of(new int[]{0, 4, 4}, 5)), Index.of(new int[]{1, 1, 0}, 2));
+        t.backward(t.sum(out));
+        INDArray hv = h.value(), ov = out.value(), hg = h.grad();
+        assertTrue(t.ownedArrays() > 5);
+        t.close();
+        assertTrue(hv.wasClosed() && ov.wasClosed() && hg.wasClosed(), "intermediates and their gradients released");
+        assertTrue(!x.wasClosed() && !w.value().wasClosed() && !w.grad().wasClosed(), "inputs and parameters kept");
+        assertEquals(0, t.ownedArrays());
     }
 }
