@@ -1,0 +1,196 @@
+package org.concdvae.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.concdvae.autodiff.Engine;
+import org.concdvae.autodiff.Tape;
+import org.concdvae.config.Config;
+import org.concdvae.config.ConfigLoader;
+import org.concdvae.crystal.Structure;
+import org.concdvae.data.Preprocessor;
+import org.concdvae.io.StructureSource;
+import org.concdvae.model.GemNetDecoder;
+import org.concdvae.model.Probe;
+import org.concdvae.nn.GemNetGraph;
+import org.concdvae.nn.ParameterStore;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * {@code concdvae bench decoder}: one GemNet-T decoder call as in Langevin sampling (graph on the fly + forward, no
+ * gradients), float32, on batches of mptest crystals with uniform random fractional coordinates (the official timing's
+ * setting, reference/timings.json), next to the official single-thread CPU time.
+ */
+@Command(name = "decoder", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Benchmark the GemNet-T decoder call of Langevin sampling (radius graph + triplets + bases +",
+                "forward, no gradients, float32) on batches of real crystals with random fractional coordinates.",
+                "Prints the median wall time, the median process CPU time and the peak RSS per batch size, and the",
+                "ratio to the official single-thread CPU time when a timings.json is available.",
+                "For the like-for-like comparison with the official one-thread numbers use --threads 1."})
+public class BenchDecoderCommand extends BaseCommand {
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "../shared/data/mptest",
+            description = "Crystals: a directory with train/val/test CSVs (cif column) or CIFs, or one CSV/CIF file (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--batch", paramLabel = "N", split = ",", defaultValue = "64,256",
+            description = "Batch sizes (crystals per call), comma-separated (default: ${DEFAULT-VALUE}).")
+    int[] batches;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "10",
+            description = "Timed calls per batch size (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2",
+            description = "Untimed calls before timing (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--timings", paramLabel = "FILE", defaultValue = "../shared/reference/timings.json",
+            description = "The official timings (one_thread_process_cpu.decoder_call_bs<N>) to compare with; skipped if absent (default: ${DEFAULT-VALUE}).")
+    Path timings;
+
+    @Override
+    protected int run() throws Exception {
+        if (repeat < 1 || warmup < 0) throw new UserException("--repeat must be >= 1 and --warmup >= 0");
+        for (int b : batches) if (b < 1) throw new UserException("--batch values must be >= 1, got " + b);
+        int threads = common.threads();
+        Engine.setThreads(threads);
+        Config cfg = ConfigLoader.defaults(List.of());
+        List<Structure> pool = readCrystals(cfg, threads);
+        if (pool.isEmpty()) throw new UserException("no readable crystals in " + data);
+
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        GemNetDecoder dec = new GemNetDecoder(store, cfg.model().decoder());
+        dec.initialise(new Random(common.seed));
+        int latent = cfg.model().decoder().latentDim() + cfg.model().decoder().timeEmbDim();
+        JsonNode official = readOfficial();
+
+        var out = out();
+        out.printf("decoder call (graph + forward, no grad, float32), %d crystals from %s, %d threads, %d timed calls after %d warm-up%n",
+                pool.size(), data, threads, repeat, warmup);
+        out.printf("%6s %6s %7s %9s %11s %11s %10s %12s %7s%n", "batch", "atoms", "edges", "triplets", "wall ms", "cpu ms",
+                "RSS MiB", "official ms", "ratio");
+        for (int b : batches) {
+            Batch batch = batch(pool, b, new Random(b));
+            INDArray zTime = Nd4j.randn(new Random(common.seed).nextLong(), new long[]{b, latent}).castTo(DataType.FLOAT);
+            double[] wall = new double[repeat], cpu = new double[repeat];
+            int[] sizes = new int[3];
+            try (Progress p = Progress.start("bench decoder batch " + b, warmup + repeat, common.quiet)) {
+                for (int r = -warmup; r < repeat; r++) {
+                    long c0 = processCpuNanos(), t0 = System.nanoTime();
+                    try (GemNetGraph g = dec.graph(batch.lattices, batch.cart, batch.numAtoms, DataType.FLOAT, threads);
+                         Tape t = Tape.inference()) {
+                        GemNetDecoder.Output o = dec.forward(t, g, t.constant(zTime), batch.types, Probe.NONE);
+                        o.coordDiff().value().getDouble(0);
+                        sizes[0] = g.numAtoms();
+                        sizes[1] = g.numEdges();
+                        sizes[2] = g.numTriplets();
+                    }
+                    long t1 = System.nanoTime(), c1 = processCpuNanos();
+                    if (r >= 0) {
+                        wall[r] = (t1 - t0) / 1e6;
+                        cpu[r] = (c1 - c0) / 1e6;
+                    }
+                    p.step();
+                }
+            }
+            zTime.close();
+            double med = median(wall), medCpu = median(cpu);
+            double ref = official == null ? Double.NaN
+                    : official.path("one_thread_process_cpu").path("decoder_call_bs" + b).path("median_process_cpu_s").asDouble(Double.NaN) * 1e3;
+            out.printf("%6d %6d %7d %9d %11.1f %11.1f %10.0f %12s %7s%n", b, sizes[0], sizes[1], sizes[2], med, medCpu,
+                    peakRssMiB(), Double.isNaN(ref) ? "-" : String.format("%.0f", ref),
+                    Double.isNaN(ref) ? "-" : String.format("%.2f", (threads == 1 ? medCpu : med) / ref));
+        }
+        out.printf("ratio = our median %s / official one-thread process CPU time (target <= 0.5)%n",
+                threads == 1 ? "process CPU time" : "wall time");
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    private record Batch(double[] lattices, double[] cart, int[] numAtoms, int[] types) {}
+
+    /** {@code b} crystals drawn from the pool (without replacement while possible), uniform random fractional coordinates. */
+    private static Batch batch(List<Structure> pool, int b, Random r) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < pool.size(); i++) order.add(i);
+        java.util.Collections.shuffle(order, r);
+        int[] pick = new int[b];
+        for (int i = 0; i < b; i++) pick[i] = i < order.size() ? order.get(i) : r.nextInt(pool.size());
+        int[] numAtoms = new int[b];
+        int n = 0;
+        for (int i = 0; i < b; i++) n += numAtoms[i] = pool.get(pick[i]).size();
+        double[] lat = new double[9 * b], cart = new double[3 * n];
+        int[] types = new int[n];
+        for (int i = 0, a = 0; i < b; i++) {
+            Structure s = pool.get(pick[i]);
+            double[][] m = s.lattice().matrix();
+            for (int k = 0; k < 3; k++) System.arraycopy(m[k], 0, lat, 9 * i + 3 * k, 3);
+            for (int j = 0; j < s.size(); j++, a++) {
+                types[a] = s.atomicNumber(j);
+                double[] f = {r.nextDouble(), r.nextDouble(), r.nextDouble()};
+                System.arraycopy(s.lattice().toCartesian(f), 0, cart, 3 * a, 3);
+            }
+        }
+        return new Batch(lat, cart, numAtoms, types);
+    }
+
+    /** The crystals of the data set (train, val, test CSVs of a directory, in that order), canonicalised as in preprocessing. */
+    private List<Structure> readCrystals(Config cfg, int threads) throws Exception {
+        List<Path> files = new ArrayList<>();
+        if (Files.isDirectory(data)) {
+            for (String split : new String[]{"train.csv", "val.csv", "test.csv"}) if (Files.isRegularFile(data.resolve(split))) files.add(data.resolve(split));
+        }
+        if (files.isEmpty()) files.add(data);
+        Preprocessor pre = new Preprocessor(cfg, threads, false);
+        List<Structure> out = new ArrayList<>();
+        for (Path f : files) {
+            for (StructureSource.Entry e : StructureSource.good(StructureSource.read(f))) out.add(pre.canonical(e.structure()));
+        }
+        return out;
+    }
+
+    private JsonNode readOfficial() {
+        if (timings == null || !Files.isRegularFile(timings)) return null;
+        try {
+            return new ObjectMapper().readTree(timings.toFile());
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static long processCpuNanos() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) return sun.getProcessCpuTime();
+        return 0;
+    }
+
+    /** Peak resident set size (VmHWM) in MiB, or NaN where /proc is not available. */
+    static double peakRssMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return Double.NaN;
+    }
+
+    private static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        int k = s.length / 2;
+        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
+    }
+}
