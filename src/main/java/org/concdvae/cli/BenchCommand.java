@@ -7,11 +7,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         subcommands = {
                 BenchCifCommand.class,
-                BenchMatchCommand.class,
-                BenchSymmetryCommand.class,
-                BenchMemoryCommand.class,
-                BenchEncoderCommand.class,
                 BenchDecoderCommand.class,
+                BenchEncoderCommand.class,
+                BenchGraphCommand.class,
+                BenchMatchCommand.class,
+                BenchMemoryCommand.class,
+                BenchPreprocessCommand.class,
+                BenchSymmetryCommand.class,
                 BenchTrainStep1Command.class,
         })
 public class BenchCommand extends BaseCommand {

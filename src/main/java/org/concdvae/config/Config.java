@@ -86,11 +86,15 @@ public record Config(Data data, Model model, Optim optim, Train train, Prior pri
 
     public record ModelCheckpoints(int saveTopK, boolean saveLast) {}
 
-    /** {@code prior:} (conf/prior/default.yaml + prior optim/train). */
+    /**
+     * {@code prior:} (conf/prior/default.yaml + prior optim/train). {@code formula_features} (Java addition): a JSON
+     * file of 92-dim element vectors keyed "1".."100" (CGCNN's atom_init.json layout) for a {@code formula} vector
+     * condition; null uses the built-in table (model.ElementFeatures).
+     */
     public record Prior(
             String label, double ddpmNoiseStart, double ddpmNoiseEnd, @JsonProperty("ddpm_n_noise") int ddpmNNoise, int timeEmbDim,
             @JsonProperty("n_UNet_layers") int nUNetLayers, int hiddenDim, ConditionModel conditionmodel, Data data,
-            Optim optim, PriorTrain train) {}
+            Optim optim, PriorTrain train, String formulaFeatures) {}
 
     public record PriorTrain(
             boolean deterministic, long randomSeed, int maxEpochs, double gradientClipVal,

@@ -182,7 +182,7 @@ public final class CifReader {
                 if (prev != null) {
                     throw new InvalidStructureException(at + ": same position as atom site '"
                             + CifSyntax.abbreviate(prev.label) + "' (line " + prev.line
-                            + ") — duplicate or mixed-species site");
+                            + "): duplicate or mixed-species site");
                 }
             }
             Row row = new Row(z, f, label, xv.line());
@@ -356,16 +356,16 @@ public final class CifReader {
             if (v == null || v.isPlaceholder()) continue;
             String sg = v.text().replace(" ", "").replace("_", "");
             if (!sg.equalsIgnoreCase("P1")) {
-                throw new InvalidStructureException(where + ", line " + v.line() + ": space group '" + v.text()
-                        + "' without _symmetry_equiv_pos_as_xyz / _space_group_symop_operation_xyz operations");
+                throw new InvalidStructureException(where + ", line " + v.line() + ": space group '"
+                        + CifSyntax.abbreviate(v.text()) + "' without _symmetry_equiv_pos_as_xyz / _space_group_symop_operation_xyz operations");
             }
         }
         for (String tag : SPACE_GROUP_NUMBER_TAGS) {
             CifSyntax.Value v = b.first(tag);
             if (v == null || v.isPlaceholder()) continue;
             if (!v.text().trim().equals("1")) {
-                throw new InvalidStructureException(where + ", line " + v.line() + ": space group number " + v.text()
-                        + " without _symmetry_equiv_pos_as_xyz / _space_group_symop_operation_xyz operations");
+                throw new InvalidStructureException(where + ", line " + v.line() + ": space group number "
+                        + CifSyntax.abbreviate(v.text()) + " without _symmetry_equiv_pos_as_xyz / _space_group_symop_operation_xyz operations");
             }
         }
         return List.of(SymmetryOperation.IDENTITY);

@@ -21,9 +21,7 @@ final class CifSyntax {
     }
 
     /** All values of one tag (one for a scalar, a column for a loop). */
-    record Column(String tag, List<Value> values, int line, int loopId) {
-        boolean inLoop() { return loopId >= 0; }
-    }
+    record Column(String tag, List<Value> values, int line) {}
 
     /** One {@code data_} block: tags (lower case) to columns, in file order. */
     static final class Block {
@@ -64,7 +62,6 @@ final class CifSyntax {
         List<Token> tokens = tokenize(text, where);
         List<Block> blocks = new ArrayList<>();
         Block cur = null;
-        int loopCount = 0;
         int i = 0;
         while (i < tokens.size()) {
             Token t = tokens.get(i);
@@ -105,10 +102,9 @@ final class CifSyntax {
                             + " values, not a multiple of " + tags.size() + " (truncated or malformed row near line "
                             + lastLine + ")");
                 }
-                int id = loopCount++;
                 for (int k = 0; k < tags.size(); k++) {
                     cur.columns.put(tags.get(k), new Column(tags.get(k), Collections.unmodifiableList(cols.get(k)),
-                            loopLine, id));
+                            loopLine));
                 }
             } else if (t.isTag()) {
                 String tag = t.text.toLowerCase(Locale.ROOT);
@@ -117,7 +113,7 @@ final class CifSyntax {
                             + ": tag " + t.text + " has no value" + (i + 1 >= tokens.size() ? " (truncated file?)" : ""));
                 }
                 Token v = tokens.get(i + 1);
-                cur.columns.put(tag, new Column(tag, List.of(new Value(v.text, v.line, v.quoted)), t.line, -1));
+                cur.columns.put(tag, new Column(tag, List.of(new Value(v.text, v.line, v.quoted)), t.line));
                 i += 2;
             } else {
                 throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + t.line

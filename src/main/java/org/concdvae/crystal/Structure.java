@@ -82,10 +82,16 @@ public final class Structure {
     public double minimumPeriodicDistance() { return MinimumDistance.pbc(this); }
 
     /**
-     * Smallest distance (Å) between two distinct sites over all images: the smallest off-diagonal entry of pymatgen's
-     * {@code distance_matrix}, the quantity CDVAE's structural validity uses. NaN for a one-site cell.
+     * Smallest distance (Å) between two distinct sites over their closest images: the smallest off-diagonal entry of
+     * pymatgen's {@code distance_matrix}, the quantity CDVAE's structural validity uses. NaN for a one-site cell.
      */
     public double minDistanceBetweenSites() { return MinimumDistance.betweenSites(this); }
+
+    /**
+     * pymatgen's {@code Structure.distance_matrix}: d[i][j] is the distance from site i to the closest of the 27
+     * neighbouring images of site j in the LLL-reduced cell (d[i][i] = 0, not the self-image distance).
+     */
+    public double[][] distanceMatrix() { return MinimumDistance.distanceMatrix(this); }
 
     /** Same sites with fractional coordinates wrapped into [0, 1). */
     public Structure wrapped() {

@@ -115,6 +115,8 @@ public final class StructureSource {
 
     private static List<Entry> readCsv(Path file) {
         String text = readText(file);
+        if (text.startsWith("\uFEFF")) text = text.substring(1); // byte-order mark from spreadsheet exports
+        if (text.isBlank()) throw new InvalidInputException(file + ": empty file");
         CSVFormat fmt = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
                 .setAllowMissingColumnNames(true).setIgnoreEmptyLines(true).build();
         List<Entry> out = new ArrayList<>();

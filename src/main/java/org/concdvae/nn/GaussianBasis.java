@@ -50,6 +50,6 @@ public final class GaussianBasis {
             }
         });
         INDArray r = Nd4j.create(out, new long[]{e, k}, DataType.DOUBLE);
-        return type == DataType.DOUBLE ? r : r.castTo(type);
+        return org.concdvae.autodiff.Arrays2.castClose(r, type);
     }
 }

@@ -14,7 +14,8 @@ public final class ReferenceChecks {
             new EncoderReferenceCheck(),
             new HeadsReferenceCheck(),
             new DecoderReferenceCheck(),
-            new LangevinReferenceCheck()), TrainStepReferenceCheck.all().stream()).toList();
+            new LangevinReferenceCheck()), Stream.concat(TrainStepReferenceCheck.all().stream(),
+            PriorReferenceCheck.all().stream())).toList();
 
     private ReferenceChecks() {}
 

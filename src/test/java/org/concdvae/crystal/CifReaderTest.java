@@ -142,6 +142,10 @@ class CifReaderTest {
         Structure two = new Structure(l, new int[]{6, 6}, new double[][]{{0, 0, 0}, f2});
         assertEquals(1.5 * Math.sqrt(3), two.minDistanceBetweenSites(), 1e-9);
         assertEquals(1.5 * Math.sqrt(3), two.minimumPeriodicDistance(), 1e-9);
+        double[][] dm = two.distanceMatrix();
+        assertEquals(0.0, dm[0][0], 0.0);
+        assertEquals(dm[0][1], dm[1][0], 0.0);
+        assertEquals(1.5 * Math.sqrt(3), dm[0][1], 1e-9);
         // a nearly flat cell: gamma = 179.99° makes a and b almost antiparallel, a + b is a 0.0005 Å lattice vector
         Structure flat = new Structure(Lattice.fromParameters(3, 3, 4, 90, 90, 179.99), new int[]{6},
                 new double[][]{{0, 0, 0}});

@@ -86,6 +86,19 @@ class StructureSourceTest {
         Files.writeString(broken, "id,cif\n1,\"data_x\n_cell_length_a 3\n");
         assertThrows(InvalidInputException.class, () -> StructureSource.read(broken));
         assertThrows(InvalidInputException.class, () -> StructureSource.read(dir.resolve("missing.cif")));
+        Path bom = dir.resolve("bom.csv");
+        Files.writeString(bom, "\uFEFFid,cif\nx1,\"" + NACL + "\"\n");
+        assertEquals("x1", StructureSource.read(bom).get(0).id());
+        Path empty = dir.resolve("empty.csv");
+        Files.writeString(empty, "");
+        assertTrue(assertThrows(InvalidInputException.class, () -> StructureSource.read(empty)).getMessage()
+                .endsWith("empty.csv: empty file"));
+        Path shortRow = dir.resolve("short.csv");
+        Files.writeString(shortRow, "id,energy,cif\na,1.0\nb,2.0,\"" + NACL + "\"\n");
+        List<StructureSource.Entry> sr = StructureSource.read(shortRow);
+        assertFalse(sr.get(0).ok());
+        assertTrue(sr.get(0).error().contains("row 1") && sr.get(0).error().contains("no 'cif' value"), sr.get(0).error());
+        assertTrue(sr.get(1).ok());
     }
 
     @Test
