@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
                 BenchCifCommand.class,
                 BenchDecoderCommand.class,
                 BenchEncoderCommand.class,
+                BenchEngineCommand.class,
                 BenchGraphCommand.class,
                 BenchMatchCommand.class,
                 BenchMemoryCommand.class,
