@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 BenchSymmetryCommand.class,
                 BenchMemoryCommand.class,
                 BenchDecoderCommand.class,
+                BenchTrainStep1Command.class,
         })
 public class BenchCommand extends BaseCommand {
     @Override

@@ -1,9 +1,124 @@
 package org.concdvae.cli;
 
+import org.concdvae.config.Config;
+import org.concdvae.config.ConfigLoader;
+import org.concdvae.train.Step1Trainer;
+import org.concdvae.train.TrainingData;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code concdvae train-step1}: Train the step-one model (VAE + PropEmb + Predictor). */
-@Command(name = "train-step1", description = "Train the step-one model (VAE + PropEmb + Predictor).", mixinStandardHelpOptions = true,
-        versionProvider = VersionProvider.class)
-public class TrainStep1Command extends NotAvailableCommand {
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code concdvae train-step1}: train the step-one model (VAE + PropEmb + Predictor + score decoder). */
+@Command(name = "train-step1", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
+        description = {"Train the step-one model (VAE + PropEmb + Predictor + GemNet-T score decoder) as the official trainer:",
+                "Adam, clipping by value, ReduceLROnPlateau on val_loss, teacher forcing, validation every epoch.",
+                "Writes best/last checkpoints (safetensors + JSON), metrics.csv, metrics_steps.csv, loss_curves.png, "
+                        + "config.yaml, lattice_scaler.txt and run.json into --out."})
+public class TrainStep1Command extends BaseCommand {
+    @Option(names = "--config", paramLabel = "FILE|PRESET", required = true,
+            description = "YAML config (keys of design/config.md) or a preset: mp20, mp40, oqmd, mptest, mptest4conz, tiny.")
+    String config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set optim.optimizer.lr=5e-4 (repeatable).")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--data", paramLabel = "DIR|CSV", required = true,
+            description = "Output directory of 'concdvae preprocess', a directory with the CSV splits (data.splits: train.csv, "
+                    + "val.csv), or one CSV (split 8:1:1 by --seed).")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Run directory (created if needed).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (same config, data and seed).")
+    boolean resume;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Total epochs (default: train.max_epochs of the config).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Crystals per batch (default: data.batch_size of the config).")
+    Integer batchSize;
+
+    @Option(names = "--log-every", paramLabel = "N", defaultValue = "10",
+            description = "Write a row of metrics_steps.csv every N training steps (default: ${DEFAULT-VALUE}).")
+    int logEvery;
+
+    @Option(names = "--max-bad-steps", paramLabel = "K", defaultValue = "20",
+            description = "Stop after K consecutive steps with a non-finite loss or gradient (default: ${DEFAULT-VALUE}).")
+    int maxBadSteps;
+
+    @Override
+    protected int run() throws Exception {
+        if (logEvery < 1) throw new UserException("--log-every must be at least 1");
+        if (maxBadSteps < 1) throw new UserException("--max-bad-steps must be at least 1");
+        if (epochs != null && epochs < 1) throw new UserException("--epochs must be at least 1");
+        if (batchSize != null && batchSize < 2) throw new UserException("--batch-size must be at least 2 (BatchNorm needs two crystals)");
+        Config cfg = ConfigLoader.resolve(config, sets);
+        int threads = common.threads();
+        info("loading data from %s", data);
+        TrainingData d = TrainingData.load(data, cfg, common.seed, threads);
+        info("%d training and %d validation crystals", d.train().size(), d.val().size());
+        String cmd = "train-step1 --config " + config + (sets.isEmpty() ? "" : " --set " + String.join(" --set ", sets))
+                + " --data " + data + " --out " + out + (resume ? " --resume" : "") + (epochs == null ? "" : " --epochs " + epochs)
+                + (batchSize == null ? "" : " --batch-size " + batchSize) + " --seed " + common.seed;
+        Step1Trainer.Options opt = new Step1Trainer.Options(common.seed, threads, epochs, batchSize, resume, logEvery,
+                maxBadSteps, VersionProvider.version(), cmd);
+        BarListener bar = new BarListener();
+        Step1Trainer.Summary s;
+        try {
+            Step1Trainer trainer = new Step1Trainer(cfg, d, out, opt, bar);
+            info("model: %,d trainable parameters", trainer.model().store().trainableCount());
+            s = trainer.run();
+        } catch (Step1Trainer.DivergedException e) {
+            throw new UserException(e.getMessage());
+        } finally {
+            bar.close();
+        }
+        info("done: %d epochs (last %d, %d steps)%s; best val_loss %.5g at epoch %d; train loss %.5g -> %.5g; outputs in %s",
+                s.epochsRun(), s.lastEpoch(), s.steps(), s.earlyStopped() ? ", stopped early" : "", s.bestValLoss(),
+                s.bestEpoch(), s.firstTrainLoss(), s.lastTrainLoss(), s.outDir());
+        return ExitCode.OK;
+    }
+
+    /** A progress bar over all remaining steps with the running loss terms, plus a line per epoch. */
+    private final class BarListener implements Step1Trainer.Listener {
+        private Progress bar;
+
+        @Override
+        public void start(int firstEpoch, int total, int stepsPerEpoch) {
+            bar = Progress.start("train-step1", (long) (total - firstEpoch) * stepsPerEpoch, common.quiet);
+        }
+
+        @Override
+        public void step(int epoch, int step, Map<String, Double> t) {
+            bar.step();
+            bar.message(String.format(Locale.ROOT, "ep %d loss %.4g (coord %.3g type %.3g lat %.3g natom %.3g comp %.3g kl %.3g pred %.3g)",
+                    epoch, t.get("loss"), t.get("coord_loss"), t.get("type_loss"), t.get("lattice_loss"), t.get("natom_loss"),
+                    t.get("composition_loss"), t.get("kld_loss"), t.get("predict_loss")));
+        }
+
+        @Override
+        public void epoch(Step1Trainer.EpochResult r) {
+            if (common.quiet) return;
+            err().printf(Locale.ROOT, "%nepoch %d: train_loss %.5g  val_loss %.5g  lr %.3g%s%s (%.1f s)%n", r.epoch(),
+                    r.train().getOrDefault("loss", Double.NaN), r.val().get("loss"), r.lr(), r.best() ? "  [best]" : "",
+                    r.skippedSteps() > 0 ? "  skipped " + r.skippedSteps() : "", r.seconds());
+            err().flush();
+        }
+
+        @Override
+        public void message(String text) {
+            if (!common.quiet) {
+                err().println(text);
+                err().flush();
+            }
+        }
+
+        void close() { if (bar != null) bar.close(); }
+    }
 }

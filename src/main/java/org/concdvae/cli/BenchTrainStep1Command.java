@@ -1,0 +1,179 @@
+package org.concdvae.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.concdvae.autodiff.Engine;
+import org.concdvae.autodiff.Tape;
+import org.concdvae.config.Config;
+import org.concdvae.config.ConfigLoader;
+import org.concdvae.data.CrystalRecord;
+import org.concdvae.io.AtomicFiles;
+import org.concdvae.model.ConCdvae;
+import org.concdvae.nn.AdamOptimizer;
+import org.concdvae.nn.ParameterStore;
+import org.concdvae.train.Batches;
+import org.concdvae.train.TrainingData;
+import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * {@code concdvae bench train-step1}: median time of one step-one training step (batch collation with the encoder
+ * triplets and bases, forward with every loss, backward, clipping and Adam) at the official model sizes on real
+ * crystals, with the process CPU time per step (comparable with the reference's one-thread CPU time when run with
+ * {@code --threads 1}) and the resident memory over the steps (flat when arrays are released).
+ */
+@Command(name = "train-step1", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
+        description = {"Benchmark one step-one training step (collate + forward + losses + backward + clip + Adam) at the",
+                "official mp20 model sizes on real crystals; prints median wall and CPU ms per step, peak RSS, RSS over the",
+                "steps, and the ratio to the official PyTorch one-thread CPU time (reference/timings.json)."})
+public class BenchTrainStep1Command extends BaseCommand {
+    /** Official one-thread process CPU seconds per training step on mptest crystals (reference/timings.json). */
+    static final double OFFICIAL_BS32_S = 1.694055645999999, OFFICIAL_BS64_S = 3.275045056500005;
+
+    @Option(names = "--data", paramLabel = "DIR|CSV", required = true,
+            description = "Crystals: a preprocess output directory, a directory with train.csv/val.csv (e.g. data/mptest), or a CSV.")
+    Path data;
+
+    @Option(names = "--config", paramLabel = "FILE|PRESET", defaultValue = "mptest",
+            description = "Model/data config (default: ${DEFAULT-VALUE}: official model sizes, MinimumDistanceNN graphs).")
+    String config;
+
+    @Option(names = "--batch", paramLabel = "N", split = ",", defaultValue = "32,64",
+            description = "Batch sizes, comma-separated (default: ${DEFAULT-VALUE}).")
+    int[] batches;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "5",
+            description = "Timed steps per batch size after one warm-up step (default: ${DEFAULT-VALUE}); use many to watch RSS.")
+    int steps;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as a JSON list (name, batch, median_ms, cpu_ms, rss_mb, ...).")
+    Path json;
+
+    @Override
+    protected int run() throws IOException {
+        if (steps < 1) throw new UserException("--steps must be at least 1");
+        for (int b : batches) if (b < 2) throw new UserException("--batch sizes must be at least 2");
+        Config cfg = ConfigLoader.resolve(config, List.of());
+        int threads = common.threads();
+        Engine.setThreads(threads);
+        TrainingData d = TrainingData.load(data, cfg, common.seed, threads);
+        List<CrystalRecord> pool = new ArrayList<>(d.train());
+        pool.addAll(d.val());
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        ConCdvae model = new ConCdvae(store, cfg.model());
+        model.initialise(new Random(common.seed));
+        AdamOptimizer adam = new AdamOptimizer(store, 1e-3, 0.9, 0.999, 1e-8, 0.5);
+        List<String> needed = Batches.neededProperties(model);
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        PrintableOut o = new PrintableOut();
+        o.line("train-step1: %d crystals available, %,d parameters, %d thread(s), %d timed steps after 1 warm-up", pool.size(),
+                store.trainableCount(), threads, steps);
+        ObjectMapper m = new ObjectMapper();
+        ArrayNode results = m.createArrayNode();
+        Random pick = new Random(common.seed);
+        for (int bs : batches) {
+            double[] wall = new double[steps], cpu = new double[steps];
+            long[] rss = new long[steps];
+            int atoms = 0;
+            try (Progress bar = Progress.start("bench train-step1 bs" + bs, steps + 1, common.quiet)) {
+                for (int s = -1; s < steps; s++) {
+                    List<CrystalRecord> batch = draw(pool, bs, pick);
+                    long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+                    ConCdvae.Batch b = Batches.collate(batch, d.propertyNames(), needed, model, threads);
+                    try (Tape t = Tape.training()) {
+                        ConCdvae.Output out = model.forward(t, b, true, new Random(s + 1000L * bs), ConCdvae.Draws.NONE,
+                                d.scaler().means(), d.scaler().stds(), threads);
+                        t.backward(out.trainLoss());
+                        adam.step();
+                    } finally {
+                        b.encoderGraph().close();
+                    }
+                    long t1 = System.nanoTime(), c1 = os.getProcessCpuTime();
+                    if (s >= 0) {
+                        wall[s] = (t1 - t0) / 1e6;
+                        cpu[s] = (c1 - c0) / 1e6;
+                        rss[s] = rssKb();
+                        atoms = b.atoms();
+                    }
+                    bar.step();
+                }
+            }
+            double medWall = median(wall), medCpu = median(cpu);
+            double official = bs == 32 ? OFFICIAL_BS32_S : bs == 64 ? OFFICIAL_BS64_S : Double.NaN;
+            o.line("batch %d (%d atoms in the last batch): median %.0f ms wall, %.0f ms CPU per step; RSS first/middle/last "
+                            + "%.0f / %.0f / %.0f MB, peak %.0f MB", bs, atoms, medWall, medCpu, rss[0] / 1024.0,
+                    rss[steps / 2] / 1024.0, rss[steps - 1] / 1024.0, peakKb() / 1024.0);
+            if (!Double.isNaN(official)) {
+                o.line("  official PyTorch, one thread: %.0f ms CPU per step -> ratio ours/official: wall %.2f, CPU %.2f (target <= 0.5)",
+                        official * 1e3, medWall / (official * 1e3), medCpu / (official * 1e3));
+            }
+            ObjectNode r = results.addObject();
+            r.put("name", "train_step");
+            r.put("batch", bs);
+            r.put("threads", threads);
+            r.put("median_ms", medWall);
+            r.put("cpu_ms", medCpu);
+            r.put("rss_mb", peakKb() / 1024.0);
+            r.put("rss_first_mb", rss[0] / 1024.0);
+            r.put("rss_last_mb", rss[steps - 1] / 1024.0);
+            r.put("steps", steps);
+            if (!Double.isNaN(official)) {
+                r.put("official_cpu_ms_one_thread", official * 1e3);
+                r.put("ratio_wall", medWall / (official * 1e3));
+                r.put("ratio_cpu", medCpu / (official * 1e3));
+            }
+        }
+        if (json != null) AtomicFiles.writeString(json, m.writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
+        return ExitCode.OK;
+    }
+
+    /** {@code n} crystals without replacement (cycling through fresh shuffles when the pool is smaller). */
+    private static List<CrystalRecord> draw(List<CrystalRecord> pool, int n, Random r) {
+        List<CrystalRecord> out = new ArrayList<>();
+        while (out.size() < n) {
+            int[] order = Batches.order(pool.size(), r);
+            for (int i = 0; i < order.length && out.size() < n; i++) out.add(pool.get(order[i]));
+        }
+        return out;
+    }
+
+    private static long rssKb() { return status("VmRSS:"); }
+
+    private static long peakKb() { return status("VmHWM:"); }
+
+    private static long status(String key) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith(key)) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        int k = s.length / 2;
+        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
+    }
+
+    private final class PrintableOut {
+        void line(String fmt, Object... args) {
+            out().println(String.format(fmt, args));
+            out().flush();
+        }
+    }
+}

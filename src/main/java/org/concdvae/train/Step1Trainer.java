@@ -1,0 +1,415 @@
+package org.concdvae.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.concdvae.autodiff.Engine;
+import org.concdvae.autodiff.Tape;
+import org.concdvae.autodiff.Tensor;
+import org.concdvae.config.Config;
+import org.concdvae.config.ConfigLoader;
+import org.concdvae.data.CrystalRecord;
+import org.concdvae.data.LatticeScaler;
+import org.concdvae.io.AtomicFiles;
+import org.concdvae.io.CheckpointFiles;
+import org.concdvae.io.InvalidInputException;
+import org.concdvae.io.Safetensors;
+import org.concdvae.model.ConCdvae;
+import org.concdvae.nn.AdamOptimizer;
+import org.concdvae.nn.ParameterStore;
+import org.concdvae.nn.ReduceLROnPlateau;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The step-one training loop (model.md §12–§13, the Lightning trainer of the reference): Adam with clipping by value,
+ * ReduceLROnPlateau on {@code val_loss} once per epoch, teacher forcing while {@code epoch ≤ teacher_forcing_max_epoch},
+ * validation every epoch (eval mode, teacher forcing off), early stopping on {@code val_loss}, best and last
+ * checkpoints, per-epoch and per-N-step metrics CSVs, a loss-curve PNG and {@code run.json}.
+ *
+ * <p>Determinism: every random draw of a step comes from a generator seeded by {@code (seed, global step)}, the
+ * epoch's shuffle by {@code (seed, epoch)} and validation by {@code (seed, epoch, batch)}, so the run is a function of
+ * the seed and a resumed run continues exactly as the uninterrupted one (the checkpoint holds weights, BatchNorm
+ * statistics, Adam moments and step counts, scheduler and early-stopping state, epoch and step).
+ *
+ * <p>NaN/Inf guard: a step whose loss or gradient is not finite is skipped (no update) and logged;
+ * {@link Options#maxBadSteps} such steps in a row stop the run with {@link DivergedException}.
+ */
+public final class Step1Trainer {
+    private static final Logger log = LoggerFactory.getLogger(Step1Trainer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String LAST = "last.safetensors", BEST = "best.safetensors";
+    public static final String METRICS = "metrics.csv", STEP_METRICS = "metrics_steps.csv", PLOT = "loss_curves.png";
+    public static final String RUN = "run.json", CONFIG = "config.yaml";
+    static final String OPTIMIZER_PREFIX = "optimizer/";
+
+    /**
+     * @param epochs      total epochs (overrides {@code data.train_max_epochs} when not null)
+     * @param batchSize   training and validation batch size (overrides {@code data.batch_size} when not null)
+     * @param logEvery    write a {@value #STEP_METRICS} row every this many steps
+     * @param maxBadSteps consecutive non-finite steps that stop the run
+     */
+    public record Options(long seed, int threads, Integer epochs, Integer batchSize, boolean resume, int logEvery,
+                          int maxBadSteps, String version, String commandLine) {}
+
+    /** Receives progress (the CLI shows a bar); all methods have empty defaults. */
+    public interface Listener {
+        default void start(int firstEpoch, int epochs, int stepsPerEpoch) {}
+
+        default void step(int epoch, int step, Map<String, Double> terms) {}
+
+        default void epoch(EpochResult r) {}
+
+        default void message(String text) {}
+    }
+
+    /** One epoch's averages. */
+    public record EpochResult(int epoch, Map<String, Double> train, Map<String, Double> val, double lr,
+                              boolean best, int skippedSteps, double seconds) {}
+
+    /** What a finished run reports. */
+    public record Summary(int epochsRun, int lastEpoch, long steps, double bestValLoss, int bestEpoch,
+                          boolean earlyStopped, double firstTrainLoss, double lastTrainLoss, Path outDir) {}
+
+    /** The run stopped because too many consecutive steps were not finite. */
+    public static final class DivergedException extends RuntimeException {
+        public DivergedException(String message) { super(message); }
+    }
+
+    private final Config cfg;
+    private final TrainingData data;
+    private final Path out;
+    private final Options opt;
+    private final Listener listener;
+    private final ParameterStore store;
+    private final ConCdvae model;
+    private final AdamOptimizer adam;
+    private final ReduceLROnPlateau scheduler;
+    private final int epochs, batchSize, valBatchSize;
+    private final List<String> needed;
+    private final double[] scalerMean, scalerStd;
+
+    // state saved in checkpoints
+    private int epoch = 0;            // next epoch to run
+    private long globalStep = 0;
+    private double bestVal = Double.POSITIVE_INFINITY;
+    private int bestEpoch = -1, epochsSinceBest = 0, badInRow = 0;
+
+    public Step1Trainer(Config cfg, TrainingData data, Path out, Options opt, Listener listener) {
+        this.cfg = cfg;
+        this.data = data;
+        this.out = out;
+        this.opt = opt;
+        this.listener = listener == null ? new Listener() {} : listener;
+        if (cfg.train().precision() != 32) throw new InvalidInputException("train.precision: only 32 (float32) is supported");
+        if (!"value".equals(cfg.train().gradientClipAlgorithm()) && cfg.train().gradientClipVal() > 0) {
+            throw new InvalidInputException("train.gradient_clip_algorithm: only 'value' is supported");
+        }
+        this.epochs = opt.epochs() != null ? opt.epochs() : cfg.train().maxEpochs();
+        this.batchSize = opt.batchSize() != null ? opt.batchSize() : cfg.data().batchSize().train();
+        this.valBatchSize = opt.batchSize() != null ? opt.batchSize() : cfg.data().batchSize().val();
+        if (epochs < 1) throw new InvalidInputException("epochs must be at least 1, got " + epochs);
+        if (batchSize < 2 || valBatchSize < 1) throw new InvalidInputException("batch size must be at least 2 (BatchNorm needs 2 crystals), got " + batchSize);
+        Engine.setThreads(opt.threads());
+        this.store = new ParameterStore(DataType.FLOAT);
+        this.model = new ConCdvae(store, cfg.model());
+        model.initialise(new Random(opt.seed()));
+        Config.Optimizer o = cfg.optim().optimizer();
+        if (!"adam".equalsIgnoreCase(o.name())) throw new InvalidInputException("optim.optimizer.name: only adam is supported, got " + o.name());
+        if (o.weightDecay() != 0) throw new InvalidInputException("optim.optimizer.weight_decay: only 0 is supported");
+        this.adam = new AdamOptimizer(store, o.lr(), o.betas().get(0), o.betas().get(1), o.eps(), cfg.train().gradientClipVal());
+        Config.LrScheduler s = cfg.optim().lrScheduler();
+        this.scheduler = cfg.optim().useLrScheduler() ? new ReduceLROnPlateau(o.lr(), s.factor(), s.patience(), s.minLr(), 1e-4, 0) : null;
+        this.needed = Batches.neededProperties(model);
+        LatticeScaler sc = data.scaler();
+        this.scalerMean = sc.means();
+        this.scalerStd = sc.stds();
+    }
+
+    public ConCdvae model() { return model; }
+
+    /** Runs (or resumes) the training; returns the summary. */
+    public Summary run() throws IOException {
+        Files.createDirectories(out);
+        if (opt.resume()) restore(out.resolve(LAST));
+        else if (Files.exists(out.resolve(LAST))) {
+            throw new InvalidInputException(out + ": already holds a run (" + LAST + "); use --resume to continue it or choose another --out");
+        }
+        writeRunRecord(null);
+        AtomicFiles.writeString(out.resolve(CONFIG), ConfigLoader.toYaml(cfg));
+        data.scaler().write(out.resolve(cfg.data().latticeScalerFile()));
+        MetricsLog metrics = new MetricsLog(out.resolve(METRICS), out.resolve(STEP_METRICS), epoch);
+
+        int steps = stepsPerEpoch();
+        listener.start(epoch, epochs, steps);
+        int first = epoch;
+        boolean early = false;
+        int patience = cfg.train().earlyStopping().patience();
+        while (epoch < epochs) {
+            long t0 = System.nanoTime();
+            boolean tf = epoch <= cfg.model().teacherForcingMaxEpoch();
+            Map<String, Double> trainAvg = new LinkedHashMap<>();
+            int counted = 0, skipped = 0;
+            List<List<CrystalRecord>> batches = trainBatches(epoch);
+            for (int s = 0; s < batches.size(); s++) {
+                Map<String, Double> terms = trainStep(batches.get(s), tf);
+                globalStep++;
+                if (terms == null) {
+                    skipped++;
+                    if (++badInRow >= opt.maxBadSteps()) {
+                        throw new DivergedException("training diverged: " + badInRow + " consecutive steps with a non-finite loss or gradient (epoch "
+                                + epoch + ", step " + globalStep + "); lower optim.optimizer.lr or check the data");
+                    }
+                    listener.message("skipped step " + globalStep + ": non-finite loss or gradient");
+                    log.warn("epoch {} step {}: non-finite loss or gradient, step skipped", epoch, globalStep);
+                    continue;
+                }
+                badInRow = 0;
+                int w = batches.get(s).size();
+                for (Map.Entry<String, Double> e : terms.entrySet()) trainAvg.merge(e.getKey(), e.getValue() * w, Double::sum);
+                counted += w;
+                if (globalStep % opt.logEvery() == 0) metrics.step(epoch, globalStep, terms, adam.learningRate());
+                listener.step(epoch, s + 1, terms);
+            }
+            if (counted > 0) for (Map.Entry<String, Double> e : trainAvg.entrySet()) e.setValue(e.getValue() / counted);
+            Map<String, Double> val = validate();
+            double valLoss = val.get("loss");
+            boolean improved = valLoss < bestVal;
+            if (improved) {
+                bestVal = valLoss;
+                bestEpoch = epoch;
+                epochsSinceBest = 0;
+            } else {
+                epochsSinceBest++;
+            }
+            double lrUsed = adam.learningRate();
+            if (scheduler != null) adam.setLearningRate(scheduler.step(valLoss));
+            EpochResult r = new EpochResult(epoch, trainAvg, val, lrUsed, improved, skipped, (System.nanoTime() - t0) / 1e9);
+            metrics.epoch(r);
+            epoch++;
+            if (improved) saveCheckpoint(out.resolve(BEST));
+            saveCheckpoint(out.resolve(LAST));
+            LossPlot.write(out.resolve(PLOT), metrics.epochRows());
+            listener.epoch(r);
+            if (epochsSinceBest >= patience) {
+                early = true;
+                listener.message("early stopping: val_loss did not improve for " + patience + " epochs");
+                break;
+            }
+        }
+        List<Map<String, Double>> rows = metrics.epochRows();
+        double firstLoss = rows.isEmpty() ? Double.NaN : rows.get(0).getOrDefault("train_loss", Double.NaN);
+        double lastLoss = rows.isEmpty() ? Double.NaN : rows.get(rows.size() - 1).getOrDefault("train_loss", Double.NaN);
+        Summary sum = new Summary(epoch - first, epoch - 1, globalStep, bestVal, bestEpoch, early, firstLoss, lastLoss, out);
+        writeRunRecord(sum);
+        return sum;
+    }
+
+    /** Number of training steps per epoch (a trailing single crystal is left out: BatchNorm needs two). */
+    public int stepsPerEpoch() { return trainBatches(0).size(); }
+
+    private List<List<CrystalRecord>> trainBatches(int ep) {
+        Random r = new Random(mix(opt.seed(), 0x5eedL, ep));
+        List<List<CrystalRecord>> b = Batches.chunks(data.train(), Batches.order(data.train().size(), r), batchSize);
+        if (b.size() > 0 && b.get(b.size() - 1).size() < 2) b.remove(b.size() - 1);
+        if (b.isEmpty()) throw new InvalidInputException("the training split needs at least 2 crystals");
+        return b;
+    }
+
+    /** One optimisation step; the loss terms, or null when the step was skipped (non-finite). */
+    Map<String, Double> trainStep(List<CrystalRecord> crystals, boolean teacherForcing) {
+        ConCdvae.Batch b = Batches.collate(crystals, data.propertyNames(), needed, model, opt.threads());
+        try (Tape t = Tape.training()) {
+            Random rng = new Random(mix(opt.seed(), 0x7a11L, globalStep));
+            ConCdvae.Output o = model.forward(t, b, teacherForcing, rng, ConCdvae.Draws.NONE, scalerMean, scalerStd, opt.threads());
+            double loss = o.trainLoss().item();
+            if (!Double.isFinite(loss)) {
+                store.zeroGrad();
+                return null;
+            }
+            t.backward(o.trainLoss());
+            if (!gradientsFinite()) {
+                store.zeroGrad();
+                return null;
+            }
+            adam.step();
+            Map<String, Double> terms = new LinkedHashMap<>();
+            terms.put("loss", loss);
+            terms.putAll(o.terms());
+            return terms;
+        } finally {
+            b.encoderGraph().close();
+        }
+    }
+
+    private boolean gradientsFinite() {
+        for (Tensor p : store.trainable()) {
+            INDArray g = p.grad();
+            if (g != null && !Double.isFinite(g.sumNumber().doubleValue())) return false;
+        }
+        return true;
+    }
+
+    /** Validation in eval mode with teacher forcing off; averages weighted by crystals. */
+    Map<String, Double> validate() {
+        Map<String, Double> sum = new LinkedHashMap<>();
+        List<List<CrystalRecord>> batches = Batches.chunks(data.val(), Batches.order(data.val().size(), null), valBatchSize);
+        int n = 0;
+        for (int i = 0; i < batches.size(); i++) {
+            ConCdvae.Batch b = Batches.collate(batches.get(i), data.propertyNames(), needed, model, opt.threads());
+            try (Tape t = Tape.inference()) {
+                Random rng = new Random(mix(opt.seed(), 0x0a1L + epoch, i));
+                ConCdvae.Output o = model.forward(t, b, false, rng, ConCdvae.Draws.NONE, scalerMean, scalerStd, opt.threads());
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("loss", o.valLoss().item());
+                m.putAll(o.terms());
+                m.putAll(ConCdvae.metrics(o, b));
+                int w = b.size();
+                for (Map.Entry<String, Double> e : m.entrySet()) sum.merge(e.getKey(), e.getValue() * w, Double::sum);
+                n += w;
+            } finally {
+                b.encoderGraph().close();
+            }
+        }
+        for (Map.Entry<String, Double> e : sum.entrySet()) e.setValue(e.getValue() / n);
+        return sum;
+    }
+
+    static long mix(long seed, long a, long b) {
+        long h = seed * 0x9E3779B97F4A7C15L + a;
+        h ^= (h >>> 29);
+        h = h * 0xBF58476D1CE4E5B9L + b;
+        h ^= (h >>> 32);
+        return h * 0x94D049BB133111EBL;
+    }
+
+    // ------------------------------------------------------------------------------------------------ checkpoints
+
+    private void saveCheckpoint(Path file) throws IOException {
+        Map<String, INDArray> tensors = new LinkedHashMap<>(store.stateDict());
+        for (Map.Entry<String, INDArray> e : adam.stateDict().entrySet()) tensors.put(OPTIMIZER_PREFIX + e.getKey(), e.getValue());
+        ObjectNode info = JSON.createObjectNode();
+        info.put("kind", "concdvae-step1");
+        info.put("epoch", epoch - 1);
+        info.put("next_epoch", epoch);
+        info.put("global_step", globalStep);
+        info.put("seed", opt.seed());
+        info.put("rng", "per-step generators seeded from (seed, step); nothing else to restore");
+        info.put("version", opt.version());
+        info.set("config", ConfigLoader.toTree(cfg));
+        info.set("lattice_scaler", scalerNode(data.scaler()));
+        ObjectNode o = info.putObject("optimizer");
+        o.put("lr", adam.learningRate());
+        if (scheduler != null) {
+            ObjectNode s = info.putObject("scheduler");
+            s.put("lr", scheduler.learningRate());
+            s.put("best", scheduler.best());
+            s.put("bad_epochs", scheduler.badEpochs());
+            s.put("cooldown", scheduler.cooldownCounter());
+        }
+        ObjectNode es = info.putObject("early_stopping");
+        es.put("best_val_loss", bestVal);
+        es.put("best_epoch", bestEpoch);
+        es.put("epochs_since_best", epochsSinceBest);
+        info.put("bad_steps_in_row", badInRow);
+        info.put("data_checksum", data.checksum());
+        CheckpointFiles.write(file, tensors, info);
+    }
+
+    static ObjectNode scalerNode(LatticeScaler s) {
+        ObjectNode n = JSON.createObjectNode();
+        ArrayNode m = n.putArray("means"), d = n.putArray("stds");
+        for (double v : s.means()) m.add(v);
+        for (double v : s.stds()) d.add(v);
+        return n;
+    }
+
+    private void restore(Path file) {
+        if (!Files.exists(file)) throw new InvalidInputException(out + ": nothing to resume (" + LAST + " not found)");
+        CheckpointFiles.Checkpoint ck = CheckpointFiles.read(file);
+        JsonNode info = ck.info();
+        if (!"concdvae-step1".equals(info.path("kind").asText())) throw new InvalidInputException(file + ": not a step-one training checkpoint");
+        if (!info.path("config").equals(ConfigLoader.toTree(cfg))) {
+            throw new InvalidInputException(file + ": the configuration differs from the checkpoint's (resume with the same --config and --set)");
+        }
+        if (info.path("seed").asLong() != opt.seed()) {
+            throw new InvalidInputException(file + ": the checkpoint was trained with --seed " + info.path("seed").asLong() + ", not " + opt.seed());
+        }
+        if (!data.checksum().equals(info.path("data_checksum").asText())) {
+            throw new InvalidInputException(file + ": the data differ from the checkpoint's (checksum)");
+        }
+        Safetensors st = ck.tensors();
+        Map<String, INDArray> weights = new LinkedHashMap<>(), optState = new LinkedHashMap<>();
+        for (String name : st.names()) {
+            if (name.startsWith(OPTIMIZER_PREFIX)) optState.put(name.substring(OPTIMIZER_PREFIX.length()), st.toNd(name));
+            else {
+                ParameterStore.Entry e = store.entry(name);
+                weights.put(name, e != null && e.array().dataType().isFPType() ? st.toNd(name, e.array().dataType()) : st.toNd(name));
+            }
+        }
+        store.load(weights, file.toString());
+        adam.setLearningRate(info.path("optimizer").path("lr").asDouble());
+        adam.loadStateDict(optState, file.toString());
+        if (scheduler != null && info.has("scheduler")) {
+            JsonNode s = info.get("scheduler");
+            scheduler.restore(s.path("lr").asDouble(), s.path("best").asDouble(), s.path("bad_epochs").asInt(), s.path("cooldown").asInt());
+        }
+        epoch = info.path("next_epoch").asInt();
+        globalStep = info.path("global_step").asLong();
+        JsonNode es = info.path("early_stopping");
+        bestVal = es.path("best_val_loss").asDouble(Double.POSITIVE_INFINITY);
+        bestEpoch = es.path("best_epoch").asInt(-1);
+        epochsSinceBest = es.path("epochs_since_best").asInt();
+        badInRow = info.path("bad_steps_in_row").asInt();
+        listener.message("resumed from " + file.getFileName() + " at epoch " + epoch + " (step " + globalStep + ")");
+    }
+
+    private void writeRunRecord(Summary s) {
+        ObjectNode run = JSON.createObjectNode();
+        run.put("command", "train-step1");
+        run.put("version", opt.version());
+        run.put("command_line", opt.commandLine());
+        run.put("seed", opt.seed());
+        run.put("threads", opt.threads());
+        run.put("data", data.source());
+        run.put("data_checksum", data.checksum());
+        run.put("train_crystals", data.train().size());
+        run.put("val_crystals", data.val().size());
+        run.put("epochs", epochs);
+        run.put("batch_size", batchSize);
+        run.put("parameters", store.trainableCount());
+        run.put("updated", Instant.now().toString());
+        run.set("lattice_scaler", scalerNode(data.scaler()));
+        run.set("config", ConfigLoader.toTree(cfg));
+        if (s != null) {
+            ObjectNode r = run.putObject("result");
+            r.put("last_epoch", s.lastEpoch());
+            r.put("steps", s.steps());
+            r.put("best_val_loss", s.bestValLoss());
+            r.put("best_epoch", s.bestEpoch());
+            r.put("early_stopped", s.earlyStopped());
+        }
+        try {
+            AtomicFiles.writeString(out.resolve(RUN), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Loss terms in the order of the metrics files. */
+    static final List<String> TERMS = new ArrayList<>(List.of("loss", "natom_loss", "lattice_loss", "coord_loss",
+            "type_loss", "kld_loss", "composition_loss", "predict_loss"));
+}
