@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 BenchMemoryCommand.class,
                 BenchDecoderCommand.class,
                 BenchTrainStep1Command.class,
+                BenchSampleCommand.class,
         })
 public class BenchCommand extends BaseCommand {
     @Override
