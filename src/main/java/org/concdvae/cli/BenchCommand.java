@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 BenchMatchCommand.class,
                 BenchMemoryCommand.class,
                 BenchPreprocessCommand.class,
+                BenchSampleCommand.class,
                 BenchSymmetryCommand.class,
                 BenchTrainStep1Command.class,
         })
