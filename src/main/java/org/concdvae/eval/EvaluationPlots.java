@@ -44,6 +44,8 @@ public final class EvaluationPlots {
                 .title("Predicted " + ev.property().replace('_', ' ') + " (" + ev.name() + ") per target")
                 .xAxisTitle(ev.property().replace('_', ' ') + " (" + ev.unit() + ")").yAxisTitle("number of crystals").build();
         chart.getStyler().setLegendVisible(true);
+        chart.getStyler().setXAxisDecimalPattern("0.0#");
+        chart.getStyler().setYAxisDecimalPattern("#0");
         for (Map.Entry<String, List<SampleResult>> g : groups.entrySet()) {
             double[] v = values(ev, g.getValue());
             if (v.length == 0) continue;
@@ -94,6 +96,7 @@ public final class EvaluationPlots {
                 .title("Crystal system (symprec 0.2, angle 5°) per target").xAxisTitle("crystal system").yAxisTitle("number of crystals").build();
         chart.getStyler().setLegendVisible(true);
         chart.getStyler().setXAxisLabelRotation(30);
+        chart.getStyler().setYAxisDecimalPattern("#0");
         for (Map.Entry<String, List<SampleResult>> g : groups.entrySet()) {
             Map<String, Integer> counts = new LinkedHashMap<>();
             cats.forEach(c -> counts.put(c, 0));

@@ -222,8 +222,13 @@ public final class EvaluationReport {
             }
             sb.append("\nMetric descriptions:\n\n");
             for (String name : names) {
-                Metric m = metrics.stream().filter(x -> x.name().equals(name) && !x.group().equals(Metric.ALL)).findFirst().orElseThrow();
-                sb.append("- `").append(name).append("`: ").append(m.description().replaceAll(" \\(\\d+/\\d+\\)$", "")).append('\n');
+                List<Metric> ms = metrics.stream().filter(x -> x.name().equals(name) && !x.group().equals(Metric.ALL)).toList();
+                List<String> descs = ms.stream().map(x -> generic(x.description())).distinct().toList();
+                if (descs.size() == 1) {
+                    sb.append("- `").append(name).append("`: ").append(descs.get(0)).append('\n');
+                } else {
+                    for (Metric x : ms) sb.append("- `").append(name).append("` (").append(x.group()).append("): ").append(generic(x.description())).append('\n');
+                }
             }
         }
         List<String> skipped = metrics.stream().filter(m -> !m.available()).map(m -> m.name() + " (" + m.group() + "): " + m.note()).distinct().toList();
@@ -237,6 +242,9 @@ public final class EvaluationReport {
         sb.append("Per-sample values: `").append(CSV).append("`; all metrics: `").append(SUMMARY).append("`.\n");
         return sb.toString();
     }
+
+    /** A description without its "(k/n)" counts, for the descriptions shared by every group. */
+    private static String generic(String description) { return description.replaceAll(" \\(\\d+/\\d+\\)", ""); }
 
     private static String row(Metric m) {
         return "| " + m.name() + " | " + m.formatted() + " | " + m.description() + (m.note().isEmpty() ? "" : " — " + m.note()) + " |\n";
