@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
                 BenchMemoryCommand.class,
                 BenchPreprocessCommand.class,
                 BenchSymmetryCommand.class,
+                BenchEncoderCommand.class,
+                BenchDecoderCommand.class,
                 BenchTrainStep1Command.class,
         })
 public class BenchCommand extends BaseCommand {

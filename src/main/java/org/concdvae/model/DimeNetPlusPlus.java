@@ -3,6 +3,8 @@ package org.concdvae.model;
 import org.concdvae.autodiff.Tape;
 import org.concdvae.autodiff.Tensor;
 import org.concdvae.config.Config;
+import org.concdvae.graph.CrystalGraph;
+import org.concdvae.graph.RadiusGraph;
 import org.concdvae.nn.BesselBasis;
 import org.concdvae.nn.DimeNetResidual;
 import org.concdvae.nn.Embedding;
@@ -10,6 +12,8 @@ import org.concdvae.nn.Init;
 import org.concdvae.nn.Linear;
 import org.concdvae.nn.ParameterStore;
 import org.concdvae.nn.SphericalBasis;
+
+import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +35,9 @@ public final class DimeNetPlusPlus {
 
     private final int hidden;
     private final int outChannels;
+    private final boolean otfGraph;
+    private final double cutoff;
+    private final int maxNumNeighbors;
     private final boolean meanReadout;
     private final BesselBasis rbf;
     private final SphericalBasis sbf;
@@ -48,18 +55,22 @@ public final class DimeNetPlusPlus {
     public DimeNetPlusPlus(ParameterStore store, Config.Encoder cfg, int outChannels) {
         this(store, cfg.hiddenChannels(), cfg.numBlocks(), cfg.intEmbSize(), cfg.basisEmbSize(), cfg.outEmbChannels(),
                 cfg.numSpherical(), cfg.numRadial(), cfg.cutoff(), cfg.envelopeExponent(), cfg.numBeforeSkip(),
-                cfg.numAfterSkip(), cfg.numOutputLayers(), outChannels, cfg.readout());
+                cfg.numAfterSkip(), cfg.numOutputLayers(), outChannels, cfg.readout(), cfg.otfGraph(), cfg.maxNumNeighbors());
     }
 
     public DimeNetPlusPlus(ParameterStore store, int hidden, int numBlocks, int intEmb, int basisEmb, int outEmb,
                            int numSpherical, int numRadial, double cutoff, int envelopeExponent, int numBeforeSkip,
-                           int numAfterSkip, int numOutputLayers, int outChannels, String readout) {
+                           int numAfterSkip, int numOutputLayers, int outChannels, String readout, boolean otfGraph,
+                           int maxNumNeighbors) {
         if (!"mean".equals(readout) && !"sum".equals(readout)) {
             throw new IllegalArgumentException("model.encoder.readout must be 'mean' or 'sum', got '" + readout + "'");
         }
         this.hidden = hidden;
         this.outChannels = outChannels;
         this.meanReadout = "mean".equals(readout);
+        this.otfGraph = otfGraph;
+        this.cutoff = cutoff;
+        this.maxNumNeighbors = maxNumNeighbors;
         this.rbf = new BesselBasis(store, "rbf", numRadial, cutoff, envelopeExponent);
         this.sbf = new SphericalBasis(numSpherical, numRadial, cutoff, envelopeExponent);
         ParameterStore e = store.scope("emb");
@@ -75,6 +86,32 @@ public final class DimeNetPlusPlus {
             interactions.add(new Interaction(ib.scope(String.valueOf(k)), hidden, intEmb, basisEmb, numSpherical, numRadial,
                     numBeforeSkip, numAfterSkip));
         }
+    }
+
+    /** Whether the encoder builds its own radius graph ({@code otf_graph}) instead of using the batch's edges. */
+    public boolean otfGraph() { return otfGraph; }
+
+    /**
+     * The encoder inputs of a batch (model.md §2.1–§2.2): the batch's precomputed graph (CrystalNN / MinimumDistanceNN
+     * bonds with their images), or with {@code otf_graph} the periodic radius graph (cutoff, {@code max_num_neighbors})
+     * built from the positions; then triplets and bases.
+     *
+     * @param lattices    9 per crystal, rows = lattice vectors
+     * @param cart        3 per atom, Cartesian positions
+     * @param numAtoms    atoms per crystal
+     * @param atomTypes   Z per atom
+     * @param precomputed the batch's graph (may be null when {@code otf_graph})
+     */
+    public EncoderGraph prepare(double[] lattices, double[] cart, int[] numAtoms, int[] atomTypes, CrystalGraph precomputed,
+                                DataType type, int threads) {
+        CrystalGraph g;
+        if (otfGraph) {
+            g = RadiusGraph.build(lattices, cart, numAtoms, cutoff, maxNumNeighbors, threads);
+        } else {
+            if (precomputed == null) throw new IllegalArgumentException("the encoder needs the batch's graph (otf_graph is false)");
+            g = precomputed;
+        }
+        return EncoderGraph.build(g, atomTypes, EMBEDDING_ROWS, sbf, type, threads);
     }
 
     /** The geometry-only spherical basis (for building {@link EncoderGraph}s). */

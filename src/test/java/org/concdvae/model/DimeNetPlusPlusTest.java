@@ -96,6 +96,35 @@ class DimeNetPlusPlusTest {
     }
 
     @Test
+    void otfGraphUsesTheRadiusGraphOtherwiseTheBatchGraph() {
+        Config.Model small = SmallModels.smallConfig();
+        Config.Encoder otf = new Config.Encoder(small.encoder().hiddenChannels(), small.encoder().numBlocks(),
+                small.encoder().intEmbSize(), small.encoder().basisEmbSize(), small.encoder().outEmbChannels(),
+                small.encoder().numSpherical(), small.encoder().numRadial(), true, 4.0, 5,
+                small.encoder().envelopeExponent(), small.encoder().numBeforeSkip(), small.encoder().numAfterSkip(),
+                small.encoder().numOutputLayers(), "mean");
+        DimeNetPlusPlus enc = new DimeNetPlusPlus(new ParameterStore(DataType.DOUBLE).scope("encoder"), otf, 5);
+        CrystalGraph batchGraph = SmallModels.twoCrystals(4.0);
+        double[] lat = new double[18], cart = new double[15];
+        org.concdvae.crystal.Structure[] st = SmallModels.structures();
+        for (int c = 0, a = 0; c < 2; c++) {
+            double[][] m = st[c].lattice().matrix();
+            for (int r = 0; r < 3; r++) System.arraycopy(m[r], 0, lat, 9 * c + 3 * r, 3);
+            for (int i = 0; i < st[c].size(); i++, a++) System.arraycopy(st[c].cartCoord(i), 0, cart, 3 * a, 3);
+        }
+        try (EncoderGraph g = enc.prepare(lat, cart, new int[]{3, 2}, SmallModels.atomTypes(), null, DataType.DOUBLE, 1)) {
+            CrystalGraph expected = org.concdvae.graph.RadiusGraph.build(lat, cart, new int[]{3, 2}, 4.0, 5, 1);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected.source(), g.graph().source());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected.images(), g.graph().images());
+            assertTrue(g.numEdges() < batchGraph.numEdges(), "5 neighbours at most per atom");
+        }
+        DimeNetPlusPlus pre = new DimeNetPlusPlus(new ParameterStore(DataType.DOUBLE).scope("encoder"), small.encoder(), 5);
+        try (EncoderGraph g = pre.prepare(lat, cart, new int[]{3, 2}, SmallModels.atomTypes(), batchGraph, DataType.DOUBLE, 1)) {
+            assertTrue(g.graph() == batchGraph);
+        }
+    }
+
+    @Test
     void encoderGradientsMatchFiniteDifferences() {
         ParameterStore s = new ParameterStore(DataType.DOUBLE);
         DimeNetPlusPlus enc = encoder(s);
