@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
                 BenchPreprocessCommand.class,
                 BenchSymmetryCommand.class,
                 BenchEncoderCommand.class,
-                BenchDecoderCommand.class,
                 BenchTrainStep1Command.class,
         })
 public class BenchCommand extends BaseCommand {

@@ -24,6 +24,11 @@ public final class GaussianBasis {
         this.p = envelopeExponent;
     }
 
+    /** True if {@code other} computes exactly the same values (same centres, cutoff and envelope). */
+    public boolean sameFunction(GaussianBasis other) {
+        return other == this || (cutoff == other.cutoff && p == other.p && java.util.Arrays.equals(offset.toDoubleVector(), other.offset.toDoubleVector()));
+    }
+
     /** GemNet polynomial envelope {@code 1 + a xᵖ + b xᵖ⁺¹ + c xᵖ⁺²}, zero for x ≥ 1. */
     public static double envelope(double x, int p) {
         if (x >= 1) return 0;
