@@ -841,6 +841,29 @@ public final class Tape implements AutoCloseable {
         }, inputs);
     }
 
+    /** A position in the tape's allocations, for {@link #releaseSince}. */
+    public int mark() { return owned.size(); }
+
+    /**
+     * Inference memory control: on a tape that records nothing, closes every array allocated since {@code mark}
+     * except those holding the values of {@code keep} (so a block's temporaries die with the block instead of with
+     * the tape). A no-op on a recording tape, whose backward pass needs the arrays.
+     */
+    public void releaseSince(int mark, Tensor... keep) {
+        if (recording || closed) return;
+        java.util.Set<Object> held = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Tensor k : keep) {
+            held.add(k.value());
+            held.add(k.value().data());
+        }
+        for (int i = owned.size() - 1; i >= mark; i--) {
+            INDArray a = owned.get(i);
+            if (a == null || held.contains(a) || held.contains(a.data())) continue;
+            if (!a.wasClosed() && a.closeable()) a.close();
+            owned.remove(i);
+        }
+    }
+
     /** Whether {@code t} receives a gradient on this tape. */
     public boolean needsGrad(Tensor t) { return recording && needs(t); }
 }

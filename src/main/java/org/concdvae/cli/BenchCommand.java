@@ -9,10 +9,12 @@ import picocli.CommandLine.Command;
                 BenchCifCommand.class,
                 BenchDecoderCommand.class,
                 BenchEncoderCommand.class,
+                BenchEngineCommand.class,
                 BenchGraphCommand.class,
                 BenchMatchCommand.class,
                 BenchMemoryCommand.class,
                 BenchPreprocessCommand.class,
+                BenchSampleCommand.class,
                 BenchSymmetryCommand.class,
                 BenchTrainStep1Command.class,
         })

@@ -15,7 +15,7 @@ public final class ReferenceChecks {
             new HeadsReferenceCheck(),
             new DecoderReferenceCheck(),
             new LangevinReferenceCheck()), Stream.concat(TrainStepReferenceCheck.all().stream(),
-            PriorReferenceCheck.all().stream())).toList();
+            Stream.concat(PriorReferenceCheck.all().stream(), Stream.of(new CgcnnReferenceCheck())))).toList();
 
     private ReferenceChecks() {}
 
