@@ -20,7 +20,7 @@ import java.util.List;
  * EMDs, success rates per target group and plots (generation.md §6).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {EvaluateRelaxedCommand.class},
+        subcommands = {EvaluateLatentCommand.class, EvaluateRelaxedCommand.class},
         description = {"Evaluate generated crystals (paper Tables 2 and B1, Figures 2-4):",
                 "  per sample: CGCNN predictions, crystal system (symprec 0.2, angle 5),",
                 "    CDVAE validity, density, number of elements, nearest reference match;",
