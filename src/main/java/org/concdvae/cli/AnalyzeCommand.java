@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
                 AnalyzeSymmetryCommand.class,
                 AnalyzeMatchCommand.class,
                 AnalyzeValidityCommand.class,
+                AnalyzeGraphCommand.class,
         })
 public class AnalyzeCommand extends BaseCommand {
     @Override

@@ -7,12 +7,16 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         subcommands = {
                 BenchCifCommand.class,
-                BenchMatchCommand.class,
-                BenchSymmetryCommand.class,
-                BenchMemoryCommand.class,
                 BenchDecoderCommand.class,
-                BenchTrainStep1Command.class,
+                BenchEncoderCommand.class,
+                BenchEngineCommand.class,
+                BenchGraphCommand.class,
+                BenchMatchCommand.class,
+                BenchMemoryCommand.class,
+                BenchPreprocessCommand.class,
                 BenchSampleCommand.class,
+                BenchSymmetryCommand.class,
+                BenchTrainStep1Command.class,
         })
 public class BenchCommand extends BaseCommand {
     @Override

@@ -142,10 +142,10 @@ public final class CrystalNN implements NearNeighbors {
 
         if (options.distanceCutoffs() != null) {
             // pymatgen falls back to covalent-radius sums for sites without oxidation states (all sites here)
-            double r1 = s.element(n).covalentRadius();
+            double r1 = covalentRadius(s, n);
             for (int i = 0; i < nn.size(); i++) {
                 Neighbor e = nn.get(i);
-                double d = r1 + s.element(e.site()).covalentRadius();
+                double d = r1 + covalentRadius(s, e.site());
                 double lowCut = d + options.distanceCutoffs()[0], highCut = d + options.distanceCutoffs()[1];
                 double dw = 0;
                 if (e.distance() <= lowCut) dw = 1;
@@ -186,6 +186,15 @@ public final class CrystalNN implements NearNeighbors {
             cnWeights.put(0, cn0);
         }
         return new NNData(Collections.unmodifiableList(kept), cnWeights, cnNeighbors);
+    }
+
+    private static double covalentRadius(Structure s, int site) {
+        double r = s.element(site).covalentRadius();
+        if (Double.isNaN(r)) {
+            throw new org.concdvae.crystal.InvalidStructureException("site " + site + " (" + s.element(site).symbol()
+                    + "): no covalent radius known, which CrystalNN distance cutoffs need");
+        }
+        return r;
     }
 
     private static NNData zeroCoordinated() {

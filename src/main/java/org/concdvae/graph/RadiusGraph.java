@@ -137,14 +137,22 @@ public final class RadiusGraph {
         return out;
     }
 
-    /** Positions of the k smallest of d2[0..cnt), ties by position, returned in ascending position order. */
+    /**
+     * Positions of the k smallest of d2[0..cnt), ties by position, in ascending position order: everything below the
+     * k-th smallest value, then the earliest candidates equal to it (a stable selection without boxing).
+     */
     private static int[] nearest(double[] d2, int cnt, int k) {
-        Integer[] idx = new Integer[cnt];
-        for (int t = 0; t < cnt; t++) idx[t] = t;
-        Arrays.sort(idx, (a, b) -> Double.compare(d2[a], d2[b])); // stable: ties keep candidate order
+        double[] sorted = Arrays.copyOf(d2, cnt);
+        Arrays.sort(sorted);
+        double kth = sorted[k - 1];
+        int below = 0;
+        for (int t = 0; t < cnt; t++) if (d2[t] < kth) below++;
+        int equalQuota = k - below;
         int[] keep = new int[k];
-        for (int t = 0; t < k; t++) keep[t] = idx[t];
-        Arrays.sort(keep);
+        int m = 0;
+        for (int t = 0; t < cnt && m < k; t++) {
+            if (d2[t] < kth || (d2[t] == kth && equalQuota-- > 0)) keep[m++] = t;
+        }
         return keep;
     }
 }

@@ -35,6 +35,18 @@ class CrystalNNTest {
     }
 
     @Test
+    void pymatgenDefaultSettingsKeepRocksaltSixCoordinated() {
+        // CrystalNN(): porous adjustment, electronegativity weight 3, distance cutoffs (0.5, 1) on Cordero radii:
+        // Na–Cl 2.82 Å < 1.66 + 1.02 + 0.5 Å keeps full weight
+        CrystalNN c = new CrystalNN(CrystalNN.Options.defaults());
+        for (int n = 0; n < ROCKSALT.size(); n++) assertEquals(6, c.neighbors(ROCKSALT, n).size());
+        // stretched to 4.0 Å, past radii + 1 Å, no bond keeps any weight: coordination 0
+        Structure far = cubic(8.0, new int[]{11, 17}, new double[][]{{0, 0, 0}, {0.5, 0, 0}});
+        assertEquals(0, c.neighbors(far, 0).size());
+        assertEquals(1.0, c.nnData(far, 0).cnWeights().get(0));
+    }
+
+    @Test
     void bccLikelihoodsFollowTheSemicircleIntegral() {
         Structure bcc = cubic(2.87, new int[]{26, 26}, new double[][]{{0, 0, 0}, {0.5, 0.5, 0.5}});
         CrystalNN.NNData d = new CrystalNN().nnData(bcc, 0);

@@ -22,8 +22,15 @@ import java.util.Map;
 record GraphOracle(String id, Structure structure, List<int[]> edges) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final Map<String, List<GraphOracle>> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Rows of one oracle file (parsed once per test JVM). */
     static List<GraphOracle> load(String file) {
         Path p = SharedData.path("oracles/graphs/" + file);
+        return CACHE.computeIfAbsent(file, f -> parse(p));
+    }
+
+    private static List<GraphOracle> parse(Path p) {
         List<GraphOracle> rows = new ArrayList<>();
         try (Reader r = Files.newBufferedReader(p)) {
             for (CSVRecord rec : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
@@ -49,7 +56,7 @@ record GraphOracle(String id, Structure structure, List<int[]> edges) {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return rows;
+        return List.copyOf(rows);
     }
 
     /** Multiset of edges as "s,t,ix,iy,iz" → count. */

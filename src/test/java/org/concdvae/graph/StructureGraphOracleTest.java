@@ -22,7 +22,9 @@ class StructureGraphOracleTest {
         // next to wide vacuum gaps (5 of 918 here) the cell it sees is not the periodic one; we reproduce that.
         VoronoiNN v = new VoronoiNN(7);
         int exact = 0, total = 0;
-        for (GraphOracle r : GraphOracle.load("crystalnn.csv")) {
+        List<GraphOracle> rows = GraphOracle.load("crystalnn.csv");
+        for (int i = 0; i < rows.size(); i += 3) { // every third row keeps the default suite short
+            GraphOracle r = rows.get(i);
             double sum = 0;
             for (int n = 0; n < r.structure().size(); n++) {
                 for (VoronoiFace f : v.polyhedron(r.structure(), n)) sum += f.volume();
@@ -30,7 +32,7 @@ class StructureGraphOracleTest {
             total++;
             if (Math.abs(sum - r.structure().volume()) <= 1e-8 * r.structure().volume()) exact++;
         }
-        assertTrue(exact >= total - 6, exact + " of " + total + " tile exactly");
+        assertTrue(total > 300 && exact >= total - 5, exact + " of " + total + " tile exactly");
     }
 
     @Test

@@ -141,11 +141,6 @@ final class Mat {
         return g;
     }
 
-    /** T⁻¹ A T (spglib's similar matrix). */
-    static double[][] similar(double[][] a, double[][] t) {
-        return mul(inverse(t, 0), mul(a, t));
-    }
-
     static double norm2(double[] v) { return v[0] * v[0] + v[1] * v[1] + v[2] * v[2]; }
 
     static int norm2(int[] v) { return v[0] * v[0] + v[1] * v[1] + v[2] * v[2]; }

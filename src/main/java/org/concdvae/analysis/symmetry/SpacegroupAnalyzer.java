@@ -91,7 +91,9 @@ public final class SpacegroupAnalyzer {
                     SymmetrySearch.Ops ops = SymmetrySearch.operations(prim.cell(), prim.tolerance(), prim.angleTolerance());
                     if (ops != null) {
                         SpacegroupSearch.Found found = SpacegroupSearch.search(prim, ops, prim.tolerance(), prim.angleTolerance());
-                        if (found != null) return buildDataset(cell, prim, ops, found);
+                        Refinement.Refined refined = found == null ? null : Refinement.refine(prim.cell(), found, prim.tolerance());
+                        if (refined != null) return buildDataset(cell, prim, ops, found, refined);
+                        if (found != null) break; // spglib: refinement failed, retry with a smaller outer tolerance
                     }
                 }
                 tol *= 0.95;
@@ -114,7 +116,10 @@ public final class SpacegroupAnalyzer {
             types[i] = idx + 1;
         }
         double[][] m = s.lattice().matrix();
-        return new Cell(Mat.transpose(m), s.fracCoords(), types);
+        double[][] f = s.fracCoords();
+        // coordinates far outside the cell would overflow spglib-style integer rounding; only those are wrapped
+        for (double[] x : f) for (int k = 0; k < 3; k++) if (Math.abs(x[k]) > 1e6) x[k] = Structure.wrap(x[k]);
+        return new Cell(Mat.transpose(m), f, types);
     }
 
     private Structure toStructure(double[][] latticeColumns, double[][] pos, int[] types, Cell ref) {
@@ -133,7 +138,7 @@ public final class SpacegroupAnalyzer {
     }
 
     private SymmetryDataset buildDataset(Cell cell, SymmetrySearch.Primitive prim, SymmetrySearch.Ops primOps,
-                                         SpacegroupSearch.Found found) {
+                                         SpacegroupSearch.Found found, Refinement.Refined refined) {
         HallSymbols.SpaceGroupType type = HallSymbols.type(found.hallNumber());
         int number = type.number();
         PointGroup.Type pg = PointGroup.TYPES[type.pointGroupNumber()];
@@ -158,24 +163,12 @@ public final class SpacegroupAnalyzer {
             }
         }
 
-        // conventional standard cell: basis of the matched setting, origin shifted
-        double[][] conv = found.convLattice();
-        double[][] tmat = Mat.mul(Mat.inverse(pc.lattice(), 0), conv); // conv basis in primitive basis
-        double[][] tmatInv = Mat.inverse(tmat, 0);
-        List<double[]> centring = latticePointsInCell(tmatInv, tmat);
-        List<double[]> convPos = new ArrayList<>();
+        // conventional standard cell: spglib's refined cell (ideal lattice in standard orientation, exact positions)
+        double[][] conv = refined.lattice();
+        List<double[]> convPos = new ArrayList<>(List.of(refined.positions()));
         List<Integer> convTypes = new ArrayList<>();
-        for (int i = 0; i < pc.size(); i++) {
-            double[] fc0 = Mat.mulv(tmatInv, pc.pos()[i]);
-            for (double[] c : centring) {
-                double[] fc = new double[3];
-                for (int k = 0; k < 3; k++) fc[k] = Mat.dmod1(fc0[k] + c[k] + found.originShift()[k]);
-                convPos.add(fc);
-                convTypes.add(pc.types()[i]);
-            }
-        }
-        Structure conventional = toStructure(conv, convPos.toArray(new double[0][]),
-                convTypes.stream().mapToInt(Integer::intValue).toArray(), cell);
+        for (int t0 : refined.types()) convTypes.add(t0);
+        Structure conventional = toStructure(conv, refined.positions(), refined.types(), cell);
 
         // primitive of the standard cell (spglib's centring → primitive matrices)
         double[][] pm = primitiveMatrix(type.hallSymbol().replace("-", "").trim().charAt(0));

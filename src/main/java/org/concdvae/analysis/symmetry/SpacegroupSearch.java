@@ -131,6 +131,12 @@ final class SpacegroupSearch {
         PointGroup.Type pg = PointGroup.TYPES[pgNum];
         int[][] tmatInt = PointGroup.transformationMatrix(pg, ps);
         if (tmatInt == null) return null;
+        if (pg.laue() == PointGroup.Laue.LAUE2M) {
+            // spglib's change_basis_monocli: 2D Delaunay reduction of the axes perpendicular to b
+            double[][] reduced = Delaunay.reduce2D(Mat.mul(prim.lattice(), tmatInt), 1, symprec);
+            if (reduced == null) return null;
+            tmatInt = Mat.toI(Mat.mul(Mat.inverse(prim.lattice(), 0), reduced));
+        }
         double[][] correction = Mat.identityD();
         Centering centering;
         int det = Math.abs(Mat.det(tmatInt));
@@ -208,12 +214,7 @@ final class SpacegroupSearch {
                                    SymmetrySearch.Ops convSym, double symprec) {
         switch (holohedry) {
             case MONOCLI -> {
-                for (int i = 0; i < CHANGE_OF_BASIS_MONOCLI.length; i++) {
-                    Centering cc = centering == Centering.C_FACE ? CHANGE_OF_CENTERING_MONOCLI[i] : centering;
-                    Found f = tryBasis(convLattice, CHANGE_OF_BASIS_MONOCLI[i], Centering.PRIMITIVE, hall, cc, convSym, symprec);
-                    if (f != null) return f;
-                }
-                return null;
+                return matchMonoclinic(convLattice, hall, centering, convSym, symprec);
             }
             case ORTHO -> {
                 for (int i = 0; i < 6; i++) {
@@ -256,6 +257,44 @@ final class SpacegroupSearch {
                 return null;
             }
         }
+    }
+
+    private static final int[] UNIQUE_AXIS_MONOCLI = {
+            1, 1, 0, 2, 2, 0, 1, 1, 0, 2, 2, 0, 1, 1, 0, 2, 2, 0, 1, 1, 0, 2, 2, 0, 1, 1, 0, 2, 2, 0, 1, 1, 0, 2, 2, 0};
+
+    /**
+     * spglib's match_hall_symbol_db_monocli: among the 36 monoclinic cell choices that match, keep non-acute ones
+     * (and |a| ≤ |c| for P2, P2_1, Pm, P2/m, P2_1/m) and take the one with the shortest two non-unique axes.
+     */
+    private static Found matchMonoclinic(double[][] convLattice, int hall, Centering centering,
+                                         SymmetrySearch.Ops convSym, double symprec) {
+        int number = HallSymbols.type(hall).number();
+        boolean checkNorms = number == 3 || number == 4 || number == 6 || number == 10 || number == 11;
+        Found best = null;
+        double bestSum = Double.MAX_VALUE;
+        Found[] found = new Found[CHANGE_OF_BASIS_MONOCLI.length];
+        double[] sums = new double[found.length];
+        for (int i = 0; i < CHANGE_OF_BASIS_MONOCLI.length; i++) {
+            double[][] lat = Mat.mul(convLattice, CHANGE_OF_BASIS_MONOCLI[i]);
+            int u = UNIQUE_AXIS_MONOCLI[i];
+            double[][] v = new double[2][];
+            int l = 0;
+            for (int j = 0; j < 3; j++) if (j != u) v[l++] = Mat.column(lat, j);
+            double n0 = Mat.norm2(v[0]), n1 = Mat.norm2(v[1]);
+            if (v[0][0] * v[1][0] + v[0][1] * v[1][1] + v[0][2] * v[1][2] > 1e-10) continue;
+            if (checkNorms && n0 > n1 + 1e-10) continue;
+            Centering cc = centering == Centering.C_FACE ? CHANGE_OF_CENTERING_MONOCLI[i] : centering;
+            found[i] = tryBasis(convLattice, CHANGE_OF_BASIS_MONOCLI[i], Centering.PRIMITIVE, hall, cc, convSym, symprec);
+            sums[i] = Math.sqrt(n0) + Math.sqrt(n1);
+            if (found[i] != null && sums[i] < bestSum) bestSum = sums[i];
+        }
+        for (int i = 0; i < found.length; i++) {
+            if (found[i] != null && Math.abs(sums[i] - bestSum) < symprec) {
+                best = found[i];
+                break;
+            }
+        }
+        return best;
     }
 
     private static boolean isRhomboHexSetting(int hall) {

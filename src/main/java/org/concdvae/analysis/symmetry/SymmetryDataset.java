@@ -15,7 +15,8 @@ import org.concdvae.crystal.Structure;
  * @param rotations          operations of the input cell: rotations in its fractional basis
  * @param translations       operations of the input cell: translations (fractional, in [0,1))
  * @param primitive          the primitive cell found from pure translations (Delaunay-reduced lattice)
- * @param conventional       conventional standard cell (standard axes and origin; positions not symmetrised)
+ * @param conventional       refined conventional standard cell as spglib builds it: ideal lattice of the crystal
+ *                           family in standard orientation, atoms moved to their exact (symmetrised) positions
  * @param primitiveStandard  primitive cell of the conventional standard cell
  * @param toleranceUsed      distance tolerance (Å) at which the group was found, after spglib's reductions
  */

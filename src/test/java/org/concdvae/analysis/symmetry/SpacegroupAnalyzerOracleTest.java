@@ -76,16 +76,16 @@ class SpacegroupAnalyzerOracleTest {
         }
     }
 
-    /** Every 5th structure (deterministic subset, ~865 structures x 3 tolerances). */
+    /** Every 2nd structure (deterministic subset, 2161 structures x 3 tolerances, ~20 s). */
     @Test
     void subsetAgreesWithSpglib() throws IOException {
-        sweep(rows(5), 99.5, 99.8);
+        sweep(rows(2), 99.5, 99.8);
     }
 
-    /** All 4322 structures. */
+    /** All 4322 structures (measured: 100 %, 100 %, 99.95 % for both columns; 2 known boundary cases at 0.2). */
     @Test
     @Tag("slow")
     void fullSweepAgreesWithSpglib() throws IOException {
-        sweep(rows(1), 99.5, 99.8);
+        sweep(rows(1), 99.9, 99.9);
     }
 }

@@ -182,6 +182,29 @@ class SpacegroupAnalyzerTest {
     }
 
     @Test
+    void refinedConventionalCellIsExact() {
+        Structure s = nacl();
+        Random rnd = new Random(11);
+        double[][] cart = s.cartCoords();
+        for (double[] c : cart) for (int k = 0; k < 3; k++) c[k] += 0.01 * rnd.nextGaussian();
+        double[][] m = s.lattice().matrix();
+        m[0][1] += 0.02; // slightly strained lattice as well
+        Structure noisy = Structure.fromCartesian(Lattice.fromMatrix(m), s.atomicNumbers(), cart);
+        SymmetryDataset d = new SpacegroupAnalyzer(noisy, 0.1, 5).dataset();
+        assertEquals(225, d.spaceGroupNumber());
+        Structure conv = d.conventional();
+        assertEquals(8, conv.size());
+        double[] p = conv.lattice().parameters();
+        assertEquals(p[0], p[1], 1e-12);
+        assertEquals(p[0], p[2], 1e-12);
+        for (int k = 3; k < 6; k++) assertEquals(90.0, p[k], 1e-9);
+        // the refined cell has the symmetry exactly: found even at a tolerance of 1e-6 Å
+        assertEquals(225, new SpacegroupAnalyzer(conv, 1e-6, 5).getSpaceGroupNumber());
+        assertEquals(225, new SpacegroupAnalyzer(d.primitiveStandard(), 1e-6, 5).getSpaceGroupNumber());
+        assertEquals(2, d.primitiveStandard().size());
+    }
+
+    @Test
     void operationsMapTheStructureOntoItself() {
         Structure s = build(Lattice.fromParameters(3.25, 3.25, 5.21, 90, 90, 120), new int[]{30, 30, 8, 8},
                 new double[][]{{1 / 3.0, 2 / 3.0, 0}, {2 / 3.0, 1 / 3.0, 0.5}, {1 / 3.0, 2 / 3.0, 0.382}, {2 / 3.0, 1 / 3.0, 0.882}});

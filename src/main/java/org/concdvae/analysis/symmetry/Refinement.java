@@ -1,0 +1,228 @@
+package org.concdvae.analysis.symmetry;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The refinement step of spglib that decides whether a found space group is accepted: atoms are moved to their
+ * exact (symmetrised) positions in the ideal conventional cell (site-symmetry projection, Grosse-Kunstleve &amp;
+ * Adams, Acta Cryst. A58, 60 (2002)), equivalent atoms are grouped, and every orbit must be consistent with its
+ * site symmetry (|site group| × multiplicity = |G|). When it is not, spglib retries with a smaller tolerance;
+ * near tolerance boundaries this is what makes it report the lower-symmetry group.
+ */
+final class Refinement {
+    private Refinement() {}
+
+    /** spglib's ref_get_conventional_lattice: the ideal lattice of the holohedry from the metric of {@code conv}. */
+    static double[][] idealConventionalLattice(double[][] conv, PointGroup.Holohedry holohedry, String choice) {
+        double[][] g = Mat.metric(conv);
+        double a = Math.sqrt(g[0][0]), b = Math.sqrt(g[1][1]), c = Math.sqrt(g[2][2]);
+        double[][] l = new double[3][3];
+        switch (holohedry) {
+            case TRICLI -> {
+                double alpha = Math.acos(g[1][2] / b / c), beta = Math.acos(g[0][2] / a / c), gamma = Math.acos(g[0][1] / a / b);
+                double cg = Math.cos(gamma), cb = Math.cos(beta), ca = Math.cos(alpha), sg = Math.sin(gamma);
+                l[0][0] = a;
+                l[0][1] = b * cg;
+                l[0][2] = c * cb;
+                l[1][1] = b * sg;
+                l[1][2] = c * (ca - cb * cg) / sg;
+                l[2][2] = c * Math.sqrt(1 - ca * ca - cb * cb - cg * cg + 2 * ca * cb * cg) / sg;
+            }
+            case MONOCLI -> {
+                char axis = choice.isEmpty() ? 'b' : choice.charAt(choice.charAt(0) == '-' ? 1 : 0);
+                switch (axis) {
+                    case 'a' -> {
+                        double angle = Math.acos(g[1][2] / b / c);
+                        l[0][2] = c;
+                        l[1][0] = a;
+                        l[0][1] = b * Math.cos(angle);
+                        l[2][1] = b * Math.sin(angle);
+                    }
+                    case 'c' -> {
+                        double angle = Math.acos(g[0][1] / a / b);
+                        l[0][1] = b;
+                        l[1][2] = c;
+                        l[0][0] = a * Math.cos(angle);
+                        l[2][0] = a * Math.sin(angle);
+                    }
+                    default -> {
+                        double angle = Math.acos(g[0][2] / a / c);
+                        l[0][0] = a;
+                        l[1][1] = b;
+                        l[0][2] = c * Math.cos(angle);
+                        l[2][2] = c * Math.sin(angle);
+                    }
+                }
+            }
+            case ORTHO -> {
+                l[0][0] = a;
+                l[1][1] = b;
+                l[2][2] = c;
+            }
+            case TETRA -> {
+                l[0][0] = (a + b) / 2;
+                l[1][1] = (a + b) / 2;
+                l[2][2] = c;
+            }
+            case TRIGO, HEXA -> {
+                if (holohedry == PointGroup.Holohedry.TRIGO && choice.startsWith("R")) {
+                    double angle = Math.acos((g[0][1] / a / b + g[0][2] / a / c + g[1][2] / b / c) / 3);
+                    double ahex = 2 * (a + b + c) / 3 * Math.sin(angle / 2);
+                    double chex = (a + b + c) / 3 * Math.sqrt(3 * (1 + 2 * Math.cos(angle)));
+                    l[0][0] = ahex / 2;
+                    l[1][0] = ahex / (2 * Math.sqrt(3));
+                    l[2][0] = chex / 3;
+                    l[0][1] = -ahex / 2;
+                    l[1][1] = ahex / (2 * Math.sqrt(3));
+                    l[2][1] = chex / 3;
+                    l[1][2] = -ahex / Math.sqrt(3);
+                    l[2][2] = chex / 3;
+                } else {
+                    l[0][0] = (a + b) / 2;
+                    l[0][1] = -(a + b) / 4;
+                    l[1][1] = (a + b) / 4 * Math.sqrt(3);
+                    l[2][2] = c;
+                }
+            }
+            case CUBIC -> {
+                l[0][0] = (a + b + c) / 3;
+                l[1][1] = (a + b + c) / 3;
+                l[2][2] = (a + b + c) / 3;
+            }
+        }
+        return l;
+    }
+
+    /** Positions of the primitive atoms in the conventional basis of the found setting, origin shifted. */
+    static double[][] conventionalPositions(Cell prim, SpacegroupSearch.Found found) {
+        double[][] t = Mat.mul(Mat.inverse(found.convLattice(), 0), prim.lattice());
+        double[][] out = new double[prim.size()][];
+        for (int i = 0; i < prim.size(); i++) {
+            double[] x = Mat.mulv(t, prim.pos()[i]);
+            for (int k = 0; k < 3; k++) x[k] = Mat.dmod1(x[k] + found.originShift()[k]);
+            out[i] = x;
+        }
+        return out;
+    }
+
+    /** Refined (symmetrised) conventional cell: ideal lattice (columns), exact positions and types. */
+    record Refined(double[][] lattice, double[][] positions, int[] types) {}
+
+    /**
+     * spglib's refinement: symmetrise positions with the setting's operations at symprec (up to 5 attempts with the
+     * tolerance raised by 5 %) and require |site group| × multiplicity = |G| for every orbit. Returns the refined
+     * conventional cell, or null when spglib would reject the result.
+     */
+    static Refined refine(Cell prim, SpacegroupSearch.Found found, double symprec) {
+        HallSymbols.SpaceGroupType type = HallSymbols.type(found.hallNumber());
+        HallSymbols.Operations ops = HallSymbols.operations(found.hallNumber());
+        PointGroup.Holohedry h = PointGroup.TYPES[type.pointGroupNumber()].holohedry();
+        double[][] lattice = idealConventionalLattice(found.convLattice(), h, type.choice());
+        double[][] pos = conventionalPositions(prim, found);
+        int numPureTrans = 0;
+        for (int[][] r : ops.rot()) if (Mat.eq(r, Mat.IDENTITY)) numPureTrans++;
+        double tol = symprec;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            int[] equiv = new int[prim.size()];
+            double[][] exact = exactPositions(pos, prim.types(), ops, lattice, tol, equiv);
+            if (orbitsConsistent(exact, equiv, ops, lattice, numPureTrans, symprec)) {
+                // expand the primitive atoms by the centring translations of the setting
+                List<double[]> centring = new ArrayList<>();
+                for (int k = 0; k < ops.size(); k++) if (Mat.eq(ops.rot()[k], Mat.IDENTITY)) centring.add(ops.trans()[k]);
+                double[][] p = new double[exact.length * centring.size()][];
+                int[] types = new int[p.length];
+                int m = 0;
+                for (double[] c : centring) {
+                    for (int i = 0; i < exact.length; i++) {
+                        p[m] = new double[]{Mat.dmod1(exact[i][0] + c[0]), Mat.dmod1(exact[i][1] + c[1]), Mat.dmod1(exact[i][2] + c[2])};
+                        types[m++] = prim.types()[i];
+                    }
+                }
+                return new Refined(lattice, p, types);
+            }
+            tol *= 1.05;
+        }
+        return null;
+    }
+
+    private static double[][] exactPositions(double[][] pos, int[] types, HallSymbols.Operations ops, double[][] lattice,
+                                             double symprec, int[] equiv) {
+        int n = pos.length;
+        double[][] exact = new double[n][];
+        List<Integer> indep = new ArrayList<>();
+        double[] p = new double[3];
+        for (int i = 0; i < n; i++) {
+            boolean found = false;
+            search:
+            for (int j : indep) {
+                if (types[j] != types[i]) continue;
+                for (int k = 0; k < ops.size(); k++) {
+                    apply(ops.rot()[k], exact[j], ops.trans()[k], p);
+                    if (Cell.isOverlap(p, pos[i], lattice, symprec)) {
+                        exact[i] = new double[]{Mat.dmod1(p[0]), Mat.dmod1(p[1]), Mat.dmod1(p[2])};
+                        equiv[i] = j;
+                        found = true;
+                        break search;
+                    }
+                }
+            }
+            if (!found) {
+                equiv[i] = i;
+                indep.add(i);
+                exact[i] = exactLocation(pos[i], ops, lattice, symprec);
+            }
+        }
+        return exact;
+    }
+
+    /** Average of the site-symmetry operations applied to the position (the special-position operator). */
+    private static double[] exactLocation(double[] x, HallSymbols.Operations ops, double[][] lattice, double symprec) {
+        double[][] sumRot = new double[3][3];
+        double[] sumTrans = new double[3];
+        double[] p = new double[3];
+        int count = 0;
+        for (int k = 0; k < ops.size(); k++) {
+            apply(ops.rot()[k], x, ops.trans()[k], p);
+            if (Cell.isOverlap(p, x, lattice, symprec)) {
+                for (int a = 0; a < 3; a++) {
+                    for (int b = 0; b < 3; b++) sumRot[a][b] += ops.rot()[k][a][b];
+                    sumTrans[a] += ops.trans()[k][a] - Mat.nint(p[a] - x[a]);
+                }
+                count++;
+            }
+        }
+        if (count == 0) return x.clone();
+        for (int a = 0; a < 3; a++) {
+            sumTrans[a] /= count;
+            for (int b = 0; b < 3; b++) sumRot[a][b] /= count;
+        }
+        double[] y = Mat.mulv(sumRot, x);
+        for (int a = 0; a < 3; a++) y[a] += sumTrans[a];
+        return y;
+    }
+
+    private static boolean orbitsConsistent(double[][] exact, int[] equiv, HallSymbols.Operations ops, double[][] lattice,
+                                            int numPureTrans, double symprec) {
+        int n = exact.length;
+        int[] count = new int[n];
+        for (int i = 0; i < n; i++) count[equiv[i]]++;
+        double[] p = new double[3];
+        for (int i = 0; i < n; i++) {
+            if (equiv[i] != i) continue;
+            int site = 0;
+            for (int k = 0; k < ops.size(); k++) {
+                apply(ops.rot()[k], exact[i], ops.trans()[k], p);
+                if (Cell.isOverlap(p, exact[i], lattice, symprec)) site++;
+            }
+            if (site * count[i] * numPureTrans != ops.size()) return false;
+        }
+        return true;
+    }
+
+    private static void apply(int[][] r, double[] x, double[] t, double[] out) {
+        out[0] = r[0][0] * x[0] + r[0][1] * x[1] + r[0][2] * x[2] + t[0];
+        out[1] = r[1][0] * x[0] + r[1][1] * x[1] + r[1][2] * x[2] + t[1];
+        out[2] = r[2][0] * x[0] + r[2][1] * x[1] + r[2][2] * x[2] + t[2];
+    }
+}
