@@ -15,10 +15,10 @@ public class BenchMemoryCommand extends BaseCommand {
     @Option(names = "--atoms", description = "Nodes of the toy graph (default: ${DEFAULT-VALUE}).", defaultValue = "640")
     int atoms;
 
-    @Option(names = "--edges", description = "Edges of the toy graph (default: ${DEFAULT-VALUE}).", defaultValue = "12800")
+    @Option(names = "--edges", description = "Edges of the toy graph (default: ${DEFAULT-VALUE}).", defaultValue = "4000")
     int edges;
 
-    @Option(names = "--width", description = "Feature width (default: ${DEFAULT-VALUE}).", defaultValue = "128")
+    @Option(names = "--width", description = "Feature width (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int width;
 
     @Override
