@@ -48,7 +48,8 @@ public final class LatentPlots {
         if (integral && distinct.size() <= MAX_CLASSES) {
             for (double v : distinct) {
                 ranges.add(new double[]{v, v});
-                names.add(property + " = " + (long) v);
+                boolean cs = property.equals("crystal_system") && v >= 0 && v < CrystalSystems.NAMES.size();
+                names.add(property + " = " + (long) v + (cs ? " (" + CrystalSystems.NAMES.get((int) v) + ")" : ""));
             }
         } else {
             double[] s = Arrays.stream(value).filter(Double::isFinite).sorted().toArray();
