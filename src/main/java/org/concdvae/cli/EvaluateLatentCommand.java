@@ -28,8 +28,10 @@ import java.util.Random;
 
 /** {@code concdvae evaluate latent}: t-SNE of the step-one encoder's μ coloured by each property (paper Figure 5). */
 @Command(name = "latent", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"t-SNE map of the encoder latents (posterior mean mu) of a data set, one PNG per",
-                "cached property (paper Figure 5), plus latent_tsne.csv (id, x, y, properties)."})
+        description = {"t-SNE of the encoder latents mu, one PNG per property (paper Figure 5).",
+                "Encodes every usable crystal of --data with the step-one encoder (posterior",
+                "mean), embeds with exact t-SNE (seeded) and writes latent_tsne.csv",
+                "(id, x, y, properties) and tsne_<property>.png."})
 public class EvaluateLatentCommand extends BaseCommand {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "A train-step1 output directory (config.yaml + best.safetensors).")
     Path model;

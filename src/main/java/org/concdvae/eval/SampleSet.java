@@ -72,6 +72,13 @@ public record SampleSet(List<StructureSource.Entry> entries, Map<String, String>
                 for (String c : TARGET_COLUMNS) {
                     if (!cell(rec, c).isBlank()) t.put(c, cell(rec, c).trim());
                 }
+                if (t.containsKey("crystal_system")) {
+                    try {
+                        CrystalSystems.parse(t.get("crystal_system"));
+                    } catch (InvalidInputException e) {
+                        throw new InvalidInputException(csv + " row " + row + ": " + e.getMessage());
+                    }
+                }
                 targets.put(id, t);
                 String g = groupColumn == null ? "" : cell(rec, groupColumn).trim();
                 if (g.isEmpty() && !t.isEmpty()) g = String.join(", ", t.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
