@@ -35,7 +35,8 @@ import java.util.List;
 public class EvaluateCommand extends BaseCommand {
     @Option(names = "--samples", paramLabel = "DIR",
             description = "Directory of generated CIF files (id = file stem), optionally with samples.csv "
-                    + "(id + target_group/label/targets and band_gap, formation_energy_per_atom, crystal_system target columns).")
+                    + "(id + target_group/label/target/targets and band_gap, formation_energy_per_atom, crystal_system target columns); "
+                    + "a 'concdvae sample' output directory (cifs/, samples.csv, run.json) works as is.")
     Path samples;
 
     @Option(names = "--reference", paramLabel = "CSV",
