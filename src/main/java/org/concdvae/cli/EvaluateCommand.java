@@ -20,15 +20,23 @@ import java.util.List;
  * EMDs, success rates per target group and plots (generation.md §6).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        subcommands = {
+                EvaluateLatentCommand.class,
+                EvaluatePredictCommand.class,
+                EvaluateRelaxedCommand.class,
+                EvaluateTrainCgcnnCommand.class,
+        },
         description = {"Evaluate generated crystals (paper Tables 2 and B1, Figures 2-4):",
                 "  per sample: CGCNN predictions, crystal system (symprec 0.2, angle 5),",
                 "    CDVAE validity, density, number of elements, nearest reference match;",
                 "  per target group: success rates, validity, uniqueness, novelty, EMDs.",
-                "Writes evaluation.csv, summary.json, report.md and PNG plots to --out."})
+                "Writes evaluation.csv, summary.json, report.md and PNG plots to --out.",
+                "Subcommands: predict (CGCNN predictions), train-cgcnn, latent (t-SNE), relaxed (Table 3)."})
 public class EvaluateCommand extends BaseCommand {
     @Option(names = "--samples", paramLabel = "DIR",
             description = "Directory of generated CIF files (id = file stem), optionally with samples.csv "
-                    + "(id + target_group/label/targets and band_gap, formation_energy_per_atom, crystal_system target columns).")
+                    + "(id + target_group/label/target/targets and band_gap, formation_energy_per_atom, crystal_system target columns); "
+                    + "a 'concdvae sample' output directory (cifs/, samples.csv, run.json) works as is.")
     Path samples;
 
     @Option(names = "--reference", paramLabel = "CSV",
@@ -51,8 +59,11 @@ public class EvaluateCommand extends BaseCommand {
 
     @Override
     protected int run() {
+        if (samples == null && out == null) {
+            throw new UserException("give --samples DIR --out DIR, or choose a subcommand (see 'concdvae evaluate --help')");
+        }
         if (samples == null || out == null) {
-            throw new UserException("evaluate needs --samples DIR and --out DIR (see 'concdvae evaluate --help')");
+            throw new UserException("evaluate needs both --samples DIR and --out DIR (see 'concdvae evaluate --help')");
         }
         SampleSet set = SampleSet.read(samples);
         List<PropertyEvaluator> evs = new ArrayList<>();

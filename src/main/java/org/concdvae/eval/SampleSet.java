@@ -28,10 +28,12 @@ import java.util.stream.Stream;
  * (column {@code id}; target group from {@code target_group}, else {@code label}, else {@code targets}; target values
  * from the columns {@code band_gap}, {@code formation_energy_per_atom}, {@code crystal_system}, or from a
  * {@code targets} cell holding a JSON object or {@code key=value} pairs). A directory without CIFs is read from the
- * {@code cif} column of its samples.csv. Samples without metadata form the group "all".
+ * {@code cif} column of its samples.csv. The output directory of {@code concdvae sample} works as is: CIFs in
+ * {@code cifs/}, group from samples.csv's {@code target} column, target values from run.json. Samples without
+ * metadata form the group "all".
  */
 public record SampleSet(List<StructureSource.Entry> entries, Map<String, String> groups, Map<String, Map<String, String>> targets) {
-    public static final String SAMPLES_CSV = "samples.csv";
+    public static final String SAMPLES_CSV = "samples.csv", RUN_JSON = "run.json", CIFS = "cifs";
     public static final List<String> TARGET_COLUMNS = List.of(PropertyEvaluator.BAND_GAP, PropertyEvaluator.FORMATION_ENERGY, "crystal_system");
 
     public String group(String id) { return groups.getOrDefault(id, Metric.ALL); }
@@ -48,12 +50,15 @@ public record SampleSet(List<StructureSource.Entry> entries, Map<String, String>
             throw new InvalidInputException("cannot list " + dir + ": " + e.getMessage());
         }
         List<StructureSource.Entry> entries;
+        Path cifs = dir.resolve(CIFS);
         if (hasCifs) entries = StructureSource.read(dir);
+        else if (Files.isDirectory(cifs)) entries = StructureSource.read(cifs);
         else if (Files.isRegularFile(csv)) entries = StructureSource.read(csv);
         else throw new InvalidInputException(dir + ": no *.cif files and no " + SAMPLES_CSV);
         Map<String, String> groups = new HashMap<>();
         Map<String, Map<String, String>> targets = new HashMap<>();
         if (Files.isRegularFile(csv)) readMetadata(csv, groups, targets);
+        if (Files.isRegularFile(dir.resolve(RUN_JSON))) addRunTargets(dir.resolve(RUN_JSON), groups, targets);
         return new SampleSet(entries, groups, targets);
     }
 
@@ -63,7 +68,7 @@ public record SampleSet(List<StructureSource.Entry> entries, Map<String, String>
                      .setIgnoreEmptyLines(true).build().parse(r)) {
             List<String> header = in.getHeaderNames();
             if (!header.contains("id")) throw new InvalidInputException(csv + ": needs an 'id' column to attach targets to the CIF files");
-            String groupColumn = Stream.of("target_group", "label", "targets").filter(header::contains).findFirst().orElse(null);
+            String groupColumn = Stream.of("target_group", "label", "target", "targets").filter(header::contains).findFirst().orElse(null);
             for (CSVRecord rec : in) {
                 int row = (int) rec.getRecordNumber();
                 String id = cell(rec, "id");
@@ -72,6 +77,13 @@ public record SampleSet(List<StructureSource.Entry> entries, Map<String, String>
                 for (String c : TARGET_COLUMNS) {
                     if (!cell(rec, c).isBlank()) t.put(c, cell(rec, c).trim());
                 }
+                if (t.containsKey("crystal_system")) {
+                    try {
+                        CrystalSystems.parse(t.get("crystal_system"));
+                    } catch (InvalidInputException e) {
+                        throw new InvalidInputException(csv + " row " + row + ": " + e.getMessage());
+                    }
+                }
                 targets.put(id, t);
                 String g = groupColumn == null ? "" : cell(rec, groupColumn).trim();
                 if (g.isEmpty() && !t.isEmpty()) g = String.join(", ", t.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
@@ -79,6 +91,28 @@ public record SampleSet(List<StructureSource.Entry> entries, Map<String, String>
             }
         } catch (IOException | UncheckedIOException | IllegalStateException e) {
             throw new InvalidInputException(csv + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code concdvae sample} output: run.json's {@code settings.targets} maps each target label to its given
+     * conditions; samples without target columns of their own take them from their group's label.
+     */
+    private static void addRunTargets(Path runJson, Map<String, String> groups, Map<String, Map<String, String>> targets) {
+        JsonNode given;
+        try {
+            given = new ObjectMapper().readTree(runJson.toFile()).path("settings").path("targets");
+        } catch (IOException e) {
+            throw new InvalidInputException(runJson + ": not valid JSON: " + e.getMessage());
+        }
+        if (!given.isObject()) return;
+        for (Map.Entry<String, String> g : groups.entrySet()) {
+            JsonNode t = given.get(g.getValue());
+            Map<String, String> mine = targets.computeIfAbsent(g.getKey(), k -> new LinkedHashMap<>());
+            if (t == null || !t.isObject() || !mine.isEmpty()) continue;
+            t.fields().forEachRemaining(e -> {
+                if (TARGET_COLUMNS.contains(e.getKey()) && e.getValue().isValueNode()) mine.put(e.getKey(), e.getValue().asText());
+            });
         }
     }
 

@@ -165,4 +165,21 @@ class SampleEvaluationTest {
         assertEquals(100.0 * 2 / 3, root.get("metrics").get("tetragonal").get("success_crystal_system").asDouble(), 1e-9);
         assertTrue(root.get("notes").toString().contains("No --evaluators"));
     }
+
+    /** The layout 'concdvae sample' writes: cifs/, samples.csv with id + target, run.json with settings.targets. */
+    @Test
+    void readsSampleCommandOutput() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run").resolve("cifs")).getParent();
+        Files.writeString(run.resolve("cifs").resolve("cubic_0.cif"), rows.get(3).get("cif"));
+        Files.writeString(run.resolve("cifs").resolve("bg3_0.cif"), rows.get(4).get("cif"));
+        Files.writeString(run.resolve("samples.csv"), "id,target,batch,formula\ncubic_0,cubic,0,X\nbg3_0,bg3,0,Y\n");
+        Files.writeString(run.resolve("run.json"), "{\"settings\": {\"targets\": {\"cubic\": {\"crystal_system\": 6},"
+                + " \"bg3\": {\"band_gap\": 3.0, \"formation_energy_per_atom\": -2.0}}}}");
+        SampleSet set = SampleSet.read(run);
+        assertEquals(List.of("bg3_0", "cubic_0"), set.entries().stream().map(e -> e.id()).toList());
+        assertEquals("cubic", set.group("cubic_0"));
+        assertEquals(java.util.Map.of("crystal_system", "6"), set.targets("cubic_0"));
+        assertEquals("3.0", set.targets("bg3_0").get("band_gap"));
+        assertEquals("-2.0", set.targets("bg3_0").get("formation_energy_per_atom"));
+    }
 }
