@@ -8,10 +8,13 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchCifCommand.class,
                 BenchDecoderCommand.class,
+                BenchEncoderCommand.class,
+                BenchEngineCommand.class,
                 BenchGraphCommand.class,
                 BenchMatchCommand.class,
                 BenchMemoryCommand.class,
                 BenchPreprocessCommand.class,
+                BenchSampleCommand.class,
                 BenchSymmetryCommand.class,
                 BenchTrainStep1Command.class,
         })

@@ -7,7 +7,7 @@ import org.apache.commons.csv.CSVPrinter;
 import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
 import org.concdvae.data.CrystalCache;
-import org.concdvae.data.CrystalCsv;
+import org.concdvae.io.CrystalCsv;
 import org.concdvae.data.CrystalRecord;
 import org.concdvae.data.DatasetSplit;
 import org.concdvae.data.LatticeScaler;
@@ -37,7 +37,7 @@ public class PreprocessCommand extends BaseCommand {
     static final String EXAMPLE_RESOURCE = "/org/concdvae/data/example/example.csv";
 
     @Option(names = "--config", paramLabel = "FILE|PRESET",
-            description = "YAML config (keys of design/config.md) or a built-in preset: mp20, mp40, oqmd, mptest, "
+            description = "YAML config (keys as in configs/mp20.yaml, the official hydra keys) or a built-in preset: mp20, mp40, oqmd, mptest, "
                     + "mptest4conz, tiny. Default: mp20 values (tiny with --example).")
     String config;
 
@@ -162,6 +162,7 @@ public class PreprocessCommand extends BaseCommand {
             Preprocessor.FileResult r = results.get(i++);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file", example ? "example.csv (built-in)" : f.getValue().toString());
+            m.put("sha256", org.concdvae.io.Safetensors.sha256(f.getValue())); // provenance: which exact table was read
             m.put("split", f.getKey());
             m.put("read", r.read());
             m.put("kept", r.kept().size());

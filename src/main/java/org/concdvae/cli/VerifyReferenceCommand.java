@@ -29,6 +29,11 @@ public class VerifyReferenceCommand extends BaseCommand {
             description = "Weights (safetensors, official state_dict names) to load instead of DIR/cdvae_weights.safetensors.")
     Path weights;
 
+    @Option(names = "--only", split = ",", paramLabel = "FILE",
+            description = "Run only the checks of these reference files (name prefixes, comma-separated), e.g. "
+                    + "batch8_encoder,batch8_heads. Default: every registered check.")
+    List<String> only = List.of();
+
     @Override
     protected int run() {
         if (!Files.isDirectory(reference)) throw new UserException("--reference: directory not found: " + reference);
@@ -36,7 +41,7 @@ public class VerifyReferenceCommand extends BaseCommand {
         Engine.setThreads(common.threads());
         var out = out();
         out.printf("%-56s %10s %10s  %-22s %s%n", "tensor", "max abs", "max rel", "tolerance", "result");
-        List<Comparison> all = ReferenceVerifier.run(reference, weights, common.threads(), c -> {
+        List<Comparison> all = ReferenceVerifier.run(reference, weights, common.threads(), only, c -> {
             out.println(c.line());
             out.flush();
         });

@@ -69,7 +69,7 @@ public final class ConfigLoader {
         if (source == null) return defaults(overrides);
         Path p = Path.of(source);
         if (Files.exists(p)) return load(p, overrides);
-        if (PRESETS.contains(source)) return fromTree(mergeOnDefaults(presetTree(source), source + " (built-in)"), source, overrides);
+        if (PRESETS.contains(source)) return fromTree(mergeOnDefaults(presetTree(source)), source + " (built-in)", overrides);
         throw new InvalidInputException("config file not found: " + source + " (built-in presets: " + String.join(", ", PRESETS) + ")");
     }
 
@@ -91,7 +91,7 @@ public final class ConfigLoader {
 
     /** Loads YAML text; {@code origin} names it in error messages. */
     public static Config fromYaml(String yaml, String origin, List<String> overrides) {
-        return fromTree(mergeOnDefaults(parse(yaml, origin), origin), origin, overrides);
+        return fromTree(mergeOnDefaults(parse(yaml, origin)), origin, overrides);
     }
 
     /** The fully resolved configuration as YAML (for the record of a run). */
@@ -134,19 +134,19 @@ public final class ConfigLoader {
 
     private static ObjectNode defaultTree() { return presetTree("mp20"); }
 
-    private static ObjectNode mergeOnDefaults(ObjectNode user, String origin) {
+    private static ObjectNode mergeOnDefaults(ObjectNode user) {
         ObjectNode base = defaultTree();
-        merge(base, user, "", origin);
+        merge(base, user);
         return base;
     }
 
     /** Deep merge of {@code over} into {@code base}: mappings key by key, anything else replaces. */
-    private static void merge(ObjectNode base, ObjectNode over, String path, String origin) {
+    private static void merge(ObjectNode base, ObjectNode over) {
         for (Iterator<Map.Entry<String, JsonNode>> it = over.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             JsonNode old = base.get(f.getKey());
             if (old instanceof ObjectNode o && f.getValue() instanceof ObjectNode n) {
-                merge(o, n, path + f.getKey() + ".", origin);
+                merge(o, n);
             } else {
                 base.set(f.getKey(), f.getValue().deepCopy());
             }

@@ -2,6 +2,7 @@ package org.concdvae.data;
 
 import org.concdvae.crystal.Lattice;
 import org.concdvae.graph.CrystalGraph;
+import org.concdvae.graph.RadiusGraph;
 
 import java.util.List;
 
@@ -21,6 +22,14 @@ public record CrystalBatch(int[] numAtoms, int[] atomTypes, double[] fracCoords,
 
     /** Property {@code p} of crystal {@code b}. */
     public double property(int b, int p) { return properties[b * numProperties + p]; }
+
+    /**
+     * The graph the encoder sees: the cached edges, or with {@code otf_graph} the radius graph of model.md §2.2
+     * built on the fly ({@code model.encoder.cutoff}, {@code max_num_neighbors}).
+     */
+    public CrystalGraph encoderGraph(boolean otfGraph, double cutoff, int maxNeighbors, int threads) {
+        return otfGraph ? RadiusGraph.build(lattices, cartCoords, numAtoms, cutoff, maxNeighbors, threads) : encoderGraph;
+    }
 
     /** Collates {@code crystals} (all with the same property list). */
     public static CrystalBatch of(List<CrystalRecord> crystals) {

@@ -1,6 +1,7 @@
 package org.concdvae.data;
 
 import org.concdvae.config.Config;
+import org.concdvae.io.CrystalCsv;
 import org.concdvae.crystal.CifReader;
 import org.concdvae.crystal.Lattice;
 import org.concdvae.crystal.NiggliReduction;

@@ -76,15 +76,15 @@ public final class PeriodicNeighborSearch {
         for (int i = 0; i < n; i++) {
             Row r = rows[i];
             int o = offsets[i];
-            Integer[] order = new Integer[r.size];
-            for (int e = 0; e < r.size; e++) order[e] = e;
-            Arrays.sort(order, (a, b) -> {
-                int c = Integer.compare(r.j[a], r.j[b]);
-                for (int k = 0; c == 0 && k < 3; k++) c = Integer.compare(r.img[3 * a + k], r.img[3 * b + k]);
-                return c;
-            });
+            // the direct scan already emits (j, image) order; only the cell list needs sorting
+            Integer[] order = null;
+            if (!r.sorted()) {
+                order = new Integer[r.size];
+                for (int e = 0; e < r.size; e++) order[e] = e;
+                Arrays.sort(order, (a, b) -> r.compare(a, b));
+            }
             for (int q = 0; q < r.size; q++) {
-                int e = order[q];
+                int e = order == null ? q : order[q];
                 int j = r.j[e];
                 nb[o + q] = j;
                 for (int k = 0; k < 3; k++) {
@@ -202,6 +202,17 @@ public final class PeriodicNeighborSearch {
         int[] img = new int[192];
         double[] d = new double[64];
         double[] vec = new double[192];
+
+        int compare(int a, int b) {
+            int c = Integer.compare(j[a], j[b]);
+            for (int k = 0; c == 0 && k < 3; k++) c = Integer.compare(img[3 * a + k], img[3 * b + k]);
+            return c;
+        }
+
+        boolean sorted() {
+            for (int e = 1; e < size; e++) if (compare(e - 1, e) > 0) return false;
+            return true;
+        }
 
         void add(int jj, int a, int b, int c, double dist, double x, double y, double z) {
             if (size == j.length) {

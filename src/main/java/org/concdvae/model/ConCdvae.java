@@ -224,10 +224,10 @@ public final class ConCdvae {
     /** Validation metrics of {@code compute_stats} (prefix val): natom accuracy, lengths MARD, angles MAE, volume MARD, type accuracy. */
     public static Map<String, Double> metrics(Output o, Batch b) {
         int nb = b.size(), n = b.atoms();
-        INDArray logits = o.numAtomsLogits().value();
+        int[] natom = argmaxRows(o.numAtomsLogits().value());
         int correct = 0;
-        for (int i = 0; i < nb; i++) if (logits.getRow(i).argMax().getInt(0) == b.numAtoms()[i]) correct++;
-        double[] la = o.predLengthsAngles().value().dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        for (int i = 0; i < nb; i++) if (natom[i] == b.numAtoms()[i]) correct++;
+        double[] la = doubles(o.predLengthsAngles().value());
         double lenMard = 0, angMae = 0, volMard = 0;
         for (int i = 0; i < nb; i++) {
             for (int k = 0; k < 3; k++) {
@@ -238,10 +238,10 @@ public final class ConCdvae {
             double vp = volume(la, la, i, 6, 3);
             volMard += Math.abs(vt - vp) / vt;
         }
-        INDArray tl = o.typeLogits().value();
+        int[] tl = argmaxRows(o.typeLogits().value());
         int[] crystalOf = b.encoderGraph().atomCrystal().values();
         double[] acc = new double[nb];
-        for (int a = 0; a < n; a++) if (tl.getRow(a).argMax().getInt(0) == b.atomTypes()[a] - 1) acc[crystalOf[a]] += 1.0 / b.numAtoms()[crystalOf[a]];
+        for (int a = 0; a < n; a++) if (tl[a] == b.atomTypes()[a] - 1) acc[crystalOf[a]] += 1.0 / b.numAtoms()[crystalOf[a]];
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("natom_accuracy", correct / (double) nb);
         m.put("lengths_mard", lenMard / (3.0 * nb));
@@ -262,7 +262,7 @@ public final class ConCdvae {
     /** The 9-per-crystal lattice matrices of predicted {@code [B,6]} lengths and angles. */
     private static double[] latticesOf(INDArray la) {
         int nb = (int) la.size(0);
-        double[] v = la.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        double[] v = doubles(la);
         double[] out = new double[9 * nb];
         for (int c = 0; c < nb; c++) {
             double[][] m;
@@ -296,7 +296,7 @@ public final class ConCdvae {
      */
     static int[] sampleTypes(INDArray compLogits, int[] atomTypes, double[] typeSigma, Random rng) {
         int n = atomTypes.length, k = (int) compLogits.size(1);
-        double[] logits = compLogits.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        double[] logits = doubles(compLogits);
         int[] out = new int[n];
         double[] w = new double[k];
         for (int a = 0; a < n; a++) {
@@ -399,6 +399,29 @@ public final class ConCdvae {
                     }
                 }
             }
+        }
+        return out;
+    }
+
+    /** The values of {@code a} in c order as doubles, releasing the temporary copies. */
+    static double[] doubles(INDArray a) {
+        INDArray c = a.dup('c');
+        INDArray d = c.castTo(DataType.DOUBLE);
+        double[] v = d.data().asDouble();
+        if (d != c) d.close();
+        c.close();
+        return v;
+    }
+
+    /** Row-wise argmax of a 2-D array. */
+    private static int[] argmaxRows(INDArray a) {
+        int rows = (int) a.size(0), cols = (int) a.size(1);
+        double[] v = doubles(a);
+        int[] out = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int best = 0;
+            for (int k = 1; k < cols; k++) if (v[r * cols + k] > v[r * cols + best]) best = k;
+            out[r] = best;
         }
         return out;
     }

@@ -3,6 +3,8 @@ package org.concdvae.model;
 import org.concdvae.autodiff.Tape;
 import org.concdvae.autodiff.Tensor;
 import org.concdvae.config.Config;
+import org.concdvae.graph.CrystalGraph;
+import org.concdvae.graph.RadiusGraph;
 import org.concdvae.nn.BesselBasis;
 import org.concdvae.nn.DimeNetResidual;
 import org.concdvae.nn.Embedding;
@@ -10,6 +12,8 @@ import org.concdvae.nn.Init;
 import org.concdvae.nn.Linear;
 import org.concdvae.nn.ParameterStore;
 import org.concdvae.nn.SphericalBasis;
+
+import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +35,9 @@ public final class DimeNetPlusPlus {
 
     private final int hidden;
     private final int outChannels;
+    private final boolean otfGraph;
+    private final double cutoff;
+    private final int maxNumNeighbors;
     private final boolean meanReadout;
     private final BesselBasis rbf;
     private final SphericalBasis sbf;
@@ -48,18 +55,22 @@ public final class DimeNetPlusPlus {
     public DimeNetPlusPlus(ParameterStore store, Config.Encoder cfg, int outChannels) {
         this(store, cfg.hiddenChannels(), cfg.numBlocks(), cfg.intEmbSize(), cfg.basisEmbSize(), cfg.outEmbChannels(),
                 cfg.numSpherical(), cfg.numRadial(), cfg.cutoff(), cfg.envelopeExponent(), cfg.numBeforeSkip(),
-                cfg.numAfterSkip(), cfg.numOutputLayers(), outChannels, cfg.readout());
+                cfg.numAfterSkip(), cfg.numOutputLayers(), outChannels, cfg.readout(), cfg.otfGraph(), cfg.maxNumNeighbors());
     }
 
     public DimeNetPlusPlus(ParameterStore store, int hidden, int numBlocks, int intEmb, int basisEmb, int outEmb,
                            int numSpherical, int numRadial, double cutoff, int envelopeExponent, int numBeforeSkip,
-                           int numAfterSkip, int numOutputLayers, int outChannels, String readout) {
+                           int numAfterSkip, int numOutputLayers, int outChannels, String readout, boolean otfGraph,
+                           int maxNumNeighbors) {
         if (!"mean".equals(readout) && !"sum".equals(readout)) {
             throw new IllegalArgumentException("model.encoder.readout must be 'mean' or 'sum', got '" + readout + "'");
         }
         this.hidden = hidden;
         this.outChannels = outChannels;
         this.meanReadout = "mean".equals(readout);
+        this.otfGraph = otfGraph;
+        this.cutoff = cutoff;
+        this.maxNumNeighbors = maxNumNeighbors;
         this.rbf = new BesselBasis(store, "rbf", numRadial, cutoff, envelopeExponent);
         this.sbf = new SphericalBasis(numSpherical, numRadial, cutoff, envelopeExponent);
         ParameterStore e = store.scope("emb");
@@ -75,6 +86,32 @@ public final class DimeNetPlusPlus {
             interactions.add(new Interaction(ib.scope(String.valueOf(k)), hidden, intEmb, basisEmb, numSpherical, numRadial,
                     numBeforeSkip, numAfterSkip));
         }
+    }
+
+    /** Whether the encoder builds its own radius graph ({@code otf_graph}) instead of using the batch's edges. */
+    public boolean otfGraph() { return otfGraph; }
+
+    /**
+     * The encoder inputs of a batch (model.md §2.1–§2.2): the batch's precomputed graph (CrystalNN / MinimumDistanceNN
+     * bonds with their images), or with {@code otf_graph} the periodic radius graph (cutoff, {@code max_num_neighbors})
+     * built from the positions; then triplets and bases.
+     *
+     * @param lattices    9 per crystal, rows = lattice vectors
+     * @param cart        3 per atom, Cartesian positions
+     * @param numAtoms    atoms per crystal
+     * @param atomTypes   Z per atom
+     * @param precomputed the batch's graph (may be null when {@code otf_graph})
+     */
+    public EncoderGraph prepare(double[] lattices, double[] cart, int[] numAtoms, int[] atomTypes, CrystalGraph precomputed,
+                                DataType type, int threads) {
+        CrystalGraph g;
+        if (otfGraph) {
+            g = RadiusGraph.build(lattices, cart, numAtoms, cutoff, maxNumNeighbors, threads);
+        } else {
+            if (precomputed == null) throw new IllegalArgumentException("the encoder needs the batch's graph (otf_graph is false)");
+            g = precomputed;
+        }
+        return EncoderGraph.build(g, atomTypes, EMBEDDING_ROWS, sbf, type, threads);
     }
 
     /** The geometry-only spherical basis (for building {@link EncoderGraph}s). */
@@ -104,6 +141,7 @@ public final class DimeNetPlusPlus {
      * {@code x_after_interaction<k>}, {@code P_total} (Σ_k P_k per atom) and {@code hidden}.
      */
     public Tensor forward(Tape t, EncoderGraph g, Probe probe) {
+        if (g.numEdges() == 0) return forwardWithoutEdges(t, g, probe);
         Tensor rbf = this.rbf.forward(t, g.distances());
         Tensor sbf = t.constant(g.sphericalBasis());
         probe.accept("rbf", rbf);
@@ -131,6 +169,24 @@ public final class DimeNetPlusPlus {
         }
         if (perAtom) probe.accept("P_total", acc);
         Tensor h = perAtom ? readout(t, acc, g) : acc;
+        probe.accept("hidden", h);
+        return h;
+    }
+
+    /**
+     * A batch without any edge: every output block's edge sum is zero (the reference's scatter gives zero rows), so
+     * only the layers after it contribute. Handled apart because the matrix products of empty edge arrays fail.
+     */
+    private Tensor forwardWithoutEdges(Tape t, EncoderGraph g, Probe probe) {
+        Tensor zero = t.ownedConstant(org.nd4j.linalg.factory.Nd4j.zeros(emb.weight.value().dataType(), g.numAtoms(), hidden));
+        Tensor acc = null;
+        for (int k = 0; k < outputs.size(); k++) {
+            Tensor p = outputs.get(k).last(t, outputs.get(k).afterSum(t, zero));
+            probe.accept("P_block" + k, p);
+            acc = acc == null ? p : t.add(acc, p);
+        }
+        probe.accept("P_total", acc);
+        Tensor h = readout(t, acc, g);
         probe.accept("hidden", h);
         return h;
     }
@@ -232,7 +288,11 @@ public final class DimeNetPlusPlus {
 
         /** {@code act(lins(lin_up(scatter_i(lin_rbf(rbf) ⊙ x))))}: per-atom {@code [N, outEmb]}. */
         Tensor beforeLast(Tape t, Tensor x, Tensor rbf, EncoderGraph g) {
-            Tensor a = t.scatterSum(t.mul(linRbf.forward(t, rbf), x), g.edgeTarget());
+            return afterSum(t, t.scatterSum(t.mul(linRbf.forward(t, rbf), x), g.edgeTarget()));
+        }
+
+        /** {@code act(lins(lin_up(a)))} from the per-atom edge sums {@code a [N, hidden]}. */
+        Tensor afterSum(Tape t, Tensor a) {
             a = linUp.forward(t, a);
             for (Linear l : lins) a = t.silu(l.forward(t, a));
             return a;

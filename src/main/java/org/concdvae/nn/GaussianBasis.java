@@ -24,6 +24,11 @@ public final class GaussianBasis {
         this.p = envelopeExponent;
     }
 
+    /** True if {@code other} computes exactly the same values (same centres, cutoff and envelope). */
+    public boolean sameFunction(GaussianBasis other) {
+        return other == this || (cutoff == other.cutoff && p == other.p && java.util.Arrays.equals(offset.toDoubleVector(), other.offset.toDoubleVector()));
+    }
+
     /** GemNet polynomial envelope {@code 1 + a xᵖ + b xᵖ⁺¹ + c xᵖ⁺²}, zero for x ≥ 1. */
     public static double envelope(double x, int p) {
         if (x >= 1) return 0;
@@ -49,7 +54,13 @@ public final class GaussianBasis {
                 }
             }
         });
+        if (type == DataType.FLOAT) {
+            // straight to float32 (no double ND4J array left for the garbage collector in per-step use)
+            float[] f = new float[out.length];
+            for (int i = 0; i < f.length; i++) f[i] = (float) out[i];
+            return Nd4j.create(f, new long[]{e, k}, 'c');
+        }
         INDArray r = Nd4j.create(out, new long[]{e, k}, DataType.DOUBLE);
-        return type == DataType.DOUBLE ? r : r.castTo(type);
+        return org.concdvae.autodiff.Arrays2.castClose(r, type);
     }
 }

@@ -76,7 +76,9 @@ public final class GemNetGraph implements AutoCloseable {
         for (int i = 0; i < e; i++) for (int k = 0; k < 3; k++) u[3 * i + k] = -v[3 * i + k] / d[i];
         INDArray unit = cast(Nd4j.create(u, new long[]{e, 3}, DataType.DOUBLE), type);
         INDArray rbf = rbfBasis.compute(d, type);
-        INDArray rad3 = cbfBasis.radial.compute(d, type);
+        // both radial bases are linspace(0,1,R) Gaussians with the same cutoff and envelope: when their loaded
+        // centres are equal too, the values are identical and are computed once
+        INDArray rad3 = rbfBasis.sameFunction(cbfBasis.radial) ? rbf : cbfBasis.radial.compute(d, type);
         double[] cbf = new double[0];
         if (trip.size() > 0) {
             INDArray sph = cbfBasis.angular(trip.cosAngle(), DataType.DOUBLE);

@@ -29,6 +29,7 @@ public final class TripletBilinear {
     private final int numSpherical;
     private final int[] ba;
     private final double[] cbf;
+    private final float[] cbfFloat;
     private final Index caIndex;
     private final Index baIndex;
 
@@ -47,6 +48,8 @@ public final class TripletBilinear {
         this.numSpherical = numSpherical;
         this.ba = idBa;
         this.cbf = cbf;
+        this.cbfFloat = new float[cbf.length];
+        for (int i = 0; i < cbf.length; i++) cbfFloat[i] = (float) cbf[i];
         this.caIndex = Index.of(idCa, numEdges);
         this.baIndex = Index.of(idBa, numEdges);
     }
@@ -62,6 +65,8 @@ public final class TripletBilinear {
         }
         int k = (int) x.size(1), c = (int) (w1.size(1) / s);
         DataType type = x.value().dataType();
+        boolean grad = t.needsGrad(x) || t.needsGrad(w1);
+        if (type == DataType.FLOAT && !grad) return t.ownedConstant(forwardFloat(x.value(), w1.value(), k, c));
         double[] xv = doubles(x.value()), wv = doubles(w1.value());
         INDArray out = Nd4j.createUninitialized(type, new long[]{e, (long) k * c}, 'c');
         int[] ptr = caIndex.rowPtr(), ord = caIndex.order();
@@ -76,7 +81,6 @@ public final class TripletBilinear {
                     int zo = cc * k;
                     for (int ss = 0; ss < s; ss++) {
                         double a = wv[wo + cc * s + ss];
-                        if (a == 0) continue;
                         int so = ss * k;
                         for (int kk = 0; kk < k; kk++) zc[zo + kk] += a * sv[so + kk];
                     }
@@ -85,9 +89,59 @@ public final class TripletBilinear {
                 w.put((long) edge * k * c, row);
             }
         });
-        if (!(t.needsGrad(x) || t.needsGrad(w1))) return t.ownedConstant(out);
+        if (!grad) return t.ownedConstant(out);
         boolean gx = t.needsGrad(x), gw = t.needsGrad(w1);
         return t.custom(out, g -> backward(g, xv, wv, k, c, gx, gw, type), x, w1);
+    }
+
+    /** Inference in float32 (the reference's precision): same sums, float accumulation, SIMD-friendly loops. */
+    private INDArray forwardFloat(INDArray x, INDArray w1, int k, int c) {
+        int e = numEdges, s = numSpherical;
+        float[] xv = floats(x), wv = floats(w1);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, new long[]{e, (long) k * c}, 'c');
+        FloatBuffer o = out.data().asNioFloat();
+        int[] ptr = caIndex.rowPtr(), ord = caIndex.order();
+        float[] cf = cbfFloat;
+        Engine.parallelFor(e, 64, (from, to) -> {
+            float[] sv = new float[s * k], zc = new float[c * k], row = new float[k * c];
+            for (int edge = from; edge < to; edge++) {
+                java.util.Arrays.fill(sv, 0f);
+                for (int p = ptr[edge]; p < ptr[edge + 1]; p++) {
+                    int tr = ord[p];
+                    int xo = ba[tr] * k;
+                    for (int ss = 0; ss < s; ss++) {
+                        float a = cf[tr * s + ss];
+                        int so = ss * k;
+                        for (int kk = 0; kk < k; kk++) sv[so + kk] += a * xv[xo + kk];
+                    }
+                }
+                java.util.Arrays.fill(zc, 0f);
+                int wo = edge * c * s;
+                for (int cc = 0; cc < c; cc++) {
+                    int zo = cc * k;
+                    for (int ss = 0; ss < s; ss++) {
+                        float a = wv[wo + cc * s + ss];
+                        int so = ss * k;
+                        for (int kk = 0; kk < k; kk++) zc[zo + kk] += a * sv[so + kk];
+                    }
+                }
+                for (int cc = 0; cc < c; cc++) {
+                    int zo = cc * k;
+                    for (int kk = 0; kk < k; kk++) row[kk * c + cc] = zc[zo + kk];
+                }
+                o.put(edge * k * c, row, 0, k * c);
+            }
+        });
+        return out;
+    }
+
+    private static float[] floats(INDArray a) {
+        boolean plain = !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
+        INDArray d = plain ? a : a.dup('c');
+        float[] v = new float[(int) d.length()];
+        d.data().asNioFloat().get(0, v, 0, v.length);
+        if (d != a) d.close();
+        return v;
     }
 
     /** {@code sv[s,k] = Σ_{t: ca(t)=edge} cbf[t,s] x[ba(t),k]}. */

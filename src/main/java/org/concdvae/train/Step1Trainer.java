@@ -342,7 +342,7 @@ public final class Step1Trainer {
         CheckpointFiles.Checkpoint ck = CheckpointFiles.read(file);
         JsonNode info = ck.info();
         if (!"concdvae-step1".equals(info.path("kind").asText())) throw new InvalidInputException(file + ": not a step-one training checkpoint");
-        if (!info.path("config").equals(ConfigLoader.toTree(cfg))) {
+        if (!canonical(info.path("config")).equals(canonical(ConfigLoader.toTree(cfg)))) {
             throw new InvalidInputException(file + ": the configuration differs from the checkpoint's (resume with the same --config and --set)");
         }
         if (info.path("seed").asLong() != opt.seed()) {
@@ -375,6 +375,15 @@ public final class Step1Trainer {
         epochsSinceBest = es.path("epochs_since_best").asInt();
         badInRow = info.path("bad_steps_in_row").asInt();
         listener.message("resumed from " + file.getFileName() + " at epoch " + epoch + " (step " + globalStep + ")");
+    }
+
+    /** A JSON tree as text after a write/read round trip (number node types differ before and after). */
+    private static String canonical(JsonNode n) {
+        try {
+            return JSON.writeValueAsString(JSON.readTree(JSON.writeValueAsString(n)));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void writeRunRecord(Summary s) {

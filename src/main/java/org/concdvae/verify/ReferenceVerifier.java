@@ -1,5 +1,7 @@
 package org.concdvae.verify;
 
+import org.concdvae.io.InvalidInputException;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +18,27 @@ public final class ReferenceVerifier {
      * @param progress receives each comparison as soon as it is known (may be null)
      */
     public static List<Comparison> run(Path dir, Path weights, int threads, Consumer<Comparison> progress) {
+        return run(dir, weights, threads, List.of(), progress);
+    }
+
+    /**
+     * As {@link #run(Path, Path, int, Consumer)}, restricted to the checks whose reference file name starts with one of
+     * {@code only} (all checks when empty); a name that selects no check is an {@link InvalidInputException}.
+     */
+    public static List<Comparison> run(Path dir, Path weights, int threads, List<String> only, Consumer<Comparison> progress) {
+        List<ReferenceCheck> checks = new ArrayList<>();
+        for (ReferenceCheck c : ReferenceChecks.all()) {
+            if (only.isEmpty() || only.stream().anyMatch(o -> c.file().startsWith(o))) checks.add(c);
+        }
+        for (String o : only) {
+            if (ReferenceChecks.all().stream().noneMatch(c -> c.file().startsWith(o))) {
+                throw new InvalidInputException("no reference check for '" + o + "' (files: "
+                        + String.join(", ", ReferenceChecks.all().stream().map(ReferenceCheck::file).distinct().toList()) + ")");
+            }
+        }
         List<Comparison> all = new ArrayList<>();
         try (ReferenceSession s = ReferenceSession.open(dir, weights, threads)) {
-            for (ReferenceCheck check : ReferenceChecks.all()) {
+            for (ReferenceCheck check : checks) {
                 List<Comparison> r;
                 if (!s.directory().resolve(check.file()).toFile().isFile()) {
                     r = List.of(Comparison.failed(check.file(), "*", "reference file not found"));

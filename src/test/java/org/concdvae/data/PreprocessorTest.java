@@ -91,6 +91,14 @@ class PreprocessorTest {
     }
 
     @Test
+    void byteOrderMarkAndCrLfAreAccepted(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bom.csv");
+        Files.writeString(f, "\uFEFFmaterial_id,formation_energy_per_atom,band_gap,cif\r\n" + row("ok", "-1.0", "1.0", CSCL).replace("\n", "\r\n"));
+        Preprocessor.FileResult r = new Preprocessor(ConfigLoader.resolve("tiny", List.of()), 1, true).process(f, null);
+        assertEquals("ok", r.kept().get(0).id());
+    }
+
+    @Test
     void categoricalValuesMustBeClasses(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("c.csv");
         Files.writeString(f, "material_id,formation_energy_per_atom,crystal_system,cif\n"

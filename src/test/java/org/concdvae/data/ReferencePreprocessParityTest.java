@@ -12,6 +12,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
  * The per-crystal preprocessing (CIF → Niggli → lattice from parameters, model.md §1) against the official
@@ -83,6 +84,8 @@ class ReferencePreprocessParityTest {
         assertEquals(dist.length, batch.encoderGraph().numEdges());
         for (int q = 0; q < dist.length; q++) assertEquals(dist[q], batch.encoderGraph().distances()[q], 1e-4, "edge " + q);
         assertEquals(fe[3], batch.property(3, fePos), 1e-6);
+        assertSame(batch.encoderGraph(), batch.encoderGraph(false, 7.0, 20, 1));
+        assertEquals(8, batch.encoderGraph(true, 7.0, 20, 2).numCrystals());
 
         // our encoder graphs with mptest's own graph method (MinimumDistanceNN) equal the cached ones as sets. (The
         // reference README calls these edges CrystalNN bonds; CrystalNN gives 40 more edges for mp-1103778, while

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Graph parity with the official PyTorch pipeline on the 8-crystal reference batch (../shared/reference):
  * radius graph (9 Å, 20 neighbours) before and after symmetrisation, swap ids and GemNet triplets on the decoder
- * input; distances, DimeNet triplets and angles on the CrystalNN encoder edges. Integer tensors must match exactly
+ * input; distances, DimeNet triplets and angles on the cached encoder edges. Integer tensors must match exactly
  * and in order; geometry within 1e-5 (float32 reference).
  */
 class ReferenceGraphParityTest {

@@ -96,6 +96,55 @@ class DimeNetPlusPlusTest {
     }
 
     @Test
+    void otfGraphUsesTheRadiusGraphOtherwiseTheBatchGraph() {
+        Config.Model small = SmallModels.smallConfig();
+        Config.Encoder otf = new Config.Encoder(small.encoder().hiddenChannels(), small.encoder().numBlocks(),
+                small.encoder().intEmbSize(), small.encoder().basisEmbSize(), small.encoder().outEmbChannels(),
+                small.encoder().numSpherical(), small.encoder().numRadial(), true, 4.0, 5,
+                small.encoder().envelopeExponent(), small.encoder().numBeforeSkip(), small.encoder().numAfterSkip(),
+                small.encoder().numOutputLayers(), "mean");
+        DimeNetPlusPlus enc = new DimeNetPlusPlus(new ParameterStore(DataType.DOUBLE).scope("encoder"), otf, 5);
+        CrystalGraph batchGraph = SmallModels.twoCrystals(4.0);
+        double[] lat = new double[18], cart = new double[15];
+        org.concdvae.crystal.Structure[] st = SmallModels.structures();
+        for (int c = 0, a = 0; c < 2; c++) {
+            double[][] m = st[c].lattice().matrix();
+            for (int r = 0; r < 3; r++) System.arraycopy(m[r], 0, lat, 9 * c + 3 * r, 3);
+            for (int i = 0; i < st[c].size(); i++, a++) System.arraycopy(st[c].cartCoord(i), 0, cart, 3 * a, 3);
+        }
+        try (EncoderGraph g = enc.prepare(lat, cart, new int[]{3, 2}, SmallModels.atomTypes(), null, DataType.DOUBLE, 1)) {
+            CrystalGraph expected = org.concdvae.graph.RadiusGraph.build(lat, cart, new int[]{3, 2}, 4.0, 5, 1);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected.source(), g.graph().source());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected.images(), g.graph().images());
+            assertTrue(g.numEdges() < batchGraph.numEdges(), "5 neighbours at most per atom");
+        }
+        DimeNetPlusPlus pre = new DimeNetPlusPlus(new ParameterStore(DataType.DOUBLE).scope("encoder"), small.encoder(), 5);
+        try (EncoderGraph g = pre.prepare(lat, cart, new int[]{3, 2}, SmallModels.atomTypes(), batchGraph, DataType.DOUBLE, 1)) {
+            assertTrue(g.graph() == batchGraph);
+        }
+    }
+
+    @Test
+    void crystalWithoutEdgesGivesTheBiasPathOnly() {
+        // a 1-atom cell with a cutoff below its shortest image distance: no edges, no triplets (the reference's
+        // scatter then yields zero rows, so the output comes from the output blocks' biases alone)
+        ParameterStore s = new ParameterStore(DataType.DOUBLE);
+        DimeNetPlusPlus enc = encoder(s);
+        SmallModels.randomise(s, 4, 0.5);
+        org.concdvae.crystal.Structure one = new org.concdvae.crystal.Structure(
+                org.concdvae.crystal.Lattice.fromParameters(3, 3, 3, 90, 90, 90), new int[]{11}, new double[][]{{0, 0, 0}});
+        CrystalGraph g0 = org.concdvae.graph.RadiusGraph.build(List.of(one), 2.0, 12, 1);
+        assertEquals(0, g0.numEdges());
+        try (EncoderGraph g = EncoderGraph.build(g0, new int[]{11}, DimeNetPlusPlus.EMBEDDING_ROWS, enc.sphericalBasis(), DataType.DOUBLE, 1);
+             Tape t = Tape.training()) {
+            Tensor h = enc.forward(t, g);
+            assertEquals(1, h.size(0));
+            assertTrue(Double.isFinite(h.value().sumNumber().doubleValue()));
+            t.backward(t.sum(h));
+        }
+    }
+
+    @Test
     void encoderGradientsMatchFiniteDifferences() {
         ParameterStore s = new ParameterStore(DataType.DOUBLE);
         DimeNetPlusPlus enc = encoder(s);

@@ -70,11 +70,11 @@ class GemNetDecoderGradientTest {
             GradientCheck.Result res = GradientCheck.check(inputs, t -> {
                 GemNetDecoder.Output o = dec.forward(t, g, zTime, types, Probe.NONE);
                 return t.concat(o.coordDiff(), o.typeLogits());
-            }, GradientCheck.Options.defaults().training(false).tolerance(1e-5, 1e-8).maxPerInput(12));
+            }, GradientCheck.Options.defaults().training(false).tolerance(1e-5, 1e-8).maxPerInput(5));
             System.out.println("decoder gradient check: " + g.numEdges() + " edges, " + g.numTriplets() + " triplets, "
                     + inputs.size() + " tensors: " + res);
             assertTrue(res.passed(), res.toString());
-            assertTrue(res.checked() > 500, "checked " + res.checked());
+            assertTrue(res.checked() > 200, "checked " + res.checked());
         }
     }
 }

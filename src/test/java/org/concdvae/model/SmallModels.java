@@ -36,13 +36,17 @@ final class SmallModels {
         )).model();
     }
 
-    /** Two small crystals (3 and 2 atoms), radius graph with the given cutoff. */
+    /** Two small crystals (3 and 2 atoms), radius graph with the given cutoff (12 neighbours at most). */
     static CrystalGraph twoCrystals(double cutoff) {
+        return RadiusGraph.build(List.of(structures()), cutoff, 12, 1);
+    }
+
+    static Structure[] structures() {
         Structure a = new Structure(Lattice.fromParameters(3.1, 3.4, 3.7, 85, 95, 100), new int[]{8, 14, 26},
                 new double[][]{{0.05, 0.1, 0.2}, {0.5, 0.45, 0.55}, {0.8, 0.2, 0.7}});
         Structure b = new Structure(Lattice.fromParameters(2.9, 3.0, 4.1, 90, 92, 118), new int[]{3, 9},
                 new double[][]{{0.0, 0.0, 0.0}, {0.4, 0.6, 0.35}});
-        return RadiusGraph.build(List.of(a, b), cutoff, 12, 1);
+        return new Structure[]{a, b};
     }
 
     static int[] atomTypes() { return new int[]{8, 14, 26, 3, 9}; }

@@ -1,14 +1,12 @@
-package org.concdvae.data;
+package org.concdvae.io;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.concdvae.io.InvalidInputException;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -20,9 +18,10 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * A crystal table in the CDVAE / Con-CDVAE layout: RFC-4180 CSV with a header, a {@code cif} column holding a
- * complete CIF text per row, an optional {@code material_id}, property columns, and possibly an unnamed pandas index
- * column. File-level problems (missing file, not text, no header, no {@code cif} column, no rows, broken quoting)
+ * A crystal table in the CDVAE / Con-CDVAE layout, read row by row (streaming, with every column available): RFC-4180
+ * CSV with a header, a {@code cif} column holding a complete CIF text per row, an optional {@code material_id},
+ * property columns, and possibly an unnamed pandas index column. The CIF text is returned as is ({@link
+ * StructureSource} is the structures-only reader for analysis commands). File-level problems (missing file, not text, no header, no {@code cif} column, no rows, broken quoting)
  * are {@link InvalidInputException}s naming the file; per-row problems are left to the caller.
  */
 public final class CrystalCsv implements Closeable {
@@ -51,8 +50,11 @@ public final class CrystalCsv implements Closeable {
     public static CrystalCsv open(Path file) {
         checkText(file);
         try {
-            Reader r = new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+            java.io.PushbackReader r = new java.io.PushbackReader(new java.io.BufferedReader(new java.io.InputStreamReader(
+                    Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT))));
+            int first = r.read();                      // a UTF-8 byte-order mark (Excel) is not part of the header
+            if (first != -1 && first != '\uFEFF') r.unread(first);
             CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setAllowMissingColumnNames(true)
                     .setIgnoreEmptyLines(true).build().parse(r);
             CrystalCsv csv = new CrystalCsv(file, p);

@@ -1,0 +1,432 @@
+package org.concdvae.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.concdvae.autodiff.Engine;
+import org.concdvae.autodiff.Tape;
+import org.concdvae.autodiff.Tensor;
+import org.concdvae.config.Config;
+import org.concdvae.config.ConfigLoader;
+import org.concdvae.crystal.Composition;
+import org.concdvae.data.CrystalRecord;
+import org.concdvae.io.AtomicFiles;
+import org.concdvae.io.CheckpointFiles;
+import org.concdvae.io.InvalidInputException;
+import org.concdvae.io.Safetensors;
+import org.concdvae.model.ConCdvae;
+import org.concdvae.model.ConditionModel;
+import org.concdvae.model.ElementFeatures;
+import org.concdvae.model.LatentPrior;
+import org.concdvae.model.ModelDirectory;
+import org.concdvae.model.Probe;
+import org.concdvae.nn.AdamOptimizer;
+import org.concdvae.nn.ParameterStore;
+import org.concdvae.nn.ReduceLROnPlateau;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Trains the step-two prior (prior.md §1, §4) next to a trained step-one model: the frozen step-one encoder gives
+ * each crystal's target {@code z0 = μ} (posterior mean incl. tanh; the encoder is deterministic, so μ is computed once
+ * before the first epoch instead of in every step — the same numbers), then the noise-prediction loss is minimised
+ * with the prior's optimiser settings (Adam, clipping by value, ReduceLROnPlateau on {@code val_loss}, early-stopping
+ * patience) and the step-one trainer's machinery: per-(seed, step) generators, best and last checkpoints with the
+ * optimiser/scheduler state for an exact {@code --resume}, metrics CSVs and a run record.
+ *
+ * <p>Files in the model directory, for label L: {@code L.safetensors} (best by val_loss), {@code L-last.safetensors},
+ * {@code L-config.yaml}, {@code L-metrics.csv}, {@code L-metrics_steps.csv}, {@code L-run.json}.
+ */
+public final class PriorTrainer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** @param epochs total epochs (null: prior.train.max_epochs); @param batchSize null: data.batch_size.train */
+    public record Options(long seed, int threads, Integer epochs, Integer batchSize, boolean resume, int logEvery,
+                          String version, String commandLine) {}
+
+    /** What a finished run reports. */
+    public record Summary(int epochsRun, int lastEpoch, long steps, double bestValLoss, int bestEpoch,
+                          boolean earlyStopped, double firstTrainLoss, double lastTrainLoss, Path weights) {}
+
+    private final Config cfg;
+    private final String label;
+    private final ModelDirectory dir;
+    private final TrainingData data;
+    private final Options opt;
+    private final Step1Trainer.Listener listener;
+    private final ParameterStore store;
+    private final LatentPrior prior;
+    private final AdamOptimizer adam;
+    private final ReduceLROnPlateau scheduler;
+    private final int epochs, batchSize;
+    private final ElementFeatures formulaFeatures;
+    private Encoded train, val;
+
+    private int epoch = 0;
+    private long globalStep = 0;
+    private double bestVal = Double.POSITIVE_INFINITY;
+    private int bestEpoch = -1, epochsSinceBest = 0;
+
+    /** Per-crystal targets and condition values. */
+    private record Encoded(INDArray mu, Map<String, double[]> conditions, Map<String, Integer> widths) {
+        int size() { return (int) mu.size(0); }
+    }
+
+    /**
+     * @param cfg the step-one configuration with the prior section to train ({@code prior.label} = the file label)
+     */
+    public PriorTrainer(Config cfg, ModelDirectory dir, TrainingData data, Options opt, Step1Trainer.Listener listener) {
+        this.cfg = cfg;
+        this.label = ModelDirectory.checkLabel(cfg.prior().label());
+        this.dir = dir;
+        this.data = data;
+        this.opt = opt;
+        this.listener = listener == null ? new Step1Trainer.Listener() {} : listener;
+        Config.Prior p = cfg.prior();
+        if (p.hiddenDim() != cfg.model().latentDim()) {
+            throw new InvalidInputException("prior.hidden_dim (" + p.hiddenDim() + ") must equal model.latent_dim (" + cfg.model().latentDim() + "): the prior models the step-one latent");
+        }
+        this.epochs = opt.epochs() != null ? opt.epochs() : p.train().maxEpochs();
+        this.batchSize = opt.batchSize() != null ? opt.batchSize() : cfg.data().batchSize().train();
+        if (epochs < 1) throw new InvalidInputException("epochs must be at least 1, got " + epochs);
+        if (batchSize < 1) throw new InvalidInputException("batch size must be at least 1, got " + batchSize);
+        Config.Optimizer o = p.optim().optimizer();
+        if (!"adam".equalsIgnoreCase(o.name())) throw new InvalidInputException("prior.optim.optimizer.name: only adam is supported, got " + o.name());
+        if (o.weightDecay() != 0) throw new InvalidInputException("prior.optim.optimizer.weight_decay: only 0 is supported");
+        if (!"value".equals(p.train().gradientClipAlgorithm()) && p.train().gradientClipVal() > 0) {
+            throw new InvalidInputException("prior.train.gradient_clip_algorithm: only 'value' is supported");
+        }
+        Engine.setThreads(opt.threads());
+        this.store = new ParameterStore(DataType.FLOAT);
+        this.prior = new LatentPrior(store, p);
+        prior.initialise(new Random(opt.seed()));
+        this.adam = new AdamOptimizer(store, o.lr(), o.betas().get(0), o.betas().get(1), o.eps(), p.train().gradientClipVal());
+        Config.LrScheduler s = p.optim().lrScheduler();
+        this.scheduler = p.optim().useLrScheduler() ? new ReduceLROnPlateau(o.lr(), s.factor(), s.patience(), s.minLr(), 1e-4, 0) : null;
+        boolean needsFormula = prior.conditionModel().embeddings().stream().anyMatch(e -> e instanceof ConditionModel.Vector);
+        this.formulaFeatures = needsFormula ? ElementFeatures.resolve(p.formulaFeatures()) : null;
+    }
+
+    public LatentPrior prior() { return prior; }
+
+    public Path weights() { return dir.priorWeights(label); }
+
+    private Path last() { return dir.path().resolve(label + "-last.safetensors"); }
+
+    /** Encodes the data with the frozen step-one model, then trains (or resumes); returns the summary. */
+    public Summary run(ConCdvae stepOne) throws IOException {
+        if (opt.resume()) restore(last());
+        else if (Files.exists(last())) {
+            throw new InvalidInputException(dir.path() + ": already holds prior '" + label + "' (" + last().getFileName()
+                    + "); use --resume to continue it or choose another --label");
+        }
+        listener.message("encoding " + data.train().size() + " training and " + data.val().size() + " validation crystals with the step-one encoder");
+        train = encode(stepOne, data.train());
+        val = encode(stepOne, data.val());
+        AtomicFiles.writeString(dir.priorConfig(label), "# configuration of prior '" + label + "' (concdvae train-prior)\n" + ConfigLoader.toYaml(cfg));
+        writeRunRecord(null);
+        MetricsLog metrics = new MetricsLog(dir.path().resolve(label + "-metrics.csv"), dir.path().resolve(label + "-metrics_steps.csv"), epoch);
+        int steps = (train.size() + batchSize - 1) / batchSize;
+        listener.start(epoch, epochs, steps);
+        int first = epoch, patience = cfg.prior().train().earlyStopping().patience();
+        boolean early = false;
+        while (epoch < epochs) {
+            long t0 = System.nanoTime();
+            int[] order = Batches.order(train.size(), new Random(Step1Trainer.mix(opt.seed(), 0x5eedL, epoch)));
+            double sum = 0;
+            int counted = 0, skipped = 0;
+            for (int s = 0; s < steps; s++) {
+                int from = s * batchSize, to = Math.min(train.size(), from + batchSize);
+                int[] idx = java.util.Arrays.copyOfRange(order, from, to);
+                double loss = trainStep(idx);
+                globalStep++;
+                if (Double.isNaN(loss)) {
+                    skipped++;
+                    continue;
+                }
+                sum += loss * idx.length;
+                counted += idx.length;
+                Map<String, Double> terms = Map.of("loss", loss);
+                if (globalStep % opt.logEvery() == 0) metrics.step(epoch, globalStep, terms, adam.learningRate());
+                listener.step(epoch, s + 1, terms);
+            }
+            double valLoss = validate();
+            boolean improved = valLoss < bestVal;
+            if (improved) {
+                bestVal = valLoss;
+                bestEpoch = epoch;
+                epochsSinceBest = 0;
+            } else {
+                epochsSinceBest++;
+            }
+            double lrUsed = adam.learningRate();
+            if (scheduler != null) adam.setLearningRate(scheduler.step(valLoss));
+            Map<String, Double> tr = new LinkedHashMap<>();
+            tr.put("loss", counted > 0 ? sum / counted : Double.NaN);
+            Step1Trainer.EpochResult r = new Step1Trainer.EpochResult(epoch, tr, Map.of("loss", valLoss), lrUsed, improved,
+                    skipped, (System.nanoTime() - t0) / 1e9);
+            metrics.epoch(r);
+            epoch++;
+            if (improved) saveCheckpoint(weights(), false);
+            saveCheckpoint(last(), true);
+            listener.epoch(r);
+            if (epochsSinceBest >= patience) {
+                early = true;
+                listener.message("early stopping: val_loss did not improve for " + patience + " epochs");
+                break;
+            }
+        }
+        List<Map<String, Double>> rows = metrics.epochRows();
+        double firstLoss = rows.isEmpty() ? Double.NaN : rows.get(0).getOrDefault("train_loss", Double.NaN);
+        double lastLoss = rows.isEmpty() ? Double.NaN : rows.get(rows.size() - 1).getOrDefault("train_loss", Double.NaN);
+        Summary sum = new Summary(epoch - first, epoch - 1, globalStep, bestVal, bestEpoch, early, firstLoss, lastLoss, weights());
+        writeRunRecord(sum);
+        return sum;
+    }
+
+    /** μ of every crystal (eval mode, no gradient) and the prior's condition values. */
+    private Encoded encode(ConCdvae stepOne, List<CrystalRecord> crystals) {
+        List<INDArray> parts = new ArrayList<>();
+        int chunk = 256;
+        for (int from = 0; from < crystals.size(); from += chunk) {
+            List<CrystalRecord> part = crystals.subList(from, Math.min(crystals.size(), from + chunk));
+            ConCdvae.Batch b = Batches.collate(part, data.propertyNames(), List.of(), stepOne, opt.threads());
+            try (Tape t = Tape.inference()) {
+                INDArray eps = Nd4j.zeros(DataType.FLOAT, part.size(), cfg.model().latentDim());
+                parts.add(stepOne.cdvae().encode(t, b.encoderGraph(), eps, Probe.NONE).mu().value().dup());
+            } finally {
+                b.encoderGraph().close();
+            }
+        }
+        INDArray mu = parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(new INDArray[0]));
+        Map<String, double[]> cond = new LinkedHashMap<>();
+        Map<String, Integer> widths = new LinkedHashMap<>();
+        for (ConditionModel.ConditionEmbedding e : prior.conditionModel().embeddings()) {
+            String name = e.name();
+            if (e instanceof ConditionModel.Vector) {
+                if (!name.equals("formula")) {
+                    throw new InvalidInputException("prior condition '" + name + "': vector conditions other than 'formula' are not supported");
+                }
+                int w = formulaFeatures.width();
+                double[] v = new double[crystals.size() * w];
+                for (int i = 0; i < crystals.size(); i++) {
+                    System.arraycopy(formulaFeatures.mean(Composition.of(crystals.get(i).atomTypes())), 0, v, i * w, w);
+                }
+                cond.put(name, v);
+                widths.put(name, w);
+                continue;
+            }
+            int k = data.propertyNames().indexOf(name);
+            if (k < 0) {
+                throw new InvalidInputException("prior condition '" + name + "' is not in the data (cached properties: "
+                        + data.propertyNames() + "); add it to data.prelo_prop and rerun 'concdvae preprocess'");
+            }
+            double[] v = new double[crystals.size()];
+            for (int i = 0; i < v.length; i++) {
+                CrystalRecord r = crystals.get(i);
+                v[i] = r.properties()[k];
+                if (!Double.isFinite(v[i])) throw new InvalidInputException(r.file() + ": row " + r.row() + " (" + r.id() + "): property '" + name + "' is missing");
+            }
+            cond.put(name, v);
+            widths.put(name, 1);
+        }
+        return new Encoded(mu, cond, widths);
+    }
+
+    private Map<String, double[]> select(Encoded e, int[] idx) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> c : e.conditions().entrySet()) {
+            int w = e.widths().get(c.getKey());
+            double[] v = new double[idx.length * w];
+            for (int i = 0; i < idx.length; i++) System.arraycopy(c.getValue(), idx[i] * w, v, i * w, w);
+            m.put(c.getKey(), v);
+        }
+        return m;
+    }
+
+    private static INDArray rows(INDArray a, int[] idx) {
+        INDArray out = Nd4j.create(a.dataType(), idx.length, a.size(1));
+        for (int i = 0; i < idx.length; i++) out.putRow(i, a.getRow(idx[i]));
+        return out;
+    }
+
+    /** One optimisation step; the loss, or NaN when the step was skipped (non-finite loss or gradient). */
+    private double trainStep(int[] idx) {
+        try (Tape t = Tape.training()) {
+            Random rng = new Random(Step1Trainer.mix(opt.seed(), 0x9a10L, globalStep));
+            Tensor loss = prior.loss(t, t.ownedConstant(rows(train.mu(), idx)), select(train, idx), rng);
+            double v = loss.item();
+            if (!Double.isFinite(v)) {
+                store.zeroGrad();
+                return Double.NaN;
+            }
+            t.backward(loss);
+            for (Tensor p : store.trainable()) {
+                INDArray g = p.grad();
+                if (g != null && !Double.isFinite(g.sumNumber().doubleValue())) {
+                    store.zeroGrad();
+                    return Double.NaN;
+                }
+            }
+            adam.step();
+            return v;
+        }
+    }
+
+    /** val_loss: the same noise-prediction loss on the validation crystals, draws seeded by (seed, epoch, batch). */
+    private double validate() {
+        double sum = 0;
+        int n = 0;
+        for (int from = 0, i = 0; from < val.size(); from += batchSize, i++) {
+            int[] idx = new int[Math.min(val.size(), from + batchSize) - from];
+            for (int k = 0; k < idx.length; k++) idx[k] = from + k;
+            try (Tape t = Tape.inference()) {
+                Random rng = new Random(Step1Trainer.mix(opt.seed(), 0x0a1L + epoch, i));
+                sum += prior.loss(t, t.ownedConstant(rows(val.mu(), idx)), select(val, idx), rng).item() * idx.length;
+                n += idx.length;
+            }
+        }
+        return sum / n;
+    }
+
+    private void saveCheckpoint(Path file, boolean withOptimizer) throws IOException {
+        Map<String, INDArray> tensors = new LinkedHashMap<>(store.stateDict());
+        if (withOptimizer) {
+            for (Map.Entry<String, INDArray> e : adam.stateDict().entrySet()) tensors.put(ModelDirectory.OPTIMIZER_PREFIX + e.getKey(), e.getValue());
+        }
+        ObjectNode info = JSON.createObjectNode();
+        info.put("kind", "concdvae-prior");
+        info.put("label", label);
+        info.put("epoch", epoch - 1);
+        info.put("next_epoch", epoch);
+        info.put("global_step", globalStep);
+        info.put("seed", opt.seed());
+        info.put("version", opt.version());
+        info.set("config", ConfigLoader.toTree(cfg));
+        info.put("optimizer_lr", adam.learningRate());
+        if (scheduler != null) {
+            ObjectNode s = info.putObject("scheduler");
+            s.put("lr", scheduler.learningRate());
+            s.put("best", scheduler.best());
+            s.put("bad_epochs", scheduler.badEpochs());
+            s.put("cooldown", scheduler.cooldownCounter());
+        }
+        ObjectNode es = info.putObject("early_stopping");
+        es.put("best_val_loss", bestVal);
+        es.put("best_epoch", bestEpoch);
+        es.put("epochs_since_best", epochsSinceBest);
+        info.put("data_checksum", data.checksum());
+        info.put("step1_sha256", Safetensors.sha256(dir.path().resolve(ModelDirectory.STEP1_WEIGHTS)));
+        CheckpointFiles.write(file, tensors, info);
+    }
+
+    private void restore(Path file) {
+        if (!Files.exists(file)) throw new InvalidInputException(dir.path() + ": nothing to resume (" + file.getFileName() + " not found)");
+        CheckpointFiles.Checkpoint ck = CheckpointFiles.read(file);
+        JsonNode info = ck.info();
+        if (!"concdvae-prior".equals(info.path("kind").asText())) throw new InvalidInputException(file + ": not a prior training checkpoint");
+        String diff = firstDifference(info.path("config"), ConfigLoader.toTree(cfg), "");
+        if (diff != null) {
+            throw new InvalidInputException(file + ": the configuration differs from the checkpoint's at " + diff
+                    + " (resume with the same --label, --conditions and --set)");
+        }
+        if (info.path("seed").asLong() != opt.seed()) {
+            throw new InvalidInputException(file + ": the checkpoint was trained with --seed " + info.path("seed").asLong() + ", not " + opt.seed());
+        }
+        if (!data.checksum().equals(info.path("data_checksum").asText())) throw new InvalidInputException(file + ": the data differ from the checkpoint's (checksum)");
+        if (!Safetensors.sha256(dir.path().resolve(ModelDirectory.STEP1_WEIGHTS)).equals(info.path("step1_sha256").asText())) {
+            throw new InvalidInputException(file + ": the step-one weights changed since this prior was trained");
+        }
+        Safetensors st = ck.tensors();
+        Map<String, INDArray> weights = new LinkedHashMap<>(), optState = new LinkedHashMap<>();
+        for (String name : st.names()) {
+            if (name.startsWith(ModelDirectory.OPTIMIZER_PREFIX)) optState.put(name.substring(ModelDirectory.OPTIMIZER_PREFIX.length()), st.toNd(name));
+            else {
+                ParameterStore.Entry e = store.entry(name);
+                weights.put(name, e != null && e.array().dataType().isFPType() ? st.toNd(name, e.array().dataType()) : st.toNd(name));
+            }
+        }
+        store.load(weights, file.toString());
+        adam.setLearningRate(info.path("optimizer_lr").asDouble());
+        adam.loadStateDict(optState, file.toString());
+        if (scheduler != null && info.has("scheduler")) {
+            JsonNode s = info.get("scheduler");
+            scheduler.restore(s.path("lr").asDouble(), s.path("best").asDouble(), s.path("bad_epochs").asInt(), s.path("cooldown").asInt());
+        }
+        epoch = info.path("next_epoch").asInt();
+        globalStep = info.path("global_step").asLong();
+        JsonNode es = info.path("early_stopping");
+        bestVal = es.path("best_val_loss").asDouble(Double.POSITIVE_INFINITY);
+        bestEpoch = es.path("best_epoch").asInt(-1);
+        epochsSinceBest = es.path("epochs_since_best").asInt();
+        listener.message("resumed prior '" + label + "' at epoch " + epoch + " (step " + globalStep + ")");
+    }
+
+    /** The first key path where two config trees differ (numbers compared by value), or null. */
+    static String firstDifference(JsonNode a, JsonNode b, String path) {
+        if (a.isNumber() && b.isNumber()) return a.doubleValue() == b.doubleValue() ? null : path;
+        if (a.isObject() && b.isObject()) {
+            java.util.Set<String> keys = new java.util.TreeSet<>();
+            a.fieldNames().forEachRemaining(keys::add);
+            b.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) {
+                String d = firstDifference(a.path(k), b.path(k), path.isEmpty() ? k : path + "." + k);
+                if (d != null) return d;
+            }
+            return null;
+        }
+        if (a.isArray() && b.isArray()) {
+            if (a.size() != b.size()) return path;
+            for (int i = 0; i < a.size(); i++) {
+                String d = firstDifference(a.get(i), b.get(i), path + "[" + i + "]");
+                if (d != null) return d;
+            }
+            return null;
+        }
+        return a.equals(b) ? null : path.isEmpty() ? "(top level)" : path;
+    }
+
+    private void writeRunRecord(Summary s) {
+        ObjectNode run = JSON.createObjectNode();
+        run.put("command", "train-prior");
+        run.put("label", label);
+        run.put("version", opt.version());
+        run.put("command_line", opt.commandLine());
+        run.put("seed", opt.seed());
+        run.put("threads", opt.threads());
+        run.put("data", data.source());
+        run.put("data_checksum", data.checksum());
+        run.put("train_crystals", data.train().size());
+        run.put("val_crystals", data.val().size());
+        run.put("epochs", epochs);
+        run.put("batch_size", batchSize);
+        run.put("parameters", store.trainableCount());
+        run.put("conditions", String.join(",", prior.conditionModel().names()));
+        if (formulaFeatures != null) run.put("formula_features", formulaFeatures.source());
+        run.put("updated", Instant.now().toString());
+        if (s != null) {
+            ObjectNode r = run.putObject("result");
+            r.put("last_epoch", s.lastEpoch());
+            r.put("steps", s.steps());
+            r.put("best_val_loss", s.bestValLoss());
+            r.put("best_epoch", s.bestEpoch());
+            r.put("early_stopped", s.earlyStopped());
+        }
+        try {
+            AtomicFiles.writeString(dir.path().resolve(label + "-run.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
