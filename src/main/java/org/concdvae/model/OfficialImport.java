@@ -196,8 +196,15 @@ public final class OfficialImport {
     /** The official text layout, or a {@code torch.save}'d scaler object whose {@code means}/{@code stds} are read. */
     public static LatticeScaler readScaler(Path file) {
         if (!Files.isRegularFile(file)) throw new InvalidInputException(file + ": lattice scaler not found");
-        String n = file.getFileName().toString();
-        if (!(n.endsWith(".pt") || n.endsWith(".pth"))) return LatticeScaler.read(file);
+        byte[] head;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(2);
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+        // torch.save output starts with a zip header or, before PyTorch 1.6, a pickle; the official text starts with '#'
+        boolean torch = head.length == 2 && ((head[0] == 'P' && head[1] == 'K') || (head[0] & 0xff) == 0x80);
+        if (!torch) return LatticeScaler.read(file);
         TorchCheckpoint ck = TorchCheckpoint.read(file);
         return new LatticeScaler(six(ck, "means"), six(ck, "stds"));
     }
