@@ -1,8 +1,6 @@
 package org.concdvae.verify;
 
-import org.concdvae.eval.CgcnnBatch;
 import org.concdvae.eval.CgcnnEvaluator;
-import org.concdvae.eval.CgcnnGraph;
 import org.concdvae.eval.CgcnnImport;
 import org.concdvae.model.OfficialImport;
 import org.concdvae.testutil.SharedData;
@@ -16,7 +14,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -86,32 +83,39 @@ class ImportedReferenceTest {
         try (ReferenceSession s = ReferenceSession.open(SharedData.path("reference"), null, evaluators, 2)) {
             assertAllPass(new CgcnnReferenceCheck().run(s), 21);
         }
-        // all twelve (eight have no stored outputs): the imported directory predicts exactly what the .pth.tar does
-        var ref = org.concdvae.io.Safetensors.read(SharedData.path("reference").resolve(CgcnnReferenceCheck.FILE));
-        List<String> ids = Arrays.asList(ref.metadata().get("mp_ids").split(","));
-        List<CgcnnGraph> graphs = new ArrayList<>();
-        for (var st : CgcnnReferenceCheck.crystals(SharedData.path("reference").toAbsolutePath().getParent(), ids)) graphs.add(CgcnnGraph.of(st));
+        // all twelve (eight have no stored outputs): the imported directory holds exactly the .pth.tar's network
+        // (architecture, task, normaliser, every tensor bit for bit), so it predicts exactly what the .pth.tar does
         for (String name : EVALUATORS) {
             CgcnnEvaluator imported = CgcnnEvaluator.load(evaluators.resolve(name), null);
             CgcnnEvaluator official = CgcnnEvaluator.load(SharedData.path("evaluators/" + name + "/model_best.pth.tar"), null);
-            assertEquals(official.classification(), imported.classification(), name);
+            assertEquals(official.model().args(), imported.model().args(), name);
             assertEquals(official.mean(), imported.mean(), 0.0, name);
             assertEquals(official.std(), imported.std(), 0.0, name);
-            try (CgcnnBatch b = CgcnnBatch.of(graphs, imported.features(), DataType.FLOAT)) {
-                INDArray a = imported.raw(b), o = official.raw(b);
-                assertArrayEquals(o.dup().reshape(o.length()).toFloatVector(), a.dup().reshape(a.length()).toFloatVector(), 0f, name);
+            var ow = official.model().store().stateDict();
+            var iw = imported.model().store().stateDict();
+            assertEquals(ow.keySet(), iw.keySet(), name);
+            for (String k : ow.keySet()) {
+                INDArray o = ow.get(k), a = iw.get(k);
+                assertArrayEquals(o.shape(), a.shape(), name + " " + k);
+                assertArrayEquals(o.dup().castTo(DataType.DOUBLE).reshape(o.length()).toDoubleVector(),
+                        a.dup().castTo(DataType.DOUBLE).reshape(a.length()).toDoubleVector(), 0.0, name + " " + k);
             }
-            assertArrayEquals(official.predict(graphs), imported.predict(graphs), 0.0, name);
         }
     }
 
     @Test
-    void importedRandomWeightCgcnnMatchesItsOutput() {
+    void importedRandomWeightCgcnnHoldsTheReferenceWeights() {
         Path out = tmp.resolve("cgcnn_model");
         CgcnnImport.run(SharedData.path("reference/cgcnn_model.pth.tar"), SharedData.path("evaluators/atom_init.json"), out);
         assertTrue(Files.isRegularFile(out.resolve("atom_init.json")));
         CgcnnEvaluator ev = CgcnnEvaluator.load(out, null);
         assertFalse(ev.classification());
+        var ref = org.concdvae.io.Safetensors.read(SharedData.path("reference").resolve(CgcnnReferenceCheck.WEIGHTS));
+        var w = ev.model().store().stateDict();
+        assertEquals(ref.names(), w.keySet());
+        for (String k : ref.names()) {
+            assertArrayEquals(ref.entry(k).toDoubles(), w.get(k).dup().castTo(DataType.DOUBLE).reshape(w.get(k).length()).toDoubleVector(), 0.0, k);
+        }
     }
 
     @Test
