@@ -55,8 +55,7 @@ public final class IndexKernels {
         if (!direct(x)) {
             INDArray x2 = x.reshape('c', x.size(0), f);
             INDArray r = Nd4j.pullRows(x2, 1, idx.values());
-            INDArray out = r.reshape('c', outShape);
-            return out == r ? out : out.dup('c');
+            return r.reshape('c', outShape); // shares r's buffer
         }
         INDArray xs = dense(x);
         INDArray out = Nd4j.createUninitialized(x.dataType(), outShape, 'c');

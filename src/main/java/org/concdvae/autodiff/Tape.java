@@ -277,9 +277,7 @@ public final class Tape implements AutoCloseable {
             default -> throw new IllegalStateException();
         };
         own(r);
-        INDArray out = r.reshape(shape);
-        if (out != r) own(out);
-        return out;
+        return r.reshape(shape); // shares r's buffer, released with r
     }
 
     // ------------------------------------------------------------------------------------------------ arithmetic
@@ -567,8 +565,8 @@ public final class Tape implements AutoCloseable {
         INDArray sum = IndexKernels.scatterSum(x.value(), segment);
         INDArray inv = inverseCounts(segment, x.value().dataType());
         own(inv);
-        INDArray y = sum.reshape('c', sum.size(0), sum.length() / Math.max(1, sum.size(0))).muliColumnVector(inv).reshape('c', sum.shape());
-        if (y != sum) own(sum);
+        sum.reshape('c', sum.size(0), sum.length() / Math.max(1, sum.size(0))).muliColumnVector(inv);
+        INDArray y = sum;
         return record(y, g -> {
             INDArray g2 = own(g.dup('c'));
             g2.reshape('c', g2.size(0), g2.length() / Math.max(1, g2.size(0))).muliColumnVector(inv);
@@ -579,7 +577,7 @@ public final class Tape implements AutoCloseable {
     private static INDArray inverseCounts(Index seg, DataType dt) {
         double[] c = new double[seg.size()];
         for (int d = 0; d < c.length; d++) c[d] = 1.0 / Math.max(1, seg.count(d));
-        return Nd4j.create(c, new long[]{c.length, 1}, DataType.DOUBLE).castTo(dt);
+        return Arrays2.castClose(Nd4j.create(c, new long[]{c.length, 1}, DataType.DOUBLE), dt);
     }
 
     /**
@@ -721,7 +719,7 @@ public final class Tape implements AutoCloseable {
         int n = targets.length, c = (int) logits.size(1);
         INDArray onehot = own(oneHot(targets, c, logits.value().dataType()));
         INDArray ls = own(logSoftmaxOf(logits.value()));
-        INDArray y = ls.mul(onehot).sum(true, 1).negi();
+        INDArray y = own(ls.mul(onehot)).sum(true, 1).negi();
         return record(y, g -> {
             INDArray d = own(Transforms.exp(ls, true));
             d.subi(onehot).muliColumnVector(g);
@@ -768,6 +766,11 @@ public final class Tape implements AutoCloseable {
      * {@code r ← (1−momentum)·r + momentum·stat}. Evaluation: normalise with the running statistics.
      * {@code gamma}/{@code beta} may be null (no affine). The caller increments {@code num_batches_tracked}.
      */
+    /** A new array with the values of {@code a} in type {@code t} (never an alias of {@code a}). */
+    private static INDArray copyAs(INDArray a, DataType t) {
+        return a.dataType() == t ? a.dup('c') : a.castTo(t);
+    }
+
     public Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, INDArray runningMean, INDArray runningVar,
                             boolean train, double momentum, double eps) {
         if (x.rank() != 2) throw new IllegalArgumentException("batchNorm needs [N,F], got " + Arrays.toString(x.shape()));
@@ -777,17 +780,19 @@ public final class Tape implements AutoCloseable {
             if (n < 2) throw new IllegalArgumentException("BatchNorm1d in training mode needs more than 1 row per batch, got " + n);
             mean = own(x.value().mean(true, 0));
             INDArray xc = own(x.value().subRowVector(mean));
-            INDArray var = own(xc.mul(xc).mean(true, 0));
+            INDArray sq = own(xc.mul(xc));
+            INDArray var = own(sq.mean(true, 0));
             if (runningMean != null) {
-                runningMean.muli(1 - momentum).addi(mean.reshape(runningMean.shape()).mul(momentum));
-                INDArray unbiased = var.mul(momentum * n / (double) (n - 1));
+                INDArray m = own(mean.mul(momentum));
+                runningMean.muli(1 - momentum).addi(m.reshape(runningMean.shape()));
+                INDArray unbiased = own(var.mul(momentum * n / (double) (n - 1)));
                 runningVar.muli(1 - momentum).addi(unbiased.reshape(runningVar.shape()));
-                unbiased.close();
             }
             invStd = own(Transforms.pow(var.add(eps), -0.5, false));
         } else {
-            mean = own(runningMean.reshape(1, f).castTo(x.value().dataType()));
-            invStd = own(Transforms.pow(runningVar.reshape(1, f).castTo(x.value().dataType()).add(eps), -0.5, false));
+            // copies (never aliases) of the running statistics: the tape closes what it owns
+            mean = own(copyAs(runningMean.reshape(1, f), x.value().dataType()));
+            invStd = own(Transforms.pow(copyAs(runningVar.reshape(1, f), x.value().dataType()).addi(eps), -0.5, false));
         }
         INDArray xhat = own(x.value().subRowVector(mean).muliRowVector(invStd));
         INDArray y = xhat.dup('c');
@@ -795,7 +800,7 @@ public final class Tape implements AutoCloseable {
         if (beta != null) y.addiRowVector(beta.value().reshape(1, f));
         Tensor[] ins = gamma == null ? new Tensor[]{x} : new Tensor[]{x, gamma, beta};
         return record(y, g -> {
-            if (needs(gamma)) acc(gamma, own(g.mul(xhat).sum(0)));
+            if (needs(gamma)) acc(gamma, own(own(g.mul(xhat)).sum(0)));
             if (needs(beta)) acc(beta, own(g.sum(0)));
             if (!needs(x)) return;
             INDArray gh = own(gamma == null ? g.dup() : g.mulRowVector(gamma.value().reshape(1, f)));
@@ -805,9 +810,9 @@ public final class Tape implements AutoCloseable {
             }
             // dx = invStd/N · (N·gh − Σgh − xhat·Σ(gh·xhat))
             INDArray s1 = own(gh.sum(true, 0));
-            INDArray s2 = own(gh.mul(xhat).sum(true, 0));
+            INDArray s2 = own(own(gh.mul(xhat)).sum(true, 0));
             INDArray dx = own(xhat.mulRowVector(s2));
-            dx.rsubi(gh.mul(n)).subiRowVector(s1).muliRowVector(invStd).divi(n);
+            dx.rsubi(own(gh.mul(n))).subiRowVector(s1).muliRowVector(invStd).divi(n);
             acc(x, dx);
         }, ins);
     }
@@ -834,6 +839,29 @@ public final class Tape implements AutoCloseable {
                 acc(inputs[i], own(gs[i]));
             }
         }, inputs);
+    }
+
+    /** A position in the tape's allocations, for {@link #releaseSince}. */
+    public int mark() { return owned.size(); }
+
+    /**
+     * Inference memory control: on a tape that records nothing, closes every array allocated since {@code mark}
+     * except those holding the values of {@code keep} (so a block's temporaries die with the block instead of with
+     * the tape). A no-op on a recording tape, whose backward pass needs the arrays.
+     */
+    public void releaseSince(int mark, Tensor... keep) {
+        if (recording || closed) return;
+        java.util.Set<Object> held = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Tensor k : keep) {
+            held.add(k.value());
+            held.add(k.value().data());
+        }
+        for (int i = owned.size() - 1; i >= mark; i--) {
+            INDArray a = owned.get(i);
+            if (a == null || held.contains(a) || held.contains(a.data())) continue;
+            if (!a.wasClosed() && a.closeable()) a.close();
+            owned.remove(i);
+        }
     }
 
     /** Whether {@code t} receives a gradient on this tape. */

@@ -45,7 +45,7 @@ public final class TripletKernels {
                 }
             }
         });
-        return Nd4j.create(res, new long[]{e, (long) s * k}, DataType.DOUBLE).castTo(x.dataType());
+        return Arrays2.castClose(Nd4j.create(res, new long[]{e, (long) s * k}, DataType.DOUBLE), x.dataType());
     }
 
     /** Gradient w.r.t. x: {@code dx[b, k] = Σ_{t: in(t)=b} Σ_s coef[t, s] · g[out(t), s·K + k]}. */
@@ -69,7 +69,7 @@ public final class TripletKernels {
                 }
             }
         });
-        return Nd4j.create(res, new long[]{nb, k}, DataType.DOUBLE).castTo(g.dataType());
+        return Arrays2.castClose(Nd4j.create(res, new long[]{nb, k}, DataType.DOUBLE), g.dataType());
     }
 
     private static INDArray forwardNd(INDArray x, Index in, INDArray coef, Index out) {
@@ -143,6 +143,6 @@ public final class TripletKernels {
                 }
             }
         });
-        return Nd4j.create(res, new long[]{bs, n, m}, DataType.DOUBLE).castTo(a.dataType());
+        return Arrays2.castClose(Nd4j.create(res, new long[]{bs, n, m}, DataType.DOUBLE), a.dataType());
     }
 }

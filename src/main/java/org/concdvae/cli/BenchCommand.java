@@ -8,12 +8,14 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchCifCommand.class,
                 BenchDecoderCommand.class,
+                BenchEncoderCommand.class,
+                BenchEngineCommand.class,
                 BenchGraphCommand.class,
                 BenchMatchCommand.class,
                 BenchMemoryCommand.class,
                 BenchPreprocessCommand.class,
+                BenchSampleCommand.class,
                 BenchSymmetryCommand.class,
-                BenchEncoderCommand.class,
                 BenchTrainStep1Command.class,
         })
 public class BenchCommand extends BaseCommand {

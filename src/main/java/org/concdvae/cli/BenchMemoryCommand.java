@@ -12,13 +12,13 @@ public class BenchMemoryCommand extends BaseCommand {
     @Option(names = "--steps", description = "Training steps (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
     int steps;
 
-    @Option(names = "--atoms", description = "Nodes of the toy graph (default: ${DEFAULT-VALUE}).", defaultValue = "640")
+    @Option(names = "--atoms", description = "Nodes of the toy graph (default: ${DEFAULT-VALUE}).", defaultValue = "256")
     int atoms;
 
-    @Option(names = "--edges", description = "Edges of the toy graph (default: ${DEFAULT-VALUE}).", defaultValue = "12800")
+    @Option(names = "--edges", description = "Edges of the toy graph (default: ${DEFAULT-VALUE}).", defaultValue = "2048")
     int edges;
 
-    @Option(names = "--width", description = "Feature width (default: ${DEFAULT-VALUE}).", defaultValue = "128")
+    @Option(names = "--width", description = "Feature width (default: ${DEFAULT-VALUE}).", defaultValue = "32")
     int width;
 
     @Override

@@ -128,6 +128,8 @@ public class BenchTrainStep1Command extends BaseCommand {
             r.put("rss_first_mb", rss[0] / 1024.0);
             r.put("rss_last_mb", rss[steps - 1] / 1024.0);
             r.put("steps", steps);
+            ArrayNode perStep = r.putArray("rss_per_step_mb");
+            for (long kb : rss) perStep.add(Math.round(kb / 1024.0));
             if (!Double.isNaN(official)) {
                 r.put("official_cpu_ms_one_thread", official * 1e3);
                 r.put("ratio_wall", medWall / (official * 1e3));

@@ -39,6 +39,11 @@ public class VerifyReferenceCommand extends BaseCommand {
                     + " 'concdvae import --kind cgcnn') to check instead of ../shared/evaluators/*/model_best.pth.tar.")
     Path evaluators;
 
+    @Option(names = "--only", split = ",", paramLabel = "FILE",
+            description = "Run only the checks of these reference files (name prefixes, comma-separated), e.g. "
+                    + "batch8_encoder,batch8_heads. Default: every registered check.")
+    List<String> only = List.of();
+
     @Override
     protected int run() {
         if (!Files.isDirectory(reference)) throw new UserException("--reference: directory not found: " + reference);
@@ -54,8 +59,8 @@ public class VerifyReferenceCommand extends BaseCommand {
             out.flush();
         };
         List<Comparison> all = model != null || evaluators != null
-                ? ReferenceVerifier.run(reference, model, evaluators, common.threads(), print)
-                : ReferenceVerifier.run(reference, weights, common.threads(), print);
+                ? ReferenceVerifier.run(reference, model, evaluators, common.threads(), only, print)
+                : ReferenceVerifier.run(reference, weights, common.threads(), only, print);
         long failed = all.stream().filter(c -> !c.passed()).count();
         long compared = all.stream().filter(c -> !c.input()).count();
         info("%d tensors compared, %d inputs, %d failed: %s", compared, all.size() - compared, failed, failed == 0 ? "PASS" : "FAIL");

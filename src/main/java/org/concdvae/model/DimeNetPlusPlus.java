@@ -141,6 +141,7 @@ public final class DimeNetPlusPlus {
      * {@code x_after_interaction<k>}, {@code P_total} (Σ_k P_k per atom) and {@code hidden}.
      */
     public Tensor forward(Tape t, EncoderGraph g, Probe probe) {
+        if (g.numEdges() == 0) return forwardWithoutEdges(t, g, probe);
         Tensor rbf = this.rbf.forward(t, g.distances());
         Tensor sbf = t.constant(g.sphericalBasis());
         probe.accept("rbf", rbf);
@@ -168,6 +169,24 @@ public final class DimeNetPlusPlus {
         }
         if (perAtom) probe.accept("P_total", acc);
         Tensor h = perAtom ? readout(t, acc, g) : acc;
+        probe.accept("hidden", h);
+        return h;
+    }
+
+    /**
+     * A batch without any edge: every output block's edge sum is zero (the reference's scatter gives zero rows), so
+     * only the layers after it contribute. Handled apart because the matrix products of empty edge arrays fail.
+     */
+    private Tensor forwardWithoutEdges(Tape t, EncoderGraph g, Probe probe) {
+        Tensor zero = t.ownedConstant(org.nd4j.linalg.factory.Nd4j.zeros(emb.weight.value().dataType(), g.numAtoms(), hidden));
+        Tensor acc = null;
+        for (int k = 0; k < outputs.size(); k++) {
+            Tensor p = outputs.get(k).last(t, outputs.get(k).afterSum(t, zero));
+            probe.accept("P_block" + k, p);
+            acc = acc == null ? p : t.add(acc, p);
+        }
+        probe.accept("P_total", acc);
+        Tensor h = readout(t, acc, g);
         probe.accept("hidden", h);
         return h;
     }
@@ -269,7 +288,11 @@ public final class DimeNetPlusPlus {
 
         /** {@code act(lins(lin_up(scatter_i(lin_rbf(rbf) ⊙ x))))}: per-atom {@code [N, outEmb]}. */
         Tensor beforeLast(Tape t, Tensor x, Tensor rbf, EncoderGraph g) {
-            Tensor a = t.scatterSum(t.mul(linRbf.forward(t, rbf), x), g.edgeTarget());
+            return afterSum(t, t.scatterSum(t.mul(linRbf.forward(t, rbf), x), g.edgeTarget()));
+        }
+
+        /** {@code act(lins(lin_up(a)))} from the per-atom edge sums {@code a [N, hidden]}. */
+        Tensor afterSum(Tape t, Tensor a) {
             a = linUp.forward(t, a);
             for (Linear l : lins) a = t.silu(l.forward(t, a));
             return a;

@@ -162,25 +162,31 @@ public final class GemNetDecoder {
         Tensor rbfH = mlpRbfH.forward(t, rbf);
         Tensor rbfOut = mlpRbfOut.forward(t, rbf);
 
+        int mark = t.mark();
         Tensor f = outBlocks.get(0).forces(t, m, rbfOut);
+        if (!probing) t.releaseSince(mark, f);
         if (probing) {
             probe.accept("out0_F", f);
             probe.accept("out0_E", outBlocks.get(0).energy(t, m, rbfOut, g.target));
         }
         for (int i = 0; i < intBlocks.size(); i++) {
+            mark = t.mark();
             Tensor[] hm = intBlocks.get(i).forward(t, h, m, rbf3, w1, rbfH, g);
             h = hm[0];
             m = hm[1];
+            if (!probing) t.releaseSince(mark, h, m, f);
             if (probing) {
                 probe.accept("int" + i + "_h", h);
                 probe.accept("int" + i + "_m", m);
             }
+            mark = t.mark();
             Tensor fi = outBlocks.get(i + 1).forces(t, m, rbfOut);
             if (probing) {
                 probe.accept("out" + (i + 1) + "_F", fi);
                 probe.accept("out" + (i + 1) + "_E", outBlocks.get(i + 1).energy(t, m, rbfOut, g.target));
             }
             f = t.add(f, fi);
+            if (!probing) t.releaseSince(mark, f, h, m);
         }
         Tensor force = t.scatterSum(t.mul(t.constant(g.unitVectors), f), g.target);   // Σ_{e→a} F_e V_st[e]
         Tensor logits = fcAtom.forward(t, h);

@@ -70,6 +70,12 @@ public abstract sealed class PropertyPredictor permits PropertyPredictor.Scalar,
         @Override
         public Tensor forward(Tape t, Tensor z) { return mlp.forward(t, z); }
 
+        /** {@code condition_min}: the prediction is {@code (y − min)/(max − min)}. */
+        public double min() { return min; }
+
+        /** {@code condition_max}. */
+        public double max() { return max; }
+
         /** {@code mse(ŷ, (y − min)/(max − min))} with the target as a column {@code [B,1]} (F.mse_loss). */
         @Override
         public Tensor loss(Tape t, Tensor prediction, double[] values) {

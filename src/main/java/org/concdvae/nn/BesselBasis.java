@@ -51,8 +51,8 @@ public final class BesselBasis {
             env[i] = envelope(x[i], p);
         }
         DataType dt = freq.value().dataType();
-        Tensor xc = t.ownedConstant(Nd4j.create(x, new long[]{e, 1}, DataType.DOUBLE).castTo(dt));
-        Tensor envc = t.ownedConstant(Nd4j.create(env, new long[]{e, 1}, DataType.DOUBLE).castTo(dt));
+        Tensor xc = t.ownedConstant(org.concdvae.autodiff.Arrays2.castClose(Nd4j.create(x, new long[]{e, 1}, DataType.DOUBLE), dt));
+        Tensor envc = t.ownedConstant(org.concdvae.autodiff.Arrays2.castClose(Nd4j.create(env, new long[]{e, 1}, DataType.DOUBLE), dt));
         Tensor arg = t.matmul(xc, t.reshape(freq, 1, freq.length()));
         return t.mul(t.sin(arg), envc);
     }

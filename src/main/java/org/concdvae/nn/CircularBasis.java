@@ -26,6 +26,6 @@ public final class CircularBasis {
             System.arraycopy(y, 0, out, i * numSpherical, numSpherical);
         }
         INDArray r = Nd4j.create(out, new long[]{t, numSpherical}, DataType.DOUBLE);
-        return type == DataType.DOUBLE ? r : r.castTo(type);
+        return org.concdvae.autodiff.Arrays2.castClose(r, type);
     }
 }

@@ -91,4 +91,83 @@ public final class EngineBenchmark {
         Arrays.sort(t);
         return t[reps / 2] / 1e3;
     }
+
+    /** One timed kernel: name, median µs, and the work it does (for a rate). */
+    public record OpTiming(String name, double medianMicros, String detail) {}
+
+    private static INDArray gaussian(Random r, long rows, long cols) {
+        float[] v = new float[(int) (rows * cols)];
+        for (int i = 0; i < v.length; i++) v[i] = (float) r.nextGaussian();
+        return Nd4j.create(v, new long[]{rows, cols}, DataType.FLOAT);
+    }
+
+    /**
+     * Median timings of the engine's hot ops at the size of a Con-CDVAE decoder batch ({@code atoms}, {@code edges},
+     * {@code triplets}, width {@code width}, triplet width 64 × 7 spherical channels), float32.
+     */
+    public static List<OpTiming> ops(int atoms, int edges, int triplets, int width, int reps, long seed) {
+        Random r = new Random(seed);
+        List<OpTiming> out = new ArrayList<>();
+        INDArray tiny = gaussian(r, 4, 4);
+        Tensor tinyP = Tensor.parameter(gaussian(r, 4, 4));
+        out.add(new OpTiming("per-op overhead, forward (add 4x4, no grad)", medianMicros(50, reps * 40, () -> {
+            try (Tape t = Tape.inference()) {
+                t.add(t.constant(tiny), t.constant(tiny));
+            }
+        }), "1 op"));
+        out.add(new OpTiming("per-op overhead, forward+backward (mul+sum 4x4)", medianMicros(50, reps * 40, () -> {
+            try (Tape t = Tape.training()) {
+                t.backward(t.sum(t.mul(tinyP, t.constant(tiny))));
+            }
+        }), "2 ops + backward"));
+        INDArray xe = gaussian(r, edges, width);
+        INDArray xn = gaussian(r, atoms, width);
+        Tensor w = Tensor.parameter(gaussian(r, width, width).muli(0.05)), b = Tensor.parameter(gaussian(r, 1, width).reshape(width));
+        int[] src = new int[edges], dst = new int[edges];
+        for (int e = 0; e < edges; e++) {
+            src[e] = r.nextInt(atoms);
+            dst[e] = r.nextInt(atoms);
+        }
+        Index srcIdx = Index.of(src, atoms), dstIdx = Index.of(dst, atoms);
+        out.add(new OpTiming("linear [E,W]x[W,W]+b forward+backward", medianMicros(1, reps, () -> {
+            try (Tape t = Tape.training()) {
+                t.backward(t.sum(t.linear(t.constant(xe), w, b)));
+            }
+        }), edges + "x" + width + "x" + width));
+        Tensor xeP = Tensor.parameter(xe);
+        out.add(new OpTiming("silu [E,W] forward+backward", medianMicros(1, reps, () -> {
+            try (Tape t = Tape.training()) {
+                t.backward(t.sum(t.silu(xeP)));
+            }
+            xeP.zeroGrad();
+        }), edges + "x" + width));
+        out.add(new OpTiming("gather atoms->edges [E,W]", medianMicros(1, reps, () -> {
+            try (Tape t = Tape.inference()) {
+                t.gather(t.constant(xn), srcIdx);
+            }
+        }), edges + " rows"));
+        out.add(new OpTiming("scatterSum edges->atoms [E,W]", medianMicros(1, reps, () -> {
+            try (Tape t = Tape.inference()) {
+                t.scatterSum(t.constant(xe), dstIdx);
+            }
+        }), edges + " rows"));
+        int s = 7, k = 64;
+        int[] ba = new int[triplets], ca = new int[triplets];
+        for (int i = 0; i < triplets; i++) {
+            ba[i] = r.nextInt(edges);
+            ca[i] = r.nextInt(edges);
+        }
+        Index baIdx = Index.of(ba, edges), caIdx = Index.of(ca, edges);
+        baIdx.rowPtr();
+        caIdx.rowPtr();
+        INDArray coef = gaussian(r, triplets, s);
+        Tensor xk = Tensor.parameter(gaussian(r, edges, k));
+        out.add(new OpTiming("tripletSum [T,7]x[E,64] forward+backward", medianMicros(1, Math.max(2, reps / 2), () -> {
+            try (Tape t = Tape.training()) {
+                t.backward(t.sum(t.tripletSum(xk, baIdx, coef, caIdx)));
+            }
+            xk.zeroGrad();
+        }), triplets + " triplets"));
+        return out;
+    }
 }

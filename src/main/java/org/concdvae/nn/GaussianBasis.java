@@ -54,7 +54,13 @@ public final class GaussianBasis {
                 }
             }
         });
+        if (type == DataType.FLOAT) {
+            // straight to float32 (no double ND4J array left for the garbage collector in per-step use)
+            float[] f = new float[out.length];
+            for (int i = 0; i < f.length; i++) f[i] = (float) out[i];
+            return Nd4j.create(f, new long[]{e, k}, 'c');
+        }
         INDArray r = Nd4j.create(out, new long[]{e, k}, DataType.DOUBLE);
-        return type == DataType.DOUBLE ? r : r.castTo(type);
+        return org.concdvae.autodiff.Arrays2.castClose(r, type);
     }
 }

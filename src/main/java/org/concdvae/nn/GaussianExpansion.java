@@ -42,6 +42,6 @@ public final class GaussianExpansion {
             }
         }
         INDArray r = Nd4j.create(out, new long[]{y.length, n}, DataType.DOUBLE);
-        return offsets.dataType() == DataType.DOUBLE ? r : r.castTo(offsets.dataType());
+        return org.concdvae.autodiff.Arrays2.castClose(r, offsets.dataType());
     }
 }

@@ -36,6 +36,6 @@ public final class SinusoidalEmbedding {
             }
         }
         INDArray r = Nd4j.create(out, new long[]{t.length, dim}, DataType.DOUBLE);
-        return type == DataType.DOUBLE ? r : r.castTo(type);
+        return org.concdvae.autodiff.Arrays2.castClose(r, type);
     }
 }

@@ -69,10 +69,6 @@ public final class SphericalBasis {
                 }
             }
         });
-        INDArray d = Nd4j.create(out, new long[]{t, w}, DataType.DOUBLE);
-        if (type == DataType.DOUBLE) return d;
-        INDArray r = d.castTo(type);
-        d.close();
-        return r;
+        return org.concdvae.autodiff.Arrays2.castClose(Nd4j.create(out, new long[]{t, w}, DataType.DOUBLE), type);
     }
 }

@@ -130,7 +130,7 @@ public final class TrainStepReferenceCheck implements ReferenceCheck {
                 }
                 // every parameter we give a non-zero gradient must have one in the reference
                 ParameterStore probe = new ParameterStore(DataType.FLOAT);
-                new ConCdvae(probe, ConfigLoader.defaults(List.of()).model());
+                new ConCdvae(probe, s.modelConfig());
                 for (ParameterStore.Entry e : probe.entries()) {
                     if (!e.trainable() || ref.contains(e.name())) continue;
                     INDArray ours = result(s, "grad." + e.name());

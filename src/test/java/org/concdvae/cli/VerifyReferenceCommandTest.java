@@ -25,14 +25,34 @@ class VerifyReferenceCommandTest {
     }
 
     @Test
-    void allReferenceTensorsPass() {
-        int code = run("verify-reference", "--threads", "2", "--reference", SharedData.path("reference").toString());
+    void encoderAndHeadsTensorsPass() {
+        int code = run("verify-reference", "--threads", "2", "--reference", SharedData.path("reference").toString(),
+                "--only", "batch8_encoder,batch8_heads");
         String text = out.toString();
         assertEquals(ExitCode.OK, code, text + err);
         assertTrue(text.contains("batch8_encoder.safetensors:mu "), text);
         assertTrue(text.contains("batch8_heads.safetensors:z_con "), text);
+        assertFalse(text.contains("batch8_decoder"), text);
         assertFalse(text.contains(" FAIL"), text);
-        assertTrue(text.contains("0 failed: PASS"), text);
+        assertTrue(text.contains("41 tensors compared, 2 inputs, 0 failed: PASS"), text);
+    }
+
+    /** Every registered check (decoder, Langevin step, training step, priors too): slow, run with -Pslow. */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void allReferenceTensorsPass() {
+        int code = run("verify-reference", "--threads", "2", "--reference", SharedData.path("reference").toString());
+        String text = out.toString();
+        assertEquals(ExitCode.OK, code, text + err);
+        assertFalse(text.contains(" FAIL"), text);
+        assertTrue(text.contains(" 0 failed: PASS"), text);
+    }
+
+    @Test
+    void unknownCheckNameIsOneLineError() {
+        int code = run("verify-reference", "--reference", SharedData.path("reference").toString(), "--only", "batch9");
+        assertEquals(ExitCode.BAD_INPUT, code);
+        assertTrue(err.toString().startsWith("error: no reference check for 'batch9'"), err.toString());
     }
 
     @Test

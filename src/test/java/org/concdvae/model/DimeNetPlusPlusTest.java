@@ -125,6 +125,26 @@ class DimeNetPlusPlusTest {
     }
 
     @Test
+    void crystalWithoutEdgesGivesTheBiasPathOnly() {
+        // a 1-atom cell with a cutoff below its shortest image distance: no edges, no triplets (the reference's
+        // scatter then yields zero rows, so the output comes from the output blocks' biases alone)
+        ParameterStore s = new ParameterStore(DataType.DOUBLE);
+        DimeNetPlusPlus enc = encoder(s);
+        SmallModels.randomise(s, 4, 0.5);
+        org.concdvae.crystal.Structure one = new org.concdvae.crystal.Structure(
+                org.concdvae.crystal.Lattice.fromParameters(3, 3, 3, 90, 90, 90), new int[]{11}, new double[][]{{0, 0, 0}});
+        CrystalGraph g0 = org.concdvae.graph.RadiusGraph.build(List.of(one), 2.0, 12, 1);
+        assertEquals(0, g0.numEdges());
+        try (EncoderGraph g = EncoderGraph.build(g0, new int[]{11}, DimeNetPlusPlus.EMBEDDING_ROWS, enc.sphericalBasis(), DataType.DOUBLE, 1);
+             Tape t = Tape.training()) {
+            Tensor h = enc.forward(t, g);
+            assertEquals(1, h.size(0));
+            assertTrue(Double.isFinite(h.value().sumNumber().doubleValue()));
+            t.backward(t.sum(h));
+        }
+    }
+
+    @Test
     void encoderGradientsMatchFiniteDifferences() {
         ParameterStore s = new ParameterStore(DataType.DOUBLE);
         DimeNetPlusPlus enc = encoder(s);

@@ -1,16 +1,12 @@
 package org.concdvae.train;
 
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVPrinter;
-import org.apache.commons.csv.CSVRecord;
 import org.concdvae.cli.Main;
 import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
 import org.concdvae.io.Safetensors;
 import org.concdvae.model.LatentPrior;
 import org.concdvae.model.ModelDirectory;
-import org.concdvae.testutil.SharedData;
+import org.concdvae.testutil.TinyModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,29 +34,8 @@ class PriorTrainerTest {
 
     @BeforeAll
     static void stepOne() throws IOException {
-        Config tiny = ConfigLoader.resolve("tiny", List.of(
-                "data.prelo_prop=[formation_energy_per_atom, band_gap, crystal_system, spacegroup, e_above_hull, n_atom]"));
-        Path data = root.resolve("data");
-        Files.createDirectories(data);
-        head(SharedData.path("data/mptest4conz/train.csv"), data.resolve("train.csv"), 10);
-        head(SharedData.path("data/mptest4conz/val.csv"), data.resolve("val.csv"), 4);
-        small = TrainingData.load(data, tiny, 42, 2);
+        small = TinyModels.stepOne(root);
         modelDir = root.resolve("model");
-        new Step1Trainer(tiny, small, modelDir, new Step1Trainer.Options(42, 2, 1, null, false, 10, 5, "test", "test"), null).run();
-    }
-
-    /** The first n records of a CSV (CIF fields span lines). */
-    static void head(Path in, Path out, int n) throws IOException {
-        CSVFormat f = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build();
-        try (CSVParser p = CSVParser.parse(in, java.nio.charset.StandardCharsets.UTF_8, f);
-             CSVPrinter w = new CSVPrinter(Files.newBufferedWriter(out), CSVFormat.DEFAULT)) {
-            w.printRecord(p.getHeaderNames());
-            int k = 0;
-            for (CSVRecord r : p) {
-                if (k++ == n) break;
-                w.printRecord(r.toList());
-            }
-        }
     }
 
     static Config priorConfig(String label) {

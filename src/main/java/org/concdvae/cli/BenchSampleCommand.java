@@ -1,0 +1,205 @@
+package org.concdvae.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.concdvae.autodiff.Engine;
+import org.concdvae.config.Config;
+import org.concdvae.config.ConfigLoader;
+import org.concdvae.crystal.Lattice;
+import org.concdvae.crystal.Structure;
+import org.concdvae.data.Preprocessor;
+import org.concdvae.io.AtomicFiles;
+import org.concdvae.io.StructureSource;
+import org.concdvae.model.ConCdvae;
+import org.concdvae.model.LatentPrior;
+import org.concdvae.model.Latent;
+import org.concdvae.nn.ParameterStore;
+import org.concdvae.sample.LangevinSampler;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * {@code concdvae bench sample}: generation throughput with the official model size and settings. A full run costs
+ * 5000 Langevin updates per batch, so, as the official estimate (reference/timings.json, common_settings), the median
+ * time of one update (graph + decoder + coordinate/type update) on batches of real crystals with random coordinates
+ * is scaled by 5000/B; the prior's cost per kept crystal (DDPM over {@code --candidates-ratio} latents, 300 steps) is
+ * measured and added.
+ */
+@Command(name = "sample", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Benchmark crystal generation (official model size, random weights): median time of one",
+                "annealed-Langevin update at batch B (graph + decoder + update) x 5000 updates / B, plus the",
+                "prior's DDPM sampling of the candidate latents per crystal. Prints crystals per minute next to",
+                "the official one-thread CPU estimate (timings.json)."})
+public class BenchSampleCommand extends BaseCommand {
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "../shared/data/mptest",
+            description = "Crystals giving atom counts and lattices: a directory of train/val/test CSVs, or a CSV/CIF (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--batch", paramLabel = "N", split = ",", defaultValue = "64,256",
+            description = "Batch sizes (crystals decoded together), comma-separated (default: ${DEFAULT-VALUE}).")
+    int[] batches;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "5", description = "Timed updates per batch size (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "1", description = "Untimed updates first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--candidates-ratio", paramLabel = "R", defaultValue = "100",
+            description = "Prior latents per kept crystal (Predictor filtering; default: ${DEFAULT-VALUE}).")
+    int ratio;
+
+    @Option(names = "--timings", paramLabel = "FILE", defaultValue = "../shared/reference/timings.json",
+            description = "Official timings to compare with; skipped if absent (default: ${DEFAULT-VALUE}).")
+    Path timings;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (name 'sample', batch, crystals_per_min, ...).")
+    Path json;
+
+    @Override
+    protected int run() throws Exception {
+        if (repeat < 1 || warmup < 0 || ratio < 1) throw new UserException("--repeat and --candidates-ratio must be >= 1, --warmup >= 0");
+        for (int b : batches) if (b < 1) throw new UserException("--batch values must be >= 1, got " + b);
+        int threads = common.threads();
+        Engine.setThreads(threads);
+        Config cfg = ConfigLoader.defaults(List.of());
+        List<Structure> pool = readCrystals(cfg, threads);
+        if (pool.isEmpty()) throw new UserException("no readable crystals in " + data);
+        ConCdvae model = new ConCdvae(new ParameterStore(DataType.FLOAT), cfg.model());
+        model.initialise(new Random(common.seed));
+        LatentPrior prior = new LatentPrior(new ParameterStore(DataType.FLOAT), cfg.prior());
+        prior.initialise(new Random(common.seed + 1));
+        LangevinSampler sampler = new LangevinSampler(model.cdvae(), model.decoder(), cfg.gen().stepLr(), threads);
+        int updates = (int) model.cdvae().sigmas().length() * cfg.gen().nStepEach();
+        JsonNode official = readOfficial();
+
+        // prior: one DDPM run over 256 latents -> seconds per latent
+        Map<String, double[]> fe = new HashMap<>();
+        int m = 256;
+        double[] v = new double[m];
+        Arrays.fill(v, -2.0);
+        fe.put(cfg.prior().conditionmodel().conditionEmbeddings().get(0).conditionName(), v);
+        if (cfg.prior().conditionmodel().conditionEmbeddings().size() != 1) throw new IllegalStateException("default prior has one condition");
+        Random r = new Random(common.seed);
+        INDArray zT = Latent.standardNormal(m, prior.latentDim(), r, DataType.FLOAT);
+        prior.sample(fe, zT, r).close();   // warm-up
+        long p0 = System.nanoTime();
+        prior.sample(fe, zT, r).close();
+        double priorPerLatent = (System.nanoTime() - p0) / 1e9 / m;
+
+        var out = out();
+        out.printf("sampling throughput (official size, float32, random weights), %d threads, %d updates per crystal, prior %d candidates per crystal (%.4f s)%n",
+                threads, updates, ratio, priorPerLatent * ratio);
+        out.printf("%6s %6s %11s %14s %13s %16s %9s%n", "batch", "atoms", "update ms", "s per crystal", "crystals/min",
+                "official s/cryst", "speedup");
+        ObjectMapper om = new ObjectMapper();
+        ArrayNode results = om.createArrayNode();
+        for (int b : batches) {
+            Random br = new Random(b);
+            List<Structure> pick = new ArrayList<>();
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < pool.size(); i++) order.add(i);
+            Collections.shuffle(order, br);
+            for (int i = 0; i < b; i++) pick.add(pool.get(i < order.size() ? order.get(i) : br.nextInt(pool.size())));
+            int[] n = new int[b];
+            Lattice[] lat = new Lattice[b];
+            int total = 0;
+            for (int i = 0; i < b; i++) {
+                n[i] = pick.get(i).size();
+                lat[i] = pick.get(i).lattice();
+                total += n[i];
+            }
+            int[] types = new int[total];
+            double[] frac = new double[3 * total];
+            for (int i = 0, a = 0; i < b; i++) for (int j = 0; j < n[i]; j++, a++) types[a] = pick.get(i).atomicNumber(j);
+            for (int i = 0; i < frac.length; i++) frac[i] = br.nextDouble();
+            INDArray zCon = Latent.standardNormal(b, cfg.model().latentDim(), br, DataType.FLOAT);
+            double[] ms = new double[repeat];
+            try (Progress p = Progress.start("bench sample batch " + b, warmup + repeat, common.quiet)) {
+                for (int k = -warmup; k < repeat; k++) {
+                    double[] normal = new double[3 * total];
+                    for (int i = 0; i < normal.length; i++) normal[i] = br.nextGaussian();
+                    long t0 = System.nanoTime();
+                    LangevinSampler.Step s = sampler.step(zCon, 10, lat, n, frac, types, normal);
+                    long t1 = System.nanoTime();
+                    frac = s.frac();
+                    types = s.types();
+                    s.zTime().close();
+                    s.coordDiff().close();
+                    s.typeLogits().close();
+                    if (k >= 0) ms[k] = (t1 - t0) / 1e6;
+                    p.step();
+                }
+            }
+            zCon.close();
+            double med = median(ms);
+            double perCrystal = med / 1e3 * updates / b + priorPerLatent * ratio;
+            double perMin = 60 / perCrystal;
+            double ref = official == null ? Double.NaN : official.path("one_thread_process_cpu").path("decoder_call_bs" + b)
+                    .path("est_sampling_cpu_s_per_crystal_default_gen").asDouble(Double.NaN);
+            out.printf("%6d %6d %11.1f %14.2f %13.3f %16s %9s%n", b, total, med, perCrystal, perMin,
+                    Double.isNaN(ref) ? "-" : String.format("%.1f", ref), Double.isNaN(ref) ? "-" : String.format("%.2fx", ref / perCrystal));
+            ObjectNode o = results.addObject();
+            o.put("name", "sample");
+            o.put("batch", b);
+            o.put("atoms", total);
+            o.put("threads", threads);
+            o.put("update_median_ms", med);
+            o.put("s_per_crystal", perCrystal);
+            o.put("crystals_per_min", perMin);
+            o.put("prior_s_per_crystal", priorPerLatent * ratio);
+            if (!Double.isNaN(ref)) {
+                o.put("official_cpu_s_per_crystal", ref);
+                o.put("speedup", ref / perCrystal);
+            }
+        }
+        out.println("s per crystal = median update time x " + updates + " / batch + prior time per crystal; official = one-thread process CPU estimate");
+        out.flush();
+        if (json != null) AtomicFiles.writeString(json, om.writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
+        return ExitCode.OK;
+    }
+
+    private List<Structure> readCrystals(Config cfg, int threads) throws Exception {
+        List<Path> files = new ArrayList<>();
+        if (Files.isDirectory(data)) {
+            for (String split : new String[]{"train.csv", "val.csv", "test.csv"}) if (Files.isRegularFile(data.resolve(split))) files.add(data.resolve(split));
+        }
+        if (files.isEmpty()) files.add(data);
+        Preprocessor pre = new Preprocessor(cfg, threads, false);
+        List<Structure> out = new ArrayList<>();
+        for (Path f : files) {
+            for (StructureSource.Entry e : StructureSource.good(StructureSource.read(f))) out.add(pre.canonical(e.structure()));
+        }
+        return out;
+    }
+
+    private JsonNode readOfficial() {
+        if (timings == null || !Files.isRegularFile(timings)) return null;
+        try {
+            return new ObjectMapper().readTree(timings.toFile());
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        int k = s.length / 2;
+        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
+    }
+}

@@ -1,0 +1,287 @@
+package org.concdvae.sample;
+
+import org.concdvae.autodiff.Tape;
+import org.concdvae.autodiff.Tensor;
+import org.concdvae.crystal.Lattice;
+import org.concdvae.crystal.Structure;
+import org.concdvae.io.InvalidInputException;
+import org.concdvae.model.ConCdvae;
+import org.concdvae.model.ConditionModel;
+import org.concdvae.model.ElementFeatures;
+import org.concdvae.model.LatentPrior;
+import org.concdvae.model.Latent;
+import org.concdvae.model.Probe;
+import org.concdvae.model.PropertyPredictor;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Conditional crystal generation (generation.md §1–§4): the prior samples latents for the target conditions
+ * (missing ones filled from reference rows for 'less'), the step-one Predictor keeps the best {@code 1/downSample} of
+ * them, the step-one PropEmb and {@code z_condition} give {@code z_con}, and annealed Langevin dynamics decodes the
+ * crystals (number of atoms and lattice from the heads, initial types from the composition head, then
+ * {@code levels × nStepEach} decoder updates). Every batch draws from its own generator seeded by (seed, target,
+ * batch), so a run is reproducible and can be resumed batch by batch.
+ */
+public final class CrystalGenerator {
+    /** Generation settings. {@code levels} limits the σ levels (null: all); {@code minSigma} stops early. */
+    public record Options(int batchSize, int downSample, int nStepEach, double stepLr, double minSigma, Integer levels,
+                          long seed, int threads) {}
+
+    /** One generated crystal; {@code structure} is null when the model predicted 0 atoms. */
+    public record Crystal(Structure structure, int numAtoms, double[] lengths, double[] angles, double score,
+                          Map<String, Double> conditions) {}
+
+    private final ConCdvae model;
+    private final LatentPrior prior;
+    private final double[] scalerMean, scalerStd;
+    private final Options opt;
+    private final LangevinSampler sampler;
+    private final ElementFeatures formulaFeatures;
+
+    public CrystalGenerator(ConCdvae model, LatentPrior prior, double[] scalerMean, double[] scalerStd,
+                            ElementFeatures formulaFeatures, Options opt) {
+        if (opt.batchSize() < 1 || opt.downSample() < 1 || opt.nStepEach() < 1) {
+            throw new InvalidInputException("batch size, candidates ratio and Langevin steps must be at least 1");
+        }
+        if (prior.latentDim() != model.config().latentDim()) {
+            throw new InvalidInputException("the prior models a " + prior.latentDim() + "-dim latent, the step-one model has " + model.config().latentDim());
+        }
+        this.model = model;
+        this.prior = prior;
+        this.scalerMean = scalerMean;
+        this.scalerStd = scalerStd;
+        this.formulaFeatures = formulaFeatures;
+        this.opt = opt;
+        this.sampler = new LangevinSampler(model.cdvae(), model.decoder(), opt.stepLr(), opt.threads());
+    }
+
+    /** Condition names the prior needs, in config order. */
+    public List<String> priorConditions() { return prior.conditionModel().names(); }
+
+    /**
+     * One batch: {@code count} crystals from {@code count·downSample} prior latents.
+     *
+     * @param conditions per latent (size count·downSample), the complete condition values (name → value; the formula
+     *                   condition as its string under "formula")
+     * @param rng        the batch's generator
+     */
+    public List<Crystal> batch(List<Map<String, Object>> conditions, int count, Random rng) {
+        int m = conditions.size();
+        if (m != count * opt.downSample()) throw new IllegalArgumentException("need " + count * opt.downSample() + " condition rows");
+        // 1. prior latents (μ-space)
+        INDArray zT = Latent.standardNormal(m, prior.latentDim(), rng, DataType.FLOAT);
+        INDArray z = prior.sample(values(conditions, prior.conditionModel()), zT, rng);
+        // 2. Predictor filter
+        double[] score = new double[m];
+        int[] keep;
+        try (Tape t = Tape.inference()) {
+            Tensor zt = t.constant(z);
+            for (PropertyPredictor p : model.cdvae().predictors()) {
+                INDArray out = p.forward(t, zt).value();
+                for (int i = 0; i < m; i++) {
+                    double target = number(conditions.get(i), p.name());
+                    if (p instanceof PropertyPredictor.Scalar s) {
+                        score[i] += Math.abs(out.getDouble(i, 0) - (target - s.min()) / (s.max() - s.min()));
+                    } else {
+                        INDArray row = out.getRow(i).castTo(DataType.DOUBLE);
+                        double mx = row.maxNumber().doubleValue(), sum = 0;
+                        for (int k = 0; k < row.length(); k++) sum += Math.exp(row.getDouble(k) - mx);
+                        int cls = (int) target;
+                        if (cls < 0 || cls >= row.length()) throw new InvalidInputException("property '" + p.name() + "': class " + cls + " outside [0, " + row.length() + ")");
+                        score[i] += 1 - Math.exp(row.getDouble(cls) - mx) / sum;
+                    }
+                }
+            }
+        }
+        if (opt.downSample() > 1) {
+            Integer[] order = new Integer[m];
+            for (int i = 0; i < m; i++) order[i] = i;
+            Arrays.sort(order, Comparator.comparingDouble(i -> score[i]));   // stable: ties keep the original order
+            keep = new int[count];
+            for (int i = 0; i < count; i++) keep[i] = order[i];
+        } else {
+            keep = new int[m];
+            for (int i = 0; i < m; i++) keep[i] = i;
+        }
+        INDArray zk = Nd4j.create(DataType.FLOAT, count, z.size(1));
+        List<Map<String, Object>> kept = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            zk.putRow(i, z.getRow(keep[i]));
+            kept.add(conditions.get(keep[i]));
+        }
+        // 3. z_con with the step-one PropEmb
+        INDArray zCon;
+        try (Tape t = Tape.inference()) {
+            Tensor c = model.cdvae().conditions(t, values(kept, model.cdvae().conditionModel()), count, Probe.NONE);
+            zCon = model.cdvae().zCondition(t, t.constant(zk), c).value().dup();
+        }
+        // 4. decode
+        List<Crystal> out = decode(zCon, rng, kept, keep, score);
+        zCon.close();
+        return out;
+    }
+
+    private List<Crystal> decode(INDArray zCon, Random rng, List<Map<String, Object>> kept, int[] keep, double[] score) {
+        int b = (int) zCon.size(0);
+        LangevinSampler.Stats st = sampler.decodeStats(zCon, scalerMean, scalerStd);
+        List<Integer> live = new ArrayList<>();
+        for (int i = 0; i < b; i++) if (st.numAtoms()[i] > 0) live.add(i);
+        Crystal[] result = new Crystal[b];
+        for (int i = 0; i < b; i++) {
+            if (st.numAtoms()[i] == 0) {
+                result[i] = new Crystal(null, 0, Arrays.copyOfRange(st.lengths(), 3 * i, 3 * i + 3),
+                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)));
+            }
+        }
+        if (!live.isEmpty()) {
+            int nb = live.size();
+            INDArray z = Nd4j.create(DataType.FLOAT, nb, zCon.size(1));
+            int[] n = new int[nb];
+            Lattice[] lat = new Lattice[nb];
+            for (int j = 0; j < nb; j++) {
+                z.putRow(j, zCon.getRow(live.get(j)));
+                n[j] = st.numAtoms()[live.get(j)];
+                lat[j] = st.lattice(live.get(j));
+            }
+            int total = Arrays.stream(n).sum();
+            // initial types (sample_composition), then uniform coordinates
+            int[] types = new int[total];
+            try (Tape t = Tape.inference()) {
+                int[] ones = new int[nb];
+                Arrays.fill(ones, 1);
+                INDArray logits = model.cdvae().heads().compositionLogits(t, t.constant(z), ones).value();
+                for (int j = 0, a = 0; j < nb; j++) {
+                    int[] c = sampleComposition(logits.getRow(j).castTo(DataType.DOUBLE).toDoubleVector(), n[j], rng);
+                    System.arraycopy(c, 0, types, a, n[j]);
+                    a += n[j];
+                }
+            }
+            double[] frac = new double[3 * total];
+            for (int i = 0; i < frac.length; i++) frac[i] = rng.nextDouble();
+            int levels = (int) model.cdvae().sigmas().length();
+            if (opt.levels() != null) levels = Math.min(levels, opt.levels());
+            for (int level = 0; level < levels; level++) {
+                if (sampler.sigma(level) < opt.minSigma()) break;
+                for (int s = 0; s < opt.nStepEach(); s++) {
+                    double[] normal = new double[3 * total];
+                    for (int i = 0; i < normal.length; i++) normal[i] = rng.nextGaussian();
+                    LangevinSampler.Step step = sampler.step(z, level, lat, n, frac, types, normal);
+                    frac = step.frac();
+                    types = step.types();
+                    step.zTime().close();
+                    step.coordDiff().close();
+                    step.typeLogits().close();
+                }
+            }
+            for (int j = 0, a = 0; j < nb; j++) {
+                int i = live.get(j);
+                double[][] f = new double[n[j]][];
+                int[] zs = new int[n[j]];
+                for (int q = 0; q < n[j]; q++, a++) {
+                    f[q] = new double[]{frac[3 * a], frac[3 * a + 1], frac[3 * a + 2]};
+                    zs[q] = types[a];
+                }
+                result[i] = new Crystal(new Structure(lat[j], zs, f), n[j], Arrays.copyOfRange(st.lengths(), 3 * i, 3 * i + 3),
+                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)));
+            }
+            z.close();
+        }
+        return Arrays.asList(result);
+    }
+
+    /**
+     * {@code sample_composition} (generation.md §4.3): {@code c_k = round_half_even(p_k·n)}, elements with
+     * {@code c_k > 0} in ascending Z, the remainder drawn from {@code max(p − c/n, 0)}, shuffled, truncated to n.
+     */
+    static int[] sampleComposition(double[] logits, int n, Random rng) {
+        int k = logits.length;
+        double mx = Arrays.stream(logits).max().orElse(0), sum = 0;
+        double[] p = new double[k];
+        for (int i = 0; i < k; i++) sum += p[i] = Math.exp(logits[i] - mx);
+        for (int i = 0; i < k; i++) p[i] /= sum;
+        List<Integer> atoms = new ArrayList<>();
+        int[] c = new int[k];
+        for (int i = 0; i < k; i++) {
+            c[i] = (int) Math.rint(p[i] * n);
+            for (int r = 0; r < c[i]; r++) atoms.add(i + 1);
+        }
+        if (atoms.size() < n) {
+            double[] q = new double[k];
+            double qs = 0;
+            for (int i = 0; i < k; i++) qs += q[i] = Math.max(p[i] - (double) c[i] / n, 0);
+            if (!(qs > 0)) {
+                q = p;
+                qs = 1;
+            }
+            int missing = n - atoms.size();
+            for (int r = 0; r < missing; r++) {
+                double u = rng.nextDouble() * qs, acc = 0;
+                int pick = k - 1;
+                for (int i = 0; i < k; i++) {
+                    acc += q[i];
+                    if (u < acc) {
+                        pick = i;
+                        break;
+                    }
+                }
+                atoms.add(pick + 1);
+            }
+        }
+        for (int i = atoms.size() - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            Integer t = atoms.get(i);
+            atoms.set(i, atoms.get(j));
+            atoms.set(j, t);
+        }
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = atoms.get(i);
+        return out;
+    }
+
+    /** Per-condition value arrays for a condition model (vectors: the formula's mean element vector). */
+    private Map<String, double[]> values(List<Map<String, Object>> rows, ConditionModel cm) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (ConditionModel.ConditionEmbedding e : cm.embeddings()) {
+            String name = e.name();
+            if (e instanceof ConditionModel.Vector) {
+                if (formulaFeatures == null) throw new InvalidInputException("condition '" + name + "' needs element features");
+                int w = formulaFeatures.width();
+                double[] v = new double[rows.size() * w];
+                for (int i = 0; i < rows.size(); i++) {
+                    Object f = rows.get(i).get(name);
+                    if (!(f instanceof String s)) throw new InvalidInputException("condition '" + name + "' needs a chemical formula (e.g. --formula SrTiO3)");
+                    System.arraycopy(formulaFeatures.mean(s), 0, v, i * w, w);
+                }
+                m.put(name, v);
+            } else {
+                double[] v = new double[rows.size()];
+                for (int i = 0; i < v.length; i++) v[i] = number(rows.get(i), name);
+                m.put(name, v);
+            }
+        }
+        return m;
+    }
+
+    private static double number(Map<String, Object> row, String name) {
+        Object v = row.get(name);
+        if (v instanceof Number n) return n.doubleValue();
+        throw new InvalidInputException("no value for condition '" + name + "' (give it as a target"
+                + (v == null ? "" : ", got '" + v + "'") + ")");
+    }
+
+    private static Map<String, Double> numbers(Map<String, Object> row) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        row.forEach((k, v) -> { if (v instanceof Number n) m.put(k, n.doubleValue()); });
+        return m;
+    }
+}
