@@ -168,21 +168,20 @@ public final class CrystalGenerator {
             }
             double[] frac = new double[3 * total];
             for (int i = 0; i < frac.length; i++) frac[i] = rng.nextDouble();
-            int levels = (int) model.cdvae().sigmas().length();
-            if (opt.levels() != null) levels = Math.min(levels, opt.levels());
-            for (int level = 0; level < levels; level++) {
-                if (sampler.sigma(level) < opt.minSigma()) break;
-                for (int s = 0; s < opt.nStepEach(); s++) {
-                    double[] normal = new double[3 * total];
-                    for (int i = 0; i < normal.length; i++) normal[i] = rng.nextGaussian();
-                    LangevinSampler.Step step = sampler.step(z, level, lat, n, frac, types, normal);
-                    frac = step.frac();
-                    types = step.types();
-                    step.zTime().close();
-                    step.coordDiff().close();
-                    step.typeLogits().close();
-                }
-            }
+            double[] sigmas = model.cdvae().sigmas().castTo(DataType.DOUBLE).toDoubleVector();
+            double[][] state = {frac};
+            int[][] typeState = {types};
+            AnnealedLangevin.run(sigmas, opt.stepLr(), opt.nStepEach(), opt.minSigma(), opt.levels(), 3 * total, rng,
+                    (level, sigma, eta, normal) -> {
+                        LangevinSampler.Step step = sampler.step(z, level, lat, n, state[0], typeState[0], normal);
+                        state[0] = step.frac();
+                        typeState[0] = step.types();
+                        step.zTime().close();
+                        step.coordDiff().close();
+                        step.typeLogits().close();
+                    });
+            frac = state[0];
+            types = typeState[0];
             for (int j = 0, a = 0; j < nb; j++) {
                 int i = live.get(j);
                 double[][] f = new double[n[j]][];
