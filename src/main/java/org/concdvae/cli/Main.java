@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 AnalyzeCommand.class,
                 BenchCommand.class,
                 InspectCheckpointCommand.class,
+                ImportCommand.class,
                 VerifyReferenceCommand.class,
                 CommandLine.HelpCommand.class})
 public class Main implements Runnable {

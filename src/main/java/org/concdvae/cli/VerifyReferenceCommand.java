@@ -29,6 +29,16 @@ public class VerifyReferenceCommand extends BaseCommand {
             description = "Weights (safetensors, official state_dict names) to load instead of DIR/cdvae_weights.safetensors.")
     Path weights;
 
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "A model directory (e.g. made by 'concdvae import' from the reference .ckpt files): its configuration and"
+                    + " weights (best.safetensors, prior_default/prior_full.safetensors) replace the reference safetensors.")
+    Path model;
+
+    @Option(names = "--evaluators", paramLabel = "DIR",
+            description = "A directory of CGCNN evaluator directories named like the official ones (DIR/mpall20_fm, ...; e.g. made by"
+                    + " 'concdvae import --kind cgcnn') to check instead of ../shared/evaluators/*/model_best.pth.tar.")
+    Path evaluators;
+
     @Option(names = "--only", split = ",", paramLabel = "FILE",
             description = "Run only the checks of these reference files (name prefixes, comma-separated), e.g. "
                     + "batch8_encoder,batch8_heads. Default: every registered check.")
@@ -38,13 +48,19 @@ public class VerifyReferenceCommand extends BaseCommand {
     protected int run() {
         if (!Files.isDirectory(reference)) throw new UserException("--reference: directory not found: " + reference);
         if (weights != null && !Files.isRegularFile(weights)) throw new UserException("--weights: file not found: " + weights);
+        if (weights != null && model != null) throw new UserException("--weights and --model are alternatives; give one");
+        if (model != null && !Files.isDirectory(model)) throw new UserException("--model: directory not found: " + model);
+        if (evaluators != null && !Files.isDirectory(evaluators)) throw new UserException("--evaluators: directory not found: " + evaluators);
         Engine.setThreads(common.threads());
         var out = out();
         out.printf("%-56s %10s %10s  %-22s %s%n", "tensor", "max abs", "max rel", "tolerance", "result");
-        List<Comparison> all = ReferenceVerifier.run(reference, weights, common.threads(), only, c -> {
+        java.util.function.Consumer<Comparison> print = c -> {
             out.println(c.line());
             out.flush();
-        });
+        };
+        List<Comparison> all = model != null || evaluators != null
+                ? ReferenceVerifier.run(reference, model, evaluators, common.threads(), only, print)
+                : ReferenceVerifier.run(reference, weights, common.threads(), only, print);
         long failed = all.stream().filter(c -> !c.passed()).count();
         long compared = all.stream().filter(c -> !c.input()).count();
         info("%d tensors compared, %d inputs, %d failed: %s", compared, all.size() - compared, failed, failed == 0 ? "PASS" : "FAIL");

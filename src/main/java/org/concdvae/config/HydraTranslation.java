@@ -236,7 +236,7 @@ public final class HydraTranslation {
             RecordComponent rc = comps.get(f.getKey());
             String p = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
             if (rc == null) {
-                dropped.add(p);
+                if (!f.getKey().equals("_target_")) dropped.add(p); // _target_ is translated, not lost
                 it.remove();
             } else if (raw == Config.Splits.class) {
                 // generic per-split values: nothing below to filter

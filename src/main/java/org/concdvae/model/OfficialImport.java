@@ -11,6 +11,7 @@ import org.concdvae.io.AtomicFiles;
 import org.concdvae.io.CheckpointFiles;
 import org.concdvae.io.InvalidInputException;
 import org.concdvae.io.Safetensors;
+import org.concdvae.io.StagedDirectory;
 import org.concdvae.io.TorchCheckpoint;
 import org.concdvae.io.TorchTensor;
 import org.concdvae.nn.ParameterStore;
@@ -21,14 +22,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Turns official Con-CDVAE PyTorch checkpoints (a step-one Lightning {@code .ckpt} with its hydra {@code hparams.yaml},
@@ -59,32 +57,7 @@ public final class OfficialImport {
 
     public static Summary run(Request r, Consumer<String> log) {
         Path out = r.out().toAbsolutePath().normalize();
-        if (Files.exists(out)) throw new InvalidInputException(r.out() + ": already exists; choose a new --out directory");
-        Path parent = out.getParent();
-        try {
-            Files.createDirectories(parent);
-        } catch (IOException e) {
-            throw new InvalidInputException(parent + ": cannot create the output's parent directory (" + e.getMessage() + ")");
-        }
-        Path tmp;
-        try {
-            tmp = Files.createTempDirectory(parent, "." + out.getFileName() + ".import-");
-        } catch (IOException e) {
-            throw new InvalidInputException(parent + ": cannot write here (" + e.getMessage() + ")");
-        }
-        boolean done = false;
-        try {
-            Summary s = build(r, tmp, out, log);
-            try {
-                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                throw new InvalidInputException(out + ": cannot create the model directory (" + e.getMessage() + ")");
-            }
-            done = true;
-            return s;
-        } finally {
-            if (!done) deleteTree(tmp);
-        }
+        return StagedDirectory.create(r.out(), dir -> build(r, dir, out, log));
     }
 
     private static Summary build(Request r, Path dir, Path out, Consumer<String> log) {
@@ -223,8 +196,15 @@ public final class OfficialImport {
     /** The official text layout, or a {@code torch.save}'d scaler object whose {@code means}/{@code stds} are read. */
     public static LatticeScaler readScaler(Path file) {
         if (!Files.isRegularFile(file)) throw new InvalidInputException(file + ": lattice scaler not found");
-        String n = file.getFileName().toString();
-        if (!(n.endsWith(".pt") || n.endsWith(".pth"))) return LatticeScaler.read(file);
+        byte[] head;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(2);
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+        // torch.save output starts with a zip header or, before PyTorch 1.6, a pickle; the official text starts with '#'
+        boolean torch = head.length == 2 && ((head[0] == 'P' && head[1] == 'K') || (head[0] & 0xff) == 0x80);
+        if (!torch) return LatticeScaler.read(file);
         TorchCheckpoint ck = TorchCheckpoint.read(file);
         return new LatticeScaler(six(ck, "means"), six(ck, "stds"));
     }
@@ -238,20 +218,5 @@ public final class OfficialImport {
         double[] d = t.toDoubleArray();
         for (double x : d) if (!Double.isFinite(x)) throw new InvalidInputException(ck.file() + ": lattice scaler " + key + " holds a non-finite value");
         return d;
-    }
-
-    static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a leftover hidden temp directory is harmless
-                }
-            });
-        } catch (IOException ignored) {
-            // as above
-        }
     }
 }

@@ -8,6 +8,7 @@ import org.concdvae.eval.Cgcnn;
 import org.concdvae.eval.CgcnnBatch;
 import org.concdvae.eval.CgcnnEvaluator;
 import org.concdvae.eval.CgcnnGraph;
+import org.concdvae.io.CheckpointFiles;
 import org.concdvae.io.InvalidInputException;
 import org.concdvae.io.Safetensors;
 import org.concdvae.io.StructureSource;
@@ -153,18 +154,34 @@ public final class CgcnnReferenceCheck implements ReferenceCheck {
             // the official pre-trained evaluators
             JsonNode info = pretrainedInfo(s.directory());
             for (String name : PRETRAINED) {
-                Path file = shared.resolve("evaluators").resolve(name).resolve(CgcnnEvaluator.CGCNN_CHECKPOINT);
                 String raw = "pretrained_" + name + "_raw_output";
-                if (!Files.isRegularFile(file)) {
-                    put(c, Comparison.failed(FILE, raw, "checkpoint not found: " + file));
-                    continue;
-                }
                 String sha = info.path(name).path("sha256").asText("");
-                if (!sha.isEmpty() && !sha.equalsIgnoreCase(Safetensors.sha256(file))) {
-                    put(c, Comparison.failed(FILE, raw, file + ": SHA-256 differs from cgcnn_pretrained_info.json"));
-                    continue;
+                CgcnnEvaluator ev;
+                if (s.evaluator(name) != null) {
+                    // an imported evaluator directory: its sidecar records the SHA-256 of the .pth.tar it came from
+                    Path dir = s.evaluator(name);
+                    if (!Files.isDirectory(dir)) {
+                        put(c, Comparison.failed(FILE, raw, "evaluator directory not found: " + dir));
+                        continue;
+                    }
+                    ev = CgcnnEvaluator.load(dir, null);
+                    String from = CheckpointFiles.read(ev.checkpoint()).info().path("source_sha256").asText("");
+                    if (!sha.isEmpty() && !sha.equalsIgnoreCase(from)) {
+                        put(c, Comparison.failed(FILE, raw, dir + ": imported from a checkpoint whose SHA-256 differs from cgcnn_pretrained_info.json"));
+                        continue;
+                    }
+                } else {
+                    Path file = shared.resolve("evaluators").resolve(name).resolve(CgcnnEvaluator.CGCNN_CHECKPOINT);
+                    if (!Files.isRegularFile(file)) {
+                        put(c, Comparison.failed(FILE, raw, "checkpoint not found: " + file));
+                        continue;
+                    }
+                    if (!sha.isEmpty() && !sha.equalsIgnoreCase(Safetensors.sha256(file))) {
+                        put(c, Comparison.failed(FILE, raw, file + ": SHA-256 differs from cgcnn_pretrained_info.json"));
+                        continue;
+                    }
+                    ev = CgcnnEvaluator.load(file, atomInit(shared));
                 }
-                CgcnnEvaluator ev = CgcnnEvaluator.load(file, atomInit(shared));
                 INDArray r = ev.raw(b);
                 put(c, s.compare(FILE, raw, r, ACTIVATIONS));
                 if (!ev.classification()) {

@@ -35,8 +35,8 @@ public final class DecoderReferenceCheck implements ReferenceCheck {
     /** A float32 decoder with the reference weights ({@code decoder.*} of the session's weights file). */
     public static GemNetDecoder loadDecoder(ReferenceSession s) {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
-        GemNetDecoder d = new GemNetDecoder(store, ConfigLoader.defaults(List.of()).model().decoder());
-        Safetensors w = s.file(ReferenceSession.WEIGHTS);
+        GemNetDecoder d = new GemNetDecoder(store, s.modelConfig().decoder());
+        Safetensors w = s.weights(ReferenceSession.WEIGHTS);
         Map<String, INDArray> m = new LinkedHashMap<>();
         for (String name : w.names()) {
             if (!name.startsWith("decoder.")) continue;
@@ -44,7 +44,7 @@ public final class DecoderReferenceCheck implements ReferenceCheck {
             ParameterStore.Entry e = store.entry(name);
             m.put(name, w.toNd(name, e.array().dataType()));
         }
-        store.load(m, ReferenceSession.WEIGHTS);
+        store.load(m, s.weightsPath(ReferenceSession.WEIGHTS).toString());
         return d;
     }
 

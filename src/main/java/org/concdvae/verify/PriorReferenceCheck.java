@@ -11,6 +11,7 @@ import org.concdvae.nn.ParameterStore;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,14 +56,21 @@ public final class PriorReferenceCheck implements ReferenceCheck {
     public List<Comparison> run(ReferenceSession s) {
         String file = file();
         Map<String, Comparison> c = new LinkedHashMap<>();
-        LatentPrior prior = new LatentPrior(new ParameterStore(DataType.FLOAT), config());
+        LatentPrior prior = new LatentPrior(new ParameterStore(DataType.FLOAT), s.priorConfig(label, config()));
         Map<String, double[]> ours = new LinkedHashMap<>();
         for (String n : SCHEDULE_NAMES) {
             double[] v = new double[prior.steps()];
             for (int t = 0; t < v.length; t++) v[t] = prior.schedule(n, t);
             ours.put(n, v);
         }
-        prior.store().loadSafetensors(s.directory().resolve(label + "_weights.safetensors"));
+        Path weights = s.weightsPath(label + "_weights.safetensors");
+        Safetensors w = s.weights(label + "_weights.safetensors");
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> loaded = new LinkedHashMap<>();
+        for (String n : w.names()) {
+            ParameterStore.Entry e = prior.store().entry(n);
+            loaded.put(n, e != null && e.array().dataType().isFPType() ? w.toNd(n, e.array().dataType()) : w.toNd(n));
+        }
+        prior.store().load(loaded, weights.toString());
         for (String n : SCHEDULE_NAMES) {
             double[] stored = new double[prior.steps()];
             for (int t = 0; t < stored.length; t++) stored[t] = prior.schedule(n, t);

@@ -4,7 +4,9 @@ import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
 import org.concdvae.crystal.Lattice;
 import org.concdvae.graph.CrystalGraph;
+import org.concdvae.io.CheckpointFiles;
 import org.concdvae.io.InvalidInputException;
+import org.concdvae.model.ModelDirectory;
 import org.concdvae.io.Safetensors;
 import org.concdvae.model.CdvaeModel;
 import org.concdvae.model.DimeNetPlusPlus;
@@ -35,6 +37,12 @@ public final class ReferenceSession implements AutoCloseable {
     public static final String WEIGHTS = "cdvae_weights.safetensors";
 
     private final Path dir;
+    /** Fixed weights file of the step-one model (--weights), or null. */
+    private final Path stepOneWeights;
+    /** A model directory (e.g. made by 'concdvae import') whose configuration and weights replace the reference's, or null. */
+    private final ModelDirectory modelDir;
+    /** A directory of evaluator directories named like the official ones (e.g. made by 'concdvae import --kind cgcnn'), or null. */
+    private final Path evaluators;
     private final Map<String, Safetensors> files = new HashMap<>();
     private final ParameterStore store;
     private final CdvaeModel model;
@@ -51,14 +59,17 @@ public final class ReferenceSession implements AutoCloseable {
     private final Map<String, double[]> properties = new LinkedHashMap<>();
     private final Map<String, INDArray> cache = new HashMap<>();
 
-    private ReferenceSession(Path dir, Path weights, int threads) {
+    private ReferenceSession(Path dir, Path weights, Path modelDir, Path evaluators, int threads) {
         this.dir = dir;
         this.threads = threads;
         if (!Files.isDirectory(dir)) throw new InvalidInputException(dir + ": reference directory not found");
-        Config cfg = ConfigLoader.defaults(List.of());
+        this.stepOneWeights = weights;
+        this.modelDir = modelDir == null ? null : ModelDirectory.open(modelDir);
+        this.evaluators = evaluators;
+        if (evaluators != null && !Files.isDirectory(evaluators)) throw new InvalidInputException(evaluators + ": evaluators directory not found");
         this.store = new ParameterStore(DataType.FLOAT);
-        this.model = new CdvaeModel(store, cfg.model());
-        int[] counts = loadWeights(weights);
+        this.model = new CdvaeModel(store, modelConfig());
+        int[] counts = loadWeights(weightsPath(WEIGHTS));
         this.loadedTensors = counts[0];
         this.setAside = counts[1];
 
@@ -98,12 +109,57 @@ public final class ReferenceSession implements AutoCloseable {
      * Opens a reference directory. {@code weights} null means {@code <dir>/cdvae_weights.safetensors}.
      */
     public static ReferenceSession open(Path dir, Path weights, int threads) {
-        return new ReferenceSession(dir, weights == null ? dir.resolve(WEIGHTS) : weights, threads);
+        return new ReferenceSession(dir, weights, null, null, threads);
     }
+
+    /**
+     * Opens a reference directory with the models of {@code modelDir} (a model directory: its configuration and
+     * weights replace the reference's; null: the reference's) and the CGCNN evaluators of {@code evaluators}
+     * ({@code <evaluators>/<name>/}; null: the official {@code .pth.tar} files).
+     */
+    public static ReferenceSession open(Path dir, Path modelDir, Path evaluators, int threads) {
+        return new ReferenceSession(dir, null, modelDir, evaluators, threads);
+    }
+
+    /** The step-one model configuration: the model directory's, else the official mp20_format one (the defaults). */
+    public Config.Model modelConfig() {
+        return modelDir != null ? modelDir.config().model() : ConfigLoader.defaults(List.of()).model();
+    }
+
+    /** The configuration of prior {@code label}: the model directory's, else {@code reference}. */
+    public Config.Prior priorConfig(String label, Config.Prior reference) {
+        if (modelDir == null) return reference;
+        Path c = modelDir.priorConfig(label);
+        if (!Files.isRegularFile(c)) throw new InvalidInputException(modelDir.path() + ": no prior '" + label + "' (" + c.getFileName() + ")");
+        return ConfigLoader.load(c, List.of()).prior();
+    }
+
+    /**
+     * The file holding the weights that the reference stores as {@code referenceName}: with a model directory
+     * {@code best.safetensors} for {@code cdvae_weights.safetensors} and {@code <label>.safetensors} for
+     * {@code prior_<label>_weights.safetensors}; otherwise the reference file (or --weights for the step-one model).
+     */
+    public Path weightsPath(String referenceName) {
+        if (modelDir == null) return referenceName.equals(WEIGHTS) && stepOneWeights != null ? stepOneWeights : dir.resolve(referenceName);
+        if (referenceName.equals(WEIGHTS)) return modelDir.path().resolve(ModelDirectory.STEP1_WEIGHTS);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(prior_.+)_weights\\.safetensors").matcher(referenceName);
+        if (m.matches()) return modelDir.priorWeights(m.group(1));
+        return dir.resolve(referenceName);
+    }
+
+    /** The weights of {@link #weightsPath} (checksum-verified for a model directory's checkpoints; read once). */
+    public Safetensors weights(String referenceName) {
+        Path p = weightsPath(referenceName);
+        return files.computeIfAbsent("weights:" + p, k -> modelDir != null && Files.isRegularFile(CheckpointFiles.sidecar(p))
+                ? CheckpointFiles.read(p).tensors() : Safetensors.read(p));
+    }
+
+    /** The CGCNN evaluator named like an official one: {@code <evaluators>/<name>} if given, else null. */
+    public Path evaluator(String name) { return evaluators == null ? null : evaluators.resolve(name); }
 
     /** Loads by name; returns {loaded, set aside}. */
     private int[] loadWeights(Path weights) {
-        Safetensors st = Safetensors.read(weights);
+        Safetensors st = weights(WEIGHTS);
         boolean hasDecoder = store.entries().stream().anyMatch(x -> x.name().startsWith("decoder."));
         Map<String, INDArray> m = new LinkedHashMap<>();
         int aside = 0;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Runs every registered {@link ReferenceCheck} on a reference directory. */
 public final class ReferenceVerifier {
@@ -26,6 +27,20 @@ public final class ReferenceVerifier {
      * {@code only} (all checks when empty); a name that selects no check is an {@link InvalidInputException}.
      */
     public static List<Comparison> run(Path dir, Path weights, int threads, List<String> only, Consumer<Comparison> progress) {
+        return run(() -> ReferenceSession.open(dir, weights, threads), only, progress);
+    }
+
+    /**
+     * As {@link #run(Path, Path, int, List, Consumer)} with the models of a model directory ({@code modelDir}, e.g.
+     * made by {@code concdvae import}) and the CGCNN evaluators under {@code evaluators} instead of the reference
+     * files; either may be null.
+     */
+    public static List<Comparison> run(Path dir, Path modelDir, Path evaluators, int threads, List<String> only,
+                                       Consumer<Comparison> progress) {
+        return run(() -> ReferenceSession.open(dir, modelDir, evaluators, threads), only, progress);
+    }
+
+    private static List<Comparison> run(Supplier<ReferenceSession> open, List<String> only, Consumer<Comparison> progress) {
         List<ReferenceCheck> checks = new ArrayList<>();
         for (ReferenceCheck c : ReferenceChecks.all()) {
             if (only.isEmpty() || only.stream().anyMatch(o -> c.file().startsWith(o))) checks.add(c);
@@ -37,7 +52,7 @@ public final class ReferenceVerifier {
             }
         }
         List<Comparison> all = new ArrayList<>();
-        try (ReferenceSession s = ReferenceSession.open(dir, weights, threads)) {
+        try (ReferenceSession s = open.get()) {
             for (ReferenceCheck check : checks) {
                 List<Comparison> r;
                 if (!s.directory().resolve(check.file()).toFile().isFile()) {

@@ -63,14 +63,14 @@ public final class TrainStepReferenceCheck implements ReferenceCheck {
     /** Runs the step and puts its results into the session cache. */
     static void compute(ReferenceSession s) {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
-        ConCdvae model = new ConCdvae(store, ConfigLoader.defaults(List.of()).model());
-        Safetensors w = s.file(ReferenceSession.WEIGHTS);
+        ConCdvae model = new ConCdvae(store, s.modelConfig());
+        Safetensors w = s.weights(ReferenceSession.WEIGHTS);
         Map<String, INDArray> m = new LinkedHashMap<>();
         for (String name : w.names()) {
             ParameterStore.Entry e = store.entry(name);
             m.put(name, e != null && e.array().dataType().isFPType() ? w.toNd(name, e.array().dataType()) : w.toNd(name));
         }
-        store.load(m, ReferenceSession.WEIGHTS);
+        store.load(m, s.weightsPath(ReferenceSession.WEIGHTS).toString());
 
         Safetensors in = s.file(ReferenceSession.INPUTS), dec = s.file(DecoderReferenceCheck.FILE);
         Safetensors heads = s.file(HeadsReferenceCheck.FILE), losses = s.file(LOSSES);
@@ -130,7 +130,7 @@ public final class TrainStepReferenceCheck implements ReferenceCheck {
                 }
                 // every parameter we give a non-zero gradient must have one in the reference
                 ParameterStore probe = new ParameterStore(DataType.FLOAT);
-                new ConCdvae(probe, ConfigLoader.defaults(List.of()).model());
+                new ConCdvae(probe, s.modelConfig());
                 for (ParameterStore.Entry e : probe.entries()) {
                     if (!e.trainable() || ref.contains(e.name())) continue;
                     INDArray ours = result(s, "grad." + e.name());

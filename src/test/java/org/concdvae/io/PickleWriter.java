@@ -14,20 +14,20 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Test helper: writes protocol-2 pickle opcodes by hand, and torch.save-shaped zip archives around them. */
-final class PickleWriter {
+public final class PickleWriter {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    PickleWriter() { raw(0x80, 2); }
+    public PickleWriter() { raw(0x80, 2); }
 
-    PickleWriter raw(int... bytes) { for (int b : bytes) out.write(b); return this; }
+    public PickleWriter raw(int... bytes) { for (int b : bytes) out.write(b); return this; }
 
-    PickleWriter global(String module, String name) {
+    public PickleWriter global(String module, String name) {
         out.write('c');
         out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
         return this;
     }
 
-    PickleWriter str(String s) {
+    public PickleWriter str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.write('X');
         out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
@@ -35,41 +35,41 @@ final class PickleWriter {
         return this;
     }
 
-    PickleWriter integer(int v) {
+    public PickleWriter integer(int v) {
         out.write('J');
         out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
         return this;
     }
 
-    PickleWriter real(double v) {
+    public PickleWriter real(double v) {
         out.write('G');
         out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putDouble(v).array());
         return this;
     }
 
     /** Integers as a tuple. */
-    PickleWriter ints(long... v) {
+    public PickleWriter ints(long... v) {
         mark();
         for (long x : v) integer((int) x);
         return tuple();
     }
 
-    PickleWriter mark() { return raw('('); }
-    PickleWriter tuple() { return raw('t'); }
-    PickleWriter emptyTuple() { return raw(')'); }
-    PickleWriter emptyDict() { return raw('}'); }
-    PickleWriter emptyList() { return raw(']'); }
-    PickleWriter setitems() { return raw('u'); }
-    PickleWriter appends() { return raw('e'); }
-    PickleWriter reduce() { return raw('R'); }
-    PickleWriter newobj() { return raw(0x81); }
-    PickleWriter build() { return raw('b'); }
-    PickleWriter none() { return raw('N'); }
-    PickleWriter bool(boolean b) { return raw(b ? 0x88 : 0x89); }
-    PickleWriter stop() { return raw('.'); }
+    public PickleWriter mark() { return raw('('); }
+    public PickleWriter tuple() { return raw('t'); }
+    public PickleWriter emptyTuple() { return raw(')'); }
+    public PickleWriter emptyDict() { return raw('}'); }
+    public PickleWriter emptyList() { return raw(']'); }
+    public PickleWriter setitems() { return raw('u'); }
+    public PickleWriter appends() { return raw('e'); }
+    public PickleWriter reduce() { return raw('R'); }
+    public PickleWriter newobj() { return raw(0x81); }
+    public PickleWriter build() { return raw('b'); }
+    public PickleWriter none() { return raw('N'); }
+    public PickleWriter bool(boolean b) { return raw(b ? 0x88 : 0x89); }
+    public PickleWriter stop() { return raw('.'); }
 
     /** {@code _rebuild_tensor_v2(('storage', torch.<type>, key, 'cpu', numel), offset, size, stride, False, OrderedDict())}. */
-    PickleWriter tensor(String storageType, String key, long numel, long offset, long[] size, long[] stride) {
+    public PickleWriter tensor(String storageType, String key, long numel, long offset, long[] size, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2");
         mark();
         mark().str("storage").global("torch", storageType).str(key).str("cpu").integer((int) numel).tuple().raw('Q');
@@ -82,10 +82,10 @@ final class PickleWriter {
         return reduce();
     }
 
-    byte[] bytes() { return out.toByteArray(); }
+    public byte[] bytes() { return out.toByteArray(); }
 
     /** Writes {@code <name>/data.pkl}, {@code <name>/version} and {@code <name>/data/<key>} for each storage. */
-    static Path archive(Path dir, String name, byte[] pickle, Map<String, byte[]> storages, String byteorder) throws IOException {
+    public static Path archive(Path dir, String name, byte[] pickle, Map<String, byte[]> storages, String byteorder) throws IOException {
         Path file = dir.resolve(name + ".pt");
         try (OutputStream fo = Files.newOutputStream(file); ZipOutputStream z = new ZipOutputStream(fo)) {
             stored(z, name + "/data.pkl", pickle);
@@ -108,7 +108,7 @@ final class PickleWriter {
         z.closeEntry();
     }
 
-    static byte[] floats(ByteOrder order, float... v) {
+    public static byte[] floats(ByteOrder order, float... v) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(order);
         for (float x : v) b.putFloat(x);
         return b.array();

@@ -47,7 +47,7 @@ class OfficialImportTest {
         assertEquals(6, dir.loadPrior("prior_full").conditionModel().names().size());
         assertNotNull(dir.loadPrior("prior_default"));
         try (var l = Files.list(tmp)) {
-            assertFalse(l.anyMatch(p -> p.getFileName().toString().contains(".import-")), "no temporary directory left");
+            assertFalse(l.anyMatch(p -> p.getFileName().toString().contains(".partial-")), "no temporary directory left");
         }
     }
 
@@ -76,7 +76,7 @@ class OfficialImportTest {
         assertFalse(e.getMessage().contains("\n"));
         assertFalse(Files.exists(tmp.resolve("m")));
         try (var l = Files.list(tmp)) {
-            assertFalse(l.anyMatch(p -> p.getFileName().toString().contains(".import-")));
+            assertFalse(l.anyMatch(p -> p.getFileName().toString().contains(".partial-")));
         }
     }
 
@@ -111,7 +111,38 @@ class OfficialImportTest {
         assertTrue(assertThrows(InvalidInputException.class, () -> OfficialImport.run(new OfficialImport.Request(evil, null, scaler(),
                 List.of(), tmp.resolve("x")), m -> {})).getMessage().contains("refusing"));
         try (var l = Files.list(tmp)) {
-            assertFalse(l.anyMatch(p -> p.getFileName().toString().contains(".import-")));
+            assertFalse(l.anyMatch(p -> p.getFileName().toString().contains(".partial-")));
         }
+    }
+
+    /** A torch.save'd scaler object (official lattice_scaler.pt layout: an object with means/stds tensors). */
+    @Test
+    void latticeScalerFromATorchSavedObject() throws Exception {
+        float[] means = {2.4014349f, 2.7058041f, 3.6769695f, 88.372742f, 85.682388f, 85.919685f};
+        float[] stds = {0.5723806f, 0.5707358f, 1.5512972f, 18.714254f, 16.426632f, 18.954887f};
+        org.concdvae.io.PickleWriter w = new org.concdvae.io.PickleWriter();
+        w.global("concdvae.common.data_utils", "StandardScalerTorch").emptyTuple().newobj();
+        w.emptyDict().mark();
+        w.str("means").tensor("FloatStorage", "0", 6, 0, new long[]{6}, new long[]{1});
+        w.str("stds").tensor("FloatStorage", "1", 6, 0, new long[]{6}, new long[]{1});
+        w.setitems().build().stop();
+        Path pt = org.concdvae.io.PickleWriter.archive(tmp, "lattice_scaler", w.bytes(), java.util.Map.of(
+                "0", org.concdvae.io.PickleWriter.floats(java.nio.ByteOrder.LITTLE_ENDIAN, means),
+                "1", org.concdvae.io.PickleWriter.floats(java.nio.ByteOrder.LITTLE_ENDIAN, stds)), "little");
+        var sc = OfficialImport.readScaler(pt);
+        for (int k = 0; k < 6; k++) {
+            assertEquals(means[k], sc.means()[k], 0.0);
+            assertEquals(stds[k], sc.stds()[k], 0.0);
+        }
+        // found beside the checkpoint when --lattice-scaler is not given
+        Path ref = SharedData.path("reference");
+        Path ckDir = Files.createDirectory(tmp.resolve("run"));
+        Files.copy(ref.resolve("cdvae_model.ckpt"), ckDir.resolve("last.ckpt"));
+        Files.copy(pt, ckDir.resolve("lattice_scaler.pt"));
+        OfficialImport.run(new OfficialImport.Request(ckDir.resolve("last.ckpt"), null, null, List.of(), tmp.resolve("m")), m -> {});
+        assertArrayEquals(ModelDirectory.open(tmp.resolve("m")).latticeScaler().stds(), sc.stds(), 1e-8);
+        // a checkpoint that is not a scaler
+        assertTrue(assertThrows(InvalidInputException.class, () -> OfficialImport.readScaler(ref.resolve("cdvae_model.ckpt")))
+                .getMessage().contains("not a lattice scaler"));
     }
 }
