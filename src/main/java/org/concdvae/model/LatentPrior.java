@@ -206,13 +206,14 @@ public final class LatentPrior {
         int m = (int) zT.size(0);
         INDArray z = zT.castTo(store.floatType()).dup();
         for (int level = steps - 1; level >= 0; level--) {
-            int[] levels = new int[m];
-            java.util.Arrays.fill(levels, level);
+            // one step for all rows: the time embedding of a single row, repeated; scalar schedule factors
             try (Tape t = Tape.inference()) {
+                INDArray tau1 = timeEmbedding(t, new int[]{level}).value();
+                Tensor tau = t.ownedConstant(tau1.repeat(0, m));
                 Tensor zt = t.constant(z);
-                Tensor cc = t.constant(c);
-                Tensor mean = reverseMean(t, zt, denoise(t, zt, cc, timeEmbedding(t, levels)), levels);
-                INDArray next = mean.value().dup();
+                Tensor epsHat = denoise(t, zt, t.constant(c), tau);
+                double k = betas.value().getDouble(level) / sqrtOneMinusAlphasCumprod.value().getDouble(level);
+                INDArray next = z.sub(epsHat.value().mul(k)).muli(sqrtRecipAlphas.value().getDouble(level));
                 if (level > 0) {
                     INDArray noise = Latent.standardNormal(m, latentDim, r, store.floatType());
                     next.addi(noise.muli(posteriorStd(level)));

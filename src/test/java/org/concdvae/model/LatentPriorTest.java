@@ -101,6 +101,27 @@ class LatentPriorTest {
     }
 
     @Test
+    void samplingEqualsTheStepwiseReverseProcess() {
+        LatentPrior p = new LatentPrior(new ParameterStore(DataType.DOUBLE), tiny());
+        p.initialise(new Random(2));
+        Map<String, double[]> c = Map.of("formation_energy_per_atom", new double[]{-1, -3});
+        INDArray zT = Latent.standardNormal(2, p.latentDim(), new Random(4), DataType.DOUBLE);
+        INDArray fast = p.sample(c, zT, new Random(9));
+        Random r = new Random(9);
+        INDArray z = zT.dup(), mean = null;
+        for (int level = p.steps() - 1; level >= 0; level--) {
+            try (Tape t = Tape.inference()) {
+                int[] lv = {level, level};
+                Tensor zt = t.constant(z);
+                Tensor eps = p.denoise(t, zt, p.conditionEmbedding(t, c, 2, Probe.NONE), p.timeEmbedding(t, lv));
+                mean = p.reverseMean(t, zt, eps, lv).value().dup();
+            }
+            z = level > 0 ? mean.add(Latent.standardNormal(2, p.latentDim(), r, DataType.DOUBLE).muli(p.posteriorStd(level))) : mean;
+        }
+        assertEquals(0, fast.sub(z).amaxNumber().doubleValue(), 1e-10);
+    }
+
+    @Test
     void formulaFeatures() {
         Composition c = ElementFeatures.parseFormula("SrTiO3");
         assertEquals(1, c.count(38));
