@@ -37,9 +37,8 @@ class VerifyReferenceCommandTest {
         assertTrue(text.contains("41 tensors compared, 2 inputs, 0 failed: PASS"), text);
     }
 
-    /** Every registered check (decoder, Langevin step, training step, priors too): slow, run with -Pslow. */
+    /** Every registered check (decoder, Langevin step, training step, priors, CGCNN): the whole verify-reference run. */
     @Test
-    @org.junit.jupiter.api.Tag("slow")
     void allReferenceTensorsPass() {
         int code = run("verify-reference", "--threads", "2", "--reference", SharedData.path("reference").toString());
         String text = out.toString();

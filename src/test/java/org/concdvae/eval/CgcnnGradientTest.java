@@ -10,7 +10,6 @@ import org.concdvae.nn.ParameterStore;
 import org.concdvae.testutil.SharedData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -93,7 +92,6 @@ class CgcnnGradientTest {
     }
 
     /** Classification model (log-softmax) in eval mode (running statistics). */
-    @Tag("slow")
     @Test
     void classifierGradientEvalMode() {
         checkModel(true, false);

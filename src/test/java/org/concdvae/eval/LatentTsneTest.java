@@ -11,7 +11,6 @@ import org.concdvae.data.Preprocessor;
 import org.concdvae.testutil.SharedData;
 import org.concdvae.train.Step1Trainer;
 import org.concdvae.train.TrainingData;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -29,7 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * evaluate latent on a tiny one-epoch step-one model: a CSV row per usable crystal and one decodable PNG per property.
  * Slow (trains the model first, ~1 min on 2 cores).
  */
-@Tag("slow")
 class LatentTsneTest {
     @TempDir
     Path root;

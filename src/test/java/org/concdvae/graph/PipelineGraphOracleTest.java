@@ -10,7 +10,6 @@ import org.concdvae.crystal.Lattice;
 import org.concdvae.crystal.NiggliReduction;
 import org.concdvae.crystal.Structure;
 import org.concdvae.testutil.SharedData;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.Reader;
@@ -69,7 +68,6 @@ class PipelineGraphOracleTest {
      * those sites' images (README of the oracle). docs/graph-disagreements.md has the numbers.
      */
     @Test
-    @Tag("slow")
     void fromTheCifTextMostGraphsMatch() throws Exception {
         Map<String, Input> inputs = inputs();
         GraphMethod crystalnn = GraphMethods.create("crystalnn", new GraphMethods.Params(7, 20));

@@ -6,7 +6,6 @@ import org.concdvae.model.OfficialImport;
 import org.concdvae.testutil.SharedData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -119,7 +118,6 @@ class ImportedReferenceTest {
     }
 
     @Test
-    @Tag("slow")
     void verifyReferencePassesOnTheImportedDirectories() {
         List<Comparison> all = ReferenceVerifier.run(SharedData.path("reference"), model, evaluators, 2, List.of(), null);
         List<String> failed = all.stream().filter(c -> !c.passed()).map(Comparison::line).toList();

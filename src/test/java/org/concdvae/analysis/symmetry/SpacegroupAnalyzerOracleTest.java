@@ -5,7 +5,6 @@ import org.apache.commons.csv.CSVRecord;
 import org.concdvae.crystal.CifReader;
 import org.concdvae.crystal.Structure;
 import org.concdvae.testutil.SharedData;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -84,7 +83,6 @@ class SpacegroupAnalyzerOracleTest {
 
     /** All 4322 structures (measured: 100 %, 100 %, 99.95 % for both columns; 2 known boundary cases at 0.2). */
     @Test
-    @Tag("slow")
     void fullSweepAgreesWithSpglib() throws IOException {
         sweep(rows(1), 99.9, 99.9);
     }
