@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
+
+import static org.concdvae.cli.BenchSupport.median;
 
 /**
  * {@code concdvae bench cif}: crystal I/O speed on a structure input (CIF file, directory of CIFs, or CSV with a
@@ -62,12 +63,5 @@ public class BenchCifCommand extends BaseCommand {
         if (sink == Long.MIN_VALUE) out.println(); // keeps the timed work observable
         out.flush();
         return ExitCode.OK;
-    }
-
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        int k = s.length / 2;
-        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
     }
 }

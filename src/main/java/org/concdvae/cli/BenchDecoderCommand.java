@@ -1,14 +1,11 @@
 package org.concdvae.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.concdvae.autodiff.Engine;
 import org.concdvae.autodiff.Tape;
 import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
 import org.concdvae.crystal.Structure;
-import org.concdvae.data.Preprocessor;
-import org.concdvae.io.StructureSource;
 import org.concdvae.model.GemNetDecoder;
 import org.concdvae.model.Probe;
 import org.concdvae.nn.GemNetGraph;
@@ -19,13 +16,16 @@ import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+
+import static org.concdvae.cli.BenchSupport.cpuNanos;
+import static org.concdvae.cli.BenchSupport.median;
+import static org.concdvae.cli.BenchSupport.officialTimings;
+import static org.concdvae.cli.BenchSupport.peakRssMiB;
+import static org.concdvae.cli.BenchSupport.readCrystals;
 
 /**
  * {@code concdvae bench decoder}: one GemNet-T decoder call as in Langevin sampling (graph on the fly + forward, no
@@ -63,14 +63,14 @@ public class BenchDecoderCommand extends BaseCommand {
         int threads = common.threads();
         Engine.setThreads(threads);
         Config cfg = ConfigLoader.defaults(List.of());
-        List<Structure> pool = readCrystals(cfg, threads);
+        List<Structure> pool = readCrystals(data, cfg, threads);
         if (pool.isEmpty()) throw new UserException("no readable crystals in " + data);
 
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         GemNetDecoder dec = new GemNetDecoder(store, cfg.model().decoder());
         dec.initialise(new Random(common.seed));
         int latent = cfg.model().decoder().latentDim() + cfg.model().decoder().timeEmbDim();
-        JsonNode official = readOfficial();
+        JsonNode official = officialTimings(timings);
 
         var out = out();
         out.printf("decoder call (graph + forward, no grad, float32), %d crystals from %s, %d threads, %d timed calls after %d warm-up%n",
@@ -84,7 +84,7 @@ public class BenchDecoderCommand extends BaseCommand {
             int[] sizes = new int[3];
             try (Progress p = Progress.start("bench decoder batch " + b, warmup + repeat, common.quiet)) {
                 for (int r = -warmup; r < repeat; r++) {
-                    long c0 = processCpuNanos(), t0 = System.nanoTime();
+                    long c0 = cpuNanos(), t0 = System.nanoTime();
                     try (GemNetGraph g = dec.graph(batch.lattices, batch.cart, batch.numAtoms, DataType.FLOAT, threads);
                          Tape t = Tape.inference()) {
                         GemNetDecoder.Output o = dec.forward(t, g, t.constant(zTime), batch.types, Probe.NONE);
@@ -93,7 +93,7 @@ public class BenchDecoderCommand extends BaseCommand {
                         sizes[1] = g.numEdges();
                         sizes[2] = g.numTriplets();
                     }
-                    long t1 = System.nanoTime(), c1 = processCpuNanos();
+                    long t1 = System.nanoTime(), c1 = cpuNanos();
                     if (r >= 0) {
                         wall[r] = (t1 - t0) / 1e6;
                         cpu[r] = (c1 - c0) / 1e6;
@@ -145,54 +145,5 @@ public class BenchDecoderCommand extends BaseCommand {
             }
         }
         return new Batch(lat, cart, numAtoms, types);
-    }
-
-    /** The crystals of the data set (train, val, test CSVs of a directory, in that order), canonicalised as in preprocessing. */
-    private List<Structure> readCrystals(Config cfg, int threads) throws Exception {
-        List<Path> files = new ArrayList<>();
-        if (Files.isDirectory(data)) {
-            for (String split : new String[]{"train.csv", "val.csv", "test.csv"}) if (Files.isRegularFile(data.resolve(split))) files.add(data.resolve(split));
-        }
-        if (files.isEmpty()) files.add(data);
-        Preprocessor pre = new Preprocessor(cfg, threads, false);
-        List<Structure> out = new ArrayList<>();
-        for (Path f : files) {
-            for (StructureSource.Entry e : StructureSource.good(StructureSource.read(f))) out.add(pre.canonical(e.structure()));
-        }
-        return out;
-    }
-
-    private JsonNode readOfficial() {
-        if (timings == null || !Files.isRegularFile(timings)) return null;
-        try {
-            return new ObjectMapper().readTree(timings.toFile());
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static long processCpuNanos() {
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean sun) return sun.getProcessCpuTime();
-        return 0;
-    }
-
-    /** Peak resident set size (VmHWM) in MiB, or NaN where /proc is not available. */
-    static double peakRssMiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-            }
-        } catch (Exception ignored) {
-            // not Linux
-        }
-        return Double.NaN;
-    }
-
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        int k = s.length / 2;
-        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
     }
 }

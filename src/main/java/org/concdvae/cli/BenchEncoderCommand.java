@@ -22,9 +22,11 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+
+import static org.concdvae.cli.BenchSupport.cpuNanos;
+import static org.concdvae.cli.BenchSupport.median;
 
 /**
  * {@code concdvae bench encoder}: median time of the DimeNet++ encoder + latent (model.md §3–§4) on batches of real
@@ -126,12 +128,6 @@ public class BenchEncoderCommand extends BaseCommand {
         return ExitCode.OK;
     }
 
-    /** CPU time of the whole process (all threads, native included): robust to other load on the machine. */
-    private static long cpuNanos() {
-        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
-    }
-
     private static int[] atomTypes(List<CrystalRecord> batch) {
         int n = 0;
         for (CrystalRecord c : batch) n += c.numAtoms();
@@ -159,12 +155,5 @@ public class BenchEncoderCommand extends BaseCommand {
                     new int[]{c.numEdges()}));
         }
         return CrystalGraph.concat(parts);
-    }
-
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        int k = s.length / 2;
-        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
     }
 }

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.concdvae.cli.BenchSupport.median;
+
 /**
  * {@code concdvae bench graph}: speed of the encoder-graph preprocessing, Niggli reduction + lattice rebuild
  * (model.md §1) + CrystalNN or MinimumDistanceNN bonds, per structure on one thread, as pymatgen's reference timings
@@ -147,12 +149,5 @@ public class BenchGraphCommand extends BaseCommand {
         double[] m = new double[t.length];
         for (int i = 0; i < t.length; i++) m[i] = median(t[i]);
         return m;
-    }
-
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        int k = s.length / 2;
-        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
     }
 }

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.concdvae.cli.BenchSupport.median;
+
 /**
  * {@code concdvae bench match}: StructureMatcher speed on a pairs CSV (e.g. ../shared/oracles/matcher.csv). One pair =
  * {@code fit(a, b)} plus {@code get_rms_dist(a, b)} from the parsed structures, each call reducing both structures as
@@ -85,12 +87,5 @@ public class BenchMatchCommand extends BaseCommand {
         out.printf("throughput: %.1f pairs/s single thread, %.1f pairs/s on %d threads%n", n / total, n / par, threads);
         out.flush();
         return ExitCode.OK;
-    }
-
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        int k = s.length / 2;
-        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
     }
 }

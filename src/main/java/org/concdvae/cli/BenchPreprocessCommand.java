@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.concdvae.cli.BenchSupport.median;
+
 /**
  * {@code concdvae bench preprocess}: throughput of the per-crystal pipeline (CSV row → CIF → Niggli → canonical
  * lattice → radius graph) and of the batched decoder radius graph alone, as medians over repeats.
@@ -91,13 +93,6 @@ public class BenchPreprocessCommand extends BaseCommand {
     private static String tail(Path f) {
         Path p = f.getParent();
         return (p.getFileName() == null ? "" : p.getFileName() + "/") + f.getFileName();
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
     }
 
     private static double min(double[] v) { return Arrays.stream(v).min().orElse(Double.NaN); }

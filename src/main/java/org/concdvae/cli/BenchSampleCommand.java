@@ -9,9 +9,6 @@ import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
 import org.concdvae.crystal.Lattice;
 import org.concdvae.crystal.Structure;
-import org.concdvae.data.Preprocessor;
-import org.concdvae.io.AtomicFiles;
-import org.concdvae.io.StructureSource;
 import org.concdvae.model.ConCdvae;
 import org.concdvae.model.LatentPrior;
 import org.concdvae.model.Latent;
@@ -22,7 +19,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +27,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+
+import static org.concdvae.cli.BenchSupport.median;
+import static org.concdvae.cli.BenchSupport.officialTimings;
+import static org.concdvae.cli.BenchSupport.readCrystals;
+import static org.concdvae.cli.BenchSupport.writeJson;
 
 /**
  * {@code concdvae bench sample}: generation throughput with the official model size and settings. A full run costs
@@ -77,7 +78,7 @@ public class BenchSampleCommand extends BaseCommand {
         int threads = common.threads();
         Engine.setThreads(threads);
         Config cfg = ConfigLoader.defaults(List.of());
-        List<Structure> pool = readCrystals(cfg, threads);
+        List<Structure> pool = readCrystals(data, cfg, threads);
         if (pool.isEmpty()) throw new UserException("no readable crystals in " + data);
         ConCdvae model = new ConCdvae(new ParameterStore(DataType.FLOAT), cfg.model());
         model.initialise(new Random(common.seed));
@@ -85,7 +86,7 @@ public class BenchSampleCommand extends BaseCommand {
         prior.initialise(new Random(common.seed + 1));
         LangevinSampler sampler = new LangevinSampler(model.cdvae(), model.decoder(), cfg.gen().stepLr(), threads);
         int updates = (int) model.cdvae().sigmas().length() * cfg.gen().nStepEach();
-        JsonNode official = readOfficial();
+        JsonNode official = officialTimings(timings);
 
         // prior: one DDPM run over 256 latents -> seconds per latent
         Map<String, double[]> fe = new HashMap<>();
@@ -169,37 +170,7 @@ public class BenchSampleCommand extends BaseCommand {
         }
         out.println("s per crystal = median update time x " + updates + " / batch + prior time per crystal; official = one-thread process CPU estimate");
         out.flush();
-        if (json != null) AtomicFiles.writeString(json, om.writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
+        if (json != null) writeJson(results, json);
         return ExitCode.OK;
-    }
-
-    private List<Structure> readCrystals(Config cfg, int threads) throws Exception {
-        List<Path> files = new ArrayList<>();
-        if (Files.isDirectory(data)) {
-            for (String split : new String[]{"train.csv", "val.csv", "test.csv"}) if (Files.isRegularFile(data.resolve(split))) files.add(data.resolve(split));
-        }
-        if (files.isEmpty()) files.add(data);
-        Preprocessor pre = new Preprocessor(cfg, threads, false);
-        List<Structure> out = new ArrayList<>();
-        for (Path f : files) {
-            for (StructureSource.Entry e : StructureSource.good(StructureSource.read(f))) out.add(pre.canonical(e.structure()));
-        }
-        return out;
-    }
-
-    private JsonNode readOfficial() {
-        if (timings == null || !Files.isRegularFile(timings)) return null;
-        try {
-            return new ObjectMapper().readTree(timings.toFile());
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        int k = s.length / 2;
-        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
     }
 }

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.concdvae.cli.BenchSupport.median;
+
 /**
  * {@code concdvae bench symmetry}: SpacegroupAnalyzer speed on a set of structures (e.g. the oracle file
  * oracles/symmetry.csv). Prints the median time per structure (single thread, median over passes) and the
@@ -88,12 +90,5 @@ public class BenchSymmetryCommand extends BaseCommand {
         } catch (RuntimeException e) {
             return 0;
         }
-    }
-
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        int k = s.length / 2;
-        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
     }
 }

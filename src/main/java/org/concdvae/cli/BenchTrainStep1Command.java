@@ -8,7 +8,6 @@ import org.concdvae.autodiff.Tape;
 import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
 import org.concdvae.data.CrystalRecord;
-import org.concdvae.io.AtomicFiles;
 import org.concdvae.model.ConCdvae;
 import org.concdvae.nn.AdamOptimizer;
 import org.concdvae.nn.ParameterStore;
@@ -19,13 +18,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+
+import static org.concdvae.cli.BenchSupport.cpuNanos;
+import static org.concdvae.cli.BenchSupport.median;
+import static org.concdvae.cli.BenchSupport.peakRssKb;
+import static org.concdvae.cli.BenchSupport.rssKb;
+import static org.concdvae.cli.BenchSupport.writeJson;
 
 /**
  * {@code concdvae bench train-step1}: median time of one step-one training step (batch collation with the encoder
@@ -75,7 +77,6 @@ public class BenchTrainStep1Command extends BaseCommand {
         model.initialise(new Random(common.seed));
         AdamOptimizer adam = new AdamOptimizer(store, 1e-3, 0.9, 0.999, 1e-8, 0.5);
         List<String> needed = Batches.neededProperties(model);
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         PrintableOut o = new PrintableOut();
         o.line("train-step1: %d crystals available, %,d parameters, %d thread(s), %d timed steps after 1 warm-up", pool.size(),
                 store.trainableCount(), threads, steps);
@@ -89,7 +90,7 @@ public class BenchTrainStep1Command extends BaseCommand {
             try (Progress bar = Progress.start("bench train-step1 bs" + bs, steps + 1, common.quiet)) {
                 for (int s = -1; s < steps; s++) {
                     List<CrystalRecord> batch = draw(pool, bs, pick);
-                    long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+                    long c0 = cpuNanos(), t0 = System.nanoTime();
                     ConCdvae.Batch b = Batches.collate(batch, d.propertyNames(), needed, model, threads);
                     try (Tape t = Tape.training()) {
                         ConCdvae.Output out = model.forward(t, b, true, new Random(s + 1000L * bs), ConCdvae.Draws.NONE,
@@ -99,7 +100,7 @@ public class BenchTrainStep1Command extends BaseCommand {
                     } finally {
                         b.encoderGraph().close();
                     }
-                    long t1 = System.nanoTime(), c1 = os.getProcessCpuTime();
+                    long t1 = System.nanoTime(), c1 = cpuNanos();
                     if (s >= 0) {
                         wall[s] = (t1 - t0) / 1e6;
                         cpu[s] = (c1 - c0) / 1e6;
@@ -113,7 +114,7 @@ public class BenchTrainStep1Command extends BaseCommand {
             double official = bs == 32 ? OFFICIAL_BS32_S : bs == 64 ? OFFICIAL_BS64_S : Double.NaN;
             o.line("batch %d (%d atoms in the last batch): median %.0f ms wall, %.0f ms CPU per step; RSS first/middle/last "
                             + "%.0f / %.0f / %.0f MB, peak %.0f MB", bs, atoms, medWall, medCpu, rss[0] / 1024.0,
-                    rss[steps / 2] / 1024.0, rss[steps - 1] / 1024.0, peakKb() / 1024.0);
+                    rss[steps / 2] / 1024.0, rss[steps - 1] / 1024.0, peakRssKb() / 1024.0);
             if (!Double.isNaN(official)) {
                 o.line("  official PyTorch, one thread: %.0f ms CPU per step -> ratio ours/official: wall %.2f, CPU %.2f (target <= 0.5)",
                         official * 1e3, medWall / (official * 1e3), medCpu / (official * 1e3));
@@ -124,7 +125,7 @@ public class BenchTrainStep1Command extends BaseCommand {
             r.put("threads", threads);
             r.put("median_ms", medWall);
             r.put("cpu_ms", medCpu);
-            r.put("rss_mb", peakKb() / 1024.0);
+            r.put("rss_mb", peakRssKb() / 1024.0);
             r.put("rss_first_mb", rss[0] / 1024.0);
             r.put("rss_last_mb", rss[steps - 1] / 1024.0);
             r.put("steps", steps);
@@ -136,7 +137,7 @@ public class BenchTrainStep1Command extends BaseCommand {
                 r.put("ratio_cpu", medCpu / (official * 1e3));
             }
         }
-        if (json != null) AtomicFiles.writeString(json, m.writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
+        if (json != null) writeJson(results, json);
         return ExitCode.OK;
     }
 
@@ -148,28 +149,6 @@ public class BenchTrainStep1Command extends BaseCommand {
             for (int i = 0; i < order.length && out.size() < n; i++) out.add(pool.get(order[i]));
         }
         return out;
-    }
-
-    private static long rssKb() { return status("VmRSS:"); }
-
-    private static long peakKb() { return status("VmHWM:"); }
-
-    private static long status(String key) {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (l.startsWith(key)) return Long.parseLong(l.replaceAll("[^0-9]", ""));
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
-    }
-
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        int k = s.length / 2;
-        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
     }
 
     private final class PrintableOut {
