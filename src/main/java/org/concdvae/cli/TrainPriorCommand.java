@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /** {@code concdvae train-prior}: train the latent DDPM prior (step two) next to a trained step-one model. */
 @Command(name = "train-prior", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
@@ -83,7 +82,8 @@ public class TrainPriorCommand extends BaseCommand {
                 + " --data " + dataPath + (sets.isEmpty() ? "" : " --set " + String.join(" --set ", sets)) + (resume ? " --resume" : "")
                 + (epochs == null ? "" : " --epochs " + epochs) + (batchSize == null ? "" : " --batch-size " + batchSize) + " --seed " + common.seed;
         PriorTrainer.Options opt = new PriorTrainer.Options(common.seed, threads, epochs, batchSize, resume, logEvery, VersionProvider.version(), cmd);
-        Bar bar = new Bar();
+        TrainingProgress bar = new TrainingProgress("train-prior", (epoch, t) -> String.format(Locale.ROOT, "ep %d loss %.4g", epoch, t.get("loss")),
+                false, common.quiet, err());
         PriorTrainer.Summary s;
         try {
             PriorTrainer trainer = new PriorTrainer(cfg, dir, d, opt, bar);
@@ -131,39 +131,5 @@ public class TrainPriorCommand extends BaseCommand {
             if (n.hasNonNull("data")) return Path.of(n.get("data").asText());
         }
         throw new UserException(dir.path() + ": no --data given and the step-one run.json does not name its data");
-    }
-
-    /** Progress bar over the remaining steps, a line per epoch. */
-    private final class Bar implements Step1Trainer.Listener {
-        private Progress bar;
-
-        @Override
-        public void start(int firstEpoch, int total, int stepsPerEpoch) {
-            bar = Progress.start("train-prior", (long) (total - firstEpoch) * stepsPerEpoch, common.quiet);
-        }
-
-        @Override
-        public void step(int epoch, int step, Map<String, Double> t) {
-            bar.step();
-            bar.message(String.format(Locale.ROOT, "ep %d loss %.4g", epoch, t.get("loss")));
-        }
-
-        @Override
-        public void epoch(Step1Trainer.EpochResult r) {
-            if (common.quiet) return;
-            err().printf(Locale.ROOT, "%nepoch %d: train_loss %.5g  val_loss %.5g  lr %.3g%s (%.1f s)%n", r.epoch(),
-                    r.train().getOrDefault("loss", Double.NaN), r.val().get("loss"), r.lr(), r.best() ? "  [best]" : "", r.seconds());
-            err().flush();
-        }
-
-        @Override
-        public void message(String text) {
-            if (!common.quiet) {
-                err().println(text);
-                err().flush();
-            }
-        }
-
-        void close() { if (bar != null) bar.close(); }
     }
 }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /** {@code concdvae train-step1}: train the step-one model (VAE + PropEmb + Predictor + score decoder). */
 @Command(name = "train-step1", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
@@ -68,7 +67,10 @@ public class TrainStep1Command extends BaseCommand {
                 + (batchSize == null ? "" : " --batch-size " + batchSize) + " --seed " + common.seed;
         Step1Trainer.Options opt = new Step1Trainer.Options(common.seed, threads, epochs, batchSize, resume, logEvery,
                 maxBadSteps, VersionProvider.version(), cmd);
-        BarListener bar = new BarListener();
+        TrainingProgress bar = new TrainingProgress("train-step1", (epoch, t) -> String.format(Locale.ROOT,
+                "ep %d loss %.4g (coord %.3g type %.3g lat %.3g natom %.3g comp %.3g kl %.3g pred %.3g)", epoch, t.get("loss"),
+                t.get("coord_loss"), t.get("type_loss"), t.get("lattice_loss"), t.get("natom_loss"), t.get("composition_loss"),
+                t.get("kld_loss"), t.get("predict_loss")), true, common.quiet, err());
         Step1Trainer.Summary s;
         try {
             Step1Trainer trainer = new Step1Trainer(cfg, d, out, opt, bar);
@@ -83,42 +85,5 @@ public class TrainStep1Command extends BaseCommand {
                 s.epochsRun(), s.lastEpoch(), s.steps(), s.earlyStopped() ? ", stopped early" : "", s.bestValLoss(),
                 s.bestEpoch(), s.firstTrainLoss(), s.lastTrainLoss(), s.outDir());
         return ExitCode.OK;
-    }
-
-    /** A progress bar over all remaining steps with the running loss terms, plus a line per epoch. */
-    private final class BarListener implements Step1Trainer.Listener {
-        private Progress bar;
-
-        @Override
-        public void start(int firstEpoch, int total, int stepsPerEpoch) {
-            bar = Progress.start("train-step1", (long) (total - firstEpoch) * stepsPerEpoch, common.quiet);
-        }
-
-        @Override
-        public void step(int epoch, int step, Map<String, Double> t) {
-            bar.step();
-            bar.message(String.format(Locale.ROOT, "ep %d loss %.4g (coord %.3g type %.3g lat %.3g natom %.3g comp %.3g kl %.3g pred %.3g)",
-                    epoch, t.get("loss"), t.get("coord_loss"), t.get("type_loss"), t.get("lattice_loss"), t.get("natom_loss"),
-                    t.get("composition_loss"), t.get("kld_loss"), t.get("predict_loss")));
-        }
-
-        @Override
-        public void epoch(Step1Trainer.EpochResult r) {
-            if (common.quiet) return;
-            err().printf(Locale.ROOT, "%nepoch %d: train_loss %.5g  val_loss %.5g  lr %.3g%s%s (%.1f s)%n", r.epoch(),
-                    r.train().getOrDefault("loss", Double.NaN), r.val().get("loss"), r.lr(), r.best() ? "  [best]" : "",
-                    r.skippedSteps() > 0 ? "  skipped " + r.skippedSteps() : "", r.seconds());
-            err().flush();
-        }
-
-        @Override
-        public void message(String text) {
-            if (!common.quiet) {
-                err().println(text);
-                err().flush();
-            }
-        }
-
-        void close() { if (bar != null) bar.close(); }
     }
 }

@@ -63,6 +63,12 @@ final class MetricsLog {
 
     List<Map<String, Double>> epochRows() { return epochs; }
 
+    /** {@code train_loss} of the first epoch row (NaN when there is none), for the run summary. */
+    double firstTrainLoss() { return epochs.isEmpty() ? Double.NaN : epochs.get(0).getOrDefault("train_loss", Double.NaN); }
+
+    /** {@code train_loss} of the last epoch row (NaN when there is none), for the run summary. */
+    double lastTrainLoss() { return epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).getOrDefault("train_loss", Double.NaN); }
+
     private static void write(Path file, List<Map<String, Double>> rows) throws IOException {
         List<String> cols = new ArrayList<>();
         for (Map<String, Double> r : rows) for (String k : r.keySet()) if (!cols.contains(k)) cols.add(k);

@@ -68,15 +68,11 @@ public final class PriorTrainer {
     private final ParameterStore store;
     private final LatentPrior prior;
     private final AdamOptimizer adam;
-    private final ReduceLROnPlateau scheduler;
     private final int epochs, batchSize;
     private final ElementFeatures formulaFeatures;
     private Encoded train, val;
 
-    private int epoch = 0;
-    private long globalStep = 0;
-    private double bestVal = Double.POSITIVE_INFINITY;
-    private int bestEpoch = -1, epochsSinceBest = 0;
+    private final TrainingState state;
 
     /** Per-crystal targets and condition values. */
     private record Encoded(INDArray mu, Map<String, double[]> conditions, Map<String, Integer> widths) {
@@ -113,7 +109,7 @@ public final class PriorTrainer {
         prior.initialise(new Random(opt.seed()));
         this.adam = new AdamOptimizer(store, o.lr(), o.betas().get(0), o.betas().get(1), o.eps(), p.train().gradientClipVal());
         Config.LrScheduler s = p.optim().lrScheduler();
-        this.scheduler = p.optim().useLrScheduler() ? new ReduceLROnPlateau(o.lr(), s.factor(), s.patience(), s.minLr(), 1e-4, 0) : null;
+        this.state = new TrainingState(p.optim().useLrScheduler() ? new ReduceLROnPlateau(o.lr(), s.factor(), s.patience(), s.minLr(), 1e-4, 0) : null);
         boolean needsFormula = prior.conditionModel().embeddings().stream().anyMatch(e -> e instanceof ConditionModel.Vector);
         this.formulaFeatures = needsFormula ? ElementFeatures.resolve(p.formulaFeatures()) : null;
     }
@@ -136,12 +132,13 @@ public final class PriorTrainer {
         val = encode(stepOne, data.val());
         AtomicFiles.writeString(dir.priorConfig(label), "# configuration of prior '" + label + "' (concdvae train-prior)\n" + ConfigLoader.toYaml(cfg));
         writeRunRecord(null);
-        MetricsLog metrics = new MetricsLog(dir.path().resolve(label + "-metrics.csv"), dir.path().resolve(label + "-metrics_steps.csv"), epoch);
+        MetricsLog metrics = new MetricsLog(dir.path().resolve(label + "-metrics.csv"), dir.path().resolve(label + "-metrics_steps.csv"), state.epoch);
         int steps = (train.size() + batchSize - 1) / batchSize;
-        listener.start(epoch, epochs, steps);
-        int first = epoch, patience = cfg.prior().train().earlyStopping().patience();
+        listener.start(state.epoch, epochs, steps);
+        int first = state.epoch, patience = cfg.prior().train().earlyStopping().patience();
         boolean early = false;
-        while (epoch < epochs) {
+        while (state.epoch < epochs) {
+            int epoch = state.epoch;
             long t0 = System.nanoTime();
             int[] order = Batches.order(train.size(), new Random(Step1Trainer.mix(opt.seed(), 0x5eedL, epoch)));
             double sum = 0;
@@ -150,7 +147,7 @@ public final class PriorTrainer {
                 int from = s * batchSize, to = Math.min(train.size(), from + batchSize);
                 int[] idx = java.util.Arrays.copyOfRange(order, from, to);
                 double loss = trainStep(idx);
-                globalStep++;
+                long globalStep = ++state.globalStep;
                 if (Double.isNaN(loss)) {
                     skipped++;
                     continue;
@@ -162,35 +159,25 @@ public final class PriorTrainer {
                 listener.step(epoch, s + 1, terms);
             }
             double valLoss = validate();
-            boolean improved = valLoss < bestVal;
-            if (improved) {
-                bestVal = valLoss;
-                bestEpoch = epoch;
-                epochsSinceBest = 0;
-            } else {
-                epochsSinceBest++;
-            }
             double lrUsed = adam.learningRate();
-            if (scheduler != null) adam.setLearningRate(scheduler.step(valLoss));
+            boolean improved = state.endEpoch(valLoss, adam);
             Map<String, Double> tr = new LinkedHashMap<>();
             tr.put("loss", counted > 0 ? sum / counted : Double.NaN);
             Step1Trainer.EpochResult r = new Step1Trainer.EpochResult(epoch, tr, Map.of("loss", valLoss), lrUsed, improved,
                     skipped, (System.nanoTime() - t0) / 1e9);
             metrics.epoch(r);
-            epoch++;
+            state.epoch++;
             if (improved) saveCheckpoint(weights(), false);
             saveCheckpoint(last(), true);
             listener.epoch(r);
-            if (epochsSinceBest >= patience) {
+            if (state.shouldStop(patience)) {
                 early = true;
                 listener.message("early stopping: val_loss did not improve for " + patience + " epochs");
                 break;
             }
         }
-        List<Map<String, Double>> rows = metrics.epochRows();
-        double firstLoss = rows.isEmpty() ? Double.NaN : rows.get(0).getOrDefault("train_loss", Double.NaN);
-        double lastLoss = rows.isEmpty() ? Double.NaN : rows.get(rows.size() - 1).getOrDefault("train_loss", Double.NaN);
-        Summary sum = new Summary(epoch - first, epoch - 1, globalStep, bestVal, bestEpoch, early, firstLoss, lastLoss, weights());
+        Summary sum = new Summary(state.epoch - first, state.epoch - 1, state.globalStep, state.bestVal, state.bestEpoch, early,
+                metrics.firstTrainLoss(), metrics.lastTrainLoss(), weights());
         writeRunRecord(sum);
         return sum;
     }
@@ -264,7 +251,7 @@ public final class PriorTrainer {
     /** One optimisation step; the loss, or NaN when the step was skipped (non-finite loss or gradient). */
     private double trainStep(int[] idx) {
         try (Tape t = Tape.training()) {
-            Random rng = new Random(Step1Trainer.mix(opt.seed(), 0x9a10L, globalStep));
+            Random rng = new Random(Step1Trainer.mix(opt.seed(), 0x9a10L, state.globalStep));
             Tensor loss = prior.loss(t, t.ownedConstant(rows(train.mu(), idx)), select(train, idx), rng);
             double v = loss.item();
             if (!Double.isFinite(v)) {
@@ -292,7 +279,7 @@ public final class PriorTrainer {
             int[] idx = new int[Math.min(val.size(), from + batchSize) - from];
             for (int k = 0; k < idx.length; k++) idx[k] = from + k;
             try (Tape t = Tape.inference()) {
-                Random rng = new Random(Step1Trainer.mix(opt.seed(), 0x0a1L + epoch, i));
+                Random rng = new Random(Step1Trainer.mix(opt.seed(), 0x0a1L + state.epoch, i));
                 sum += prior.loss(t, t.ownedConstant(rows(val.mu(), idx)), select(val, idx), rng).item() * idx.length;
                 n += idx.length;
             }
@@ -301,31 +288,16 @@ public final class PriorTrainer {
     }
 
     private void saveCheckpoint(Path file, boolean withOptimizer) throws IOException {
-        Map<String, INDArray> tensors = new LinkedHashMap<>(store.stateDict());
-        if (withOptimizer) {
-            for (Map.Entry<String, INDArray> e : adam.stateDict().entrySet()) tensors.put(ModelDirectory.OPTIMIZER_PREFIX + e.getKey(), e.getValue());
-        }
+        Map<String, INDArray> tensors = TrainingState.checkpointTensors(store, adam, withOptimizer);
         ObjectNode info = JSON.createObjectNode();
         info.put("kind", "concdvae-prior");
         info.put("label", label);
-        info.put("epoch", epoch - 1);
-        info.put("next_epoch", epoch);
-        info.put("global_step", globalStep);
+        state.putCounters(info);
         info.put("seed", opt.seed());
         info.put("version", opt.version());
         info.set("config", ConfigLoader.toTree(cfg));
         info.put("optimizer_lr", adam.learningRate());
-        if (scheduler != null) {
-            ObjectNode s = info.putObject("scheduler");
-            s.put("lr", scheduler.learningRate());
-            s.put("best", scheduler.best());
-            s.put("bad_epochs", scheduler.badEpochs());
-            s.put("cooldown", scheduler.cooldownCounter());
-        }
-        ObjectNode es = info.putObject("early_stopping");
-        es.put("best_val_loss", bestVal);
-        es.put("best_epoch", bestEpoch);
-        es.put("epochs_since_best", epochsSinceBest);
+        state.putSchedulerAndEarlyStopping(info);
         info.put("data_checksum", data.checksum());
         info.put("step1_sha256", Safetensors.sha256(dir.path().resolve(ModelDirectory.STEP1_WEIGHTS)));
         CheckpointFiles.write(file, tensors, info);
@@ -348,29 +320,10 @@ public final class PriorTrainer {
         if (!Safetensors.sha256(dir.path().resolve(ModelDirectory.STEP1_WEIGHTS)).equals(info.path("step1_sha256").asText())) {
             throw new InvalidInputException(file + ": the step-one weights changed since this prior was trained");
         }
-        Safetensors st = ck.tensors();
-        Map<String, INDArray> weights = new LinkedHashMap<>(), optState = new LinkedHashMap<>();
-        for (String name : st.names()) {
-            if (name.startsWith(ModelDirectory.OPTIMIZER_PREFIX)) optState.put(name.substring(ModelDirectory.OPTIMIZER_PREFIX.length()), st.toNd(name));
-            else {
-                ParameterStore.Entry e = store.entry(name);
-                weights.put(name, e != null && e.array().dataType().isFPType() ? st.toNd(name, e.array().dataType()) : st.toNd(name));
-            }
-        }
-        store.load(weights, file.toString());
+        TrainingState.loadCheckpointTensors(ck.tensors(), store, adam, file);
         adam.setLearningRate(info.path("optimizer_lr").asDouble());
-        adam.loadStateDict(optState, file.toString());
-        if (scheduler != null && info.has("scheduler")) {
-            JsonNode s = info.get("scheduler");
-            scheduler.restore(s.path("lr").asDouble(), s.path("best").asDouble(), s.path("bad_epochs").asInt(), s.path("cooldown").asInt());
-        }
-        epoch = info.path("next_epoch").asInt();
-        globalStep = info.path("global_step").asLong();
-        JsonNode es = info.path("early_stopping");
-        bestVal = es.path("best_val_loss").asDouble(Double.POSITIVE_INFINITY);
-        bestEpoch = es.path("best_epoch").asInt(-1);
-        epochsSinceBest = es.path("epochs_since_best").asInt();
-        listener.message("resumed prior '" + label + "' at epoch " + epoch + " (step " + globalStep + ")");
+        state.restore(info);
+        listener.message("resumed prior '" + label + "' at epoch " + state.epoch + " (step " + state.globalStep + ")");
     }
 
     /** The first key path where two config trees differ (numbers compared by value), or null. */
@@ -415,14 +368,7 @@ public final class PriorTrainer {
         run.put("conditions", String.join(",", prior.conditionModel().names()));
         if (formulaFeatures != null) run.put("formula_features", formulaFeatures.source());
         run.put("updated", Instant.now().toString());
-        if (s != null) {
-            ObjectNode r = run.putObject("result");
-            r.put("last_epoch", s.lastEpoch());
-            r.put("steps", s.steps());
-            r.put("best_val_loss", s.bestValLoss());
-            r.put("best_epoch", s.bestEpoch());
-            r.put("early_stopped", s.earlyStopped());
-        }
+        if (s != null) TrainingState.putResult(run, s.lastEpoch(), s.steps(), s.bestValLoss(), s.bestEpoch(), s.earlyStopped());
         try {
             AtomicFiles.writeString(dir.path().resolve(label + "-run.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
         } catch (IOException e) {

@@ -14,7 +14,6 @@ import org.concdvae.data.LatticeScaler;
 import org.concdvae.io.AtomicFiles;
 import org.concdvae.io.CheckpointFiles;
 import org.concdvae.io.InvalidInputException;
-import org.concdvae.io.Safetensors;
 import org.concdvae.model.ConCdvae;
 import org.concdvae.nn.AdamOptimizer;
 import org.concdvae.nn.ParameterStore;
@@ -54,7 +53,6 @@ public final class Step1Trainer {
     public static final String LAST = "last.safetensors", BEST = "best.safetensors";
     public static final String METRICS = "metrics.csv", STEP_METRICS = "metrics_steps.csv", PLOT = "loss_curves.png";
     public static final String RUN = "run.json", CONFIG = "config.yaml";
-    static final String OPTIMIZER_PREFIX = "optimizer/";
 
     /**
      * @param epochs      total epochs (overrides {@code data.train_max_epochs} when not null)
@@ -97,16 +95,13 @@ public final class Step1Trainer {
     private final ParameterStore store;
     private final ConCdvae model;
     private final AdamOptimizer adam;
-    private final ReduceLROnPlateau scheduler;
     private final int epochs, batchSize, valBatchSize;
     private final List<String> needed;
     private final double[] scalerMean, scalerStd;
 
     // state saved in checkpoints
-    private int epoch = 0;            // next epoch to run
-    private long globalStep = 0;
-    private double bestVal = Double.POSITIVE_INFINITY;
-    private int bestEpoch = -1, epochsSinceBest = 0, badInRow = 0;
+    private final TrainingState state;
+    private int badInRow = 0;
 
     public Step1Trainer(Config cfg, TrainingData data, Path out, Options opt, Listener listener) {
         this.cfg = cfg;
@@ -132,7 +127,7 @@ public final class Step1Trainer {
         if (o.weightDecay() != 0) throw new InvalidInputException("optim.optimizer.weight_decay: only 0 is supported");
         this.adam = new AdamOptimizer(store, o.lr(), o.betas().get(0), o.betas().get(1), o.eps(), cfg.train().gradientClipVal());
         Config.LrScheduler s = cfg.optim().lrScheduler();
-        this.scheduler = cfg.optim().useLrScheduler() ? new ReduceLROnPlateau(o.lr(), s.factor(), s.patience(), s.minLr(), 1e-4, 0) : null;
+        this.state = new TrainingState(cfg.optim().useLrScheduler() ? new ReduceLROnPlateau(o.lr(), s.factor(), s.patience(), s.minLr(), 1e-4, 0) : null);
         this.needed = Batches.neededProperties(model);
         LatticeScaler sc = data.scaler();
         this.scalerMean = sc.means();
@@ -151,14 +146,15 @@ public final class Step1Trainer {
         writeRunRecord(null);
         AtomicFiles.writeString(out.resolve(CONFIG), ConfigLoader.toYaml(cfg));
         data.scaler().write(out.resolve(cfg.data().latticeScalerFile()));
-        MetricsLog metrics = new MetricsLog(out.resolve(METRICS), out.resolve(STEP_METRICS), epoch);
+        MetricsLog metrics = new MetricsLog(out.resolve(METRICS), out.resolve(STEP_METRICS), state.epoch);
 
         int steps = stepsPerEpoch();
-        listener.start(epoch, epochs, steps);
-        int first = epoch;
+        listener.start(state.epoch, epochs, steps);
+        int first = state.epoch;
         boolean early = false;
         int patience = cfg.train().earlyStopping().patience();
-        while (epoch < epochs) {
+        while (state.epoch < epochs) {
+            int epoch = state.epoch;
             long t0 = System.nanoTime();
             boolean tf = epoch <= cfg.model().teacherForcingMaxEpoch();
             Map<String, Double> trainAvg = new LinkedHashMap<>();
@@ -166,7 +162,7 @@ public final class Step1Trainer {
             List<List<CrystalRecord>> batches = trainBatches(epoch);
             for (int s = 0; s < batches.size(); s++) {
                 Map<String, Double> terms = trainStep(batches.get(s), tf);
-                globalStep++;
+                long globalStep = ++state.globalStep;
                 if (terms == null) {
                     skipped++;
                     if (++badInRow >= opt.maxBadSteps()) {
@@ -186,34 +182,23 @@ public final class Step1Trainer {
             }
             if (counted > 0) for (Map.Entry<String, Double> e : trainAvg.entrySet()) e.setValue(e.getValue() / counted);
             Map<String, Double> val = validate();
-            double valLoss = val.get("loss");
-            boolean improved = valLoss < bestVal;
-            if (improved) {
-                bestVal = valLoss;
-                bestEpoch = epoch;
-                epochsSinceBest = 0;
-            } else {
-                epochsSinceBest++;
-            }
             double lrUsed = adam.learningRate();
-            if (scheduler != null) adam.setLearningRate(scheduler.step(valLoss));
+            boolean improved = state.endEpoch(val.get("loss"), adam);
             EpochResult r = new EpochResult(epoch, trainAvg, val, lrUsed, improved, skipped, (System.nanoTime() - t0) / 1e9);
             metrics.epoch(r);
-            epoch++;
+            state.epoch++;
             if (improved) saveCheckpoint(out.resolve(BEST));
             saveCheckpoint(out.resolve(LAST));
             LossPlot.write(out.resolve(PLOT), metrics.epochRows());
             listener.epoch(r);
-            if (epochsSinceBest >= patience) {
+            if (state.shouldStop(patience)) {
                 early = true;
                 listener.message("early stopping: val_loss did not improve for " + patience + " epochs");
                 break;
             }
         }
-        List<Map<String, Double>> rows = metrics.epochRows();
-        double firstLoss = rows.isEmpty() ? Double.NaN : rows.get(0).getOrDefault("train_loss", Double.NaN);
-        double lastLoss = rows.isEmpty() ? Double.NaN : rows.get(rows.size() - 1).getOrDefault("train_loss", Double.NaN);
-        Summary sum = new Summary(epoch - first, epoch - 1, globalStep, bestVal, bestEpoch, early, firstLoss, lastLoss, out);
+        Summary sum = new Summary(state.epoch - first, state.epoch - 1, state.globalStep, state.bestVal, state.bestEpoch, early,
+                metrics.firstTrainLoss(), metrics.lastTrainLoss(), out);
         writeRunRecord(sum);
         return sum;
     }
@@ -233,7 +218,7 @@ public final class Step1Trainer {
     Map<String, Double> trainStep(List<CrystalRecord> crystals, boolean teacherForcing) {
         ConCdvae.Batch b = Batches.collate(crystals, data.propertyNames(), needed, model, opt.threads());
         try (Tape t = Tape.training()) {
-            Random rng = new Random(mix(opt.seed(), 0x7a11L, globalStep));
+            Random rng = new Random(mix(opt.seed(), 0x7a11L, state.globalStep));
             ConCdvae.Output o = model.forward(t, b, teacherForcing, rng, ConCdvae.Draws.NONE, scalerMean, scalerStd, opt.threads());
             double loss = o.trainLoss().item();
             if (!Double.isFinite(loss)) {
@@ -271,7 +256,7 @@ public final class Step1Trainer {
         for (int i = 0; i < batches.size(); i++) {
             ConCdvae.Batch b = Batches.collate(batches.get(i), data.propertyNames(), needed, model, opt.threads());
             try (Tape t = Tape.inference()) {
-                Random rng = new Random(mix(opt.seed(), 0x0a1L + epoch, i));
+                Random rng = new Random(mix(opt.seed(), 0x0a1L + state.epoch, i));
                 ConCdvae.Output o = model.forward(t, b, false, rng, ConCdvae.Draws.NONE, scalerMean, scalerStd, opt.threads());
                 Map<String, Double> m = new LinkedHashMap<>();
                 m.put("loss", o.valLoss().item());
@@ -299,13 +284,10 @@ public final class Step1Trainer {
     // ------------------------------------------------------------------------------------------------ checkpoints
 
     private void saveCheckpoint(Path file) throws IOException {
-        Map<String, INDArray> tensors = new LinkedHashMap<>(store.stateDict());
-        for (Map.Entry<String, INDArray> e : adam.stateDict().entrySet()) tensors.put(OPTIMIZER_PREFIX + e.getKey(), e.getValue());
+        Map<String, INDArray> tensors = TrainingState.checkpointTensors(store, adam, true);
         ObjectNode info = JSON.createObjectNode();
         info.put("kind", "concdvae-step1");
-        info.put("epoch", epoch - 1);
-        info.put("next_epoch", epoch);
-        info.put("global_step", globalStep);
+        state.putCounters(info);
         info.put("seed", opt.seed());
         info.put("rng", "per-step generators seeded from (seed, step); nothing else to restore");
         info.put("version", opt.version());
@@ -313,17 +295,7 @@ public final class Step1Trainer {
         info.set("lattice_scaler", scalerNode(data.scaler()));
         ObjectNode o = info.putObject("optimizer");
         o.put("lr", adam.learningRate());
-        if (scheduler != null) {
-            ObjectNode s = info.putObject("scheduler");
-            s.put("lr", scheduler.learningRate());
-            s.put("best", scheduler.best());
-            s.put("bad_epochs", scheduler.badEpochs());
-            s.put("cooldown", scheduler.cooldownCounter());
-        }
-        ObjectNode es = info.putObject("early_stopping");
-        es.put("best_val_loss", bestVal);
-        es.put("best_epoch", bestEpoch);
-        es.put("epochs_since_best", epochsSinceBest);
+        state.putSchedulerAndEarlyStopping(info);
         info.put("bad_steps_in_row", badInRow);
         info.put("data_checksum", data.checksum());
         CheckpointFiles.write(file, tensors, info);
@@ -351,30 +323,11 @@ public final class Step1Trainer {
         if (!data.checksum().equals(info.path("data_checksum").asText())) {
             throw new InvalidInputException(file + ": the data differ from the checkpoint's (checksum)");
         }
-        Safetensors st = ck.tensors();
-        Map<String, INDArray> weights = new LinkedHashMap<>(), optState = new LinkedHashMap<>();
-        for (String name : st.names()) {
-            if (name.startsWith(OPTIMIZER_PREFIX)) optState.put(name.substring(OPTIMIZER_PREFIX.length()), st.toNd(name));
-            else {
-                ParameterStore.Entry e = store.entry(name);
-                weights.put(name, e != null && e.array().dataType().isFPType() ? st.toNd(name, e.array().dataType()) : st.toNd(name));
-            }
-        }
-        store.load(weights, file.toString());
+        TrainingState.loadCheckpointTensors(ck.tensors(), store, adam, file);
         adam.setLearningRate(info.path("optimizer").path("lr").asDouble());
-        adam.loadStateDict(optState, file.toString());
-        if (scheduler != null && info.has("scheduler")) {
-            JsonNode s = info.get("scheduler");
-            scheduler.restore(s.path("lr").asDouble(), s.path("best").asDouble(), s.path("bad_epochs").asInt(), s.path("cooldown").asInt());
-        }
-        epoch = info.path("next_epoch").asInt();
-        globalStep = info.path("global_step").asLong();
-        JsonNode es = info.path("early_stopping");
-        bestVal = es.path("best_val_loss").asDouble(Double.POSITIVE_INFINITY);
-        bestEpoch = es.path("best_epoch").asInt(-1);
-        epochsSinceBest = es.path("epochs_since_best").asInt();
+        state.restore(info);
         badInRow = info.path("bad_steps_in_row").asInt();
-        listener.message("resumed from " + file.getFileName() + " at epoch " + epoch + " (step " + globalStep + ")");
+        listener.message("resumed from " + file.getFileName() + " at epoch " + state.epoch + " (step " + state.globalStep + ")");
     }
 
     /** A JSON tree as text after a write/read round trip (number node types differ before and after). */
@@ -403,14 +356,7 @@ public final class Step1Trainer {
         run.put("updated", Instant.now().toString());
         run.set("lattice_scaler", scalerNode(data.scaler()));
         run.set("config", ConfigLoader.toTree(cfg));
-        if (s != null) {
-            ObjectNode r = run.putObject("result");
-            r.put("last_epoch", s.lastEpoch());
-            r.put("steps", s.steps());
-            r.put("best_val_loss", s.bestValLoss());
-            r.put("best_epoch", s.bestEpoch());
-            r.put("early_stopped", s.earlyStopped());
-        }
+        if (s != null) TrainingState.putResult(run, s.lastEpoch(), s.steps(), s.bestValLoss(), s.bestEpoch(), s.earlyStopped());
         try {
             AtomicFiles.writeString(out.resolve(RUN), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
