@@ -8,7 +8,6 @@ import org.concdvae.io.AtomicFiles;
 import org.concdvae.io.StructureSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +21,7 @@ import java.util.List;
                 "    test (single elements and all-metal compositions pass).",
                 "Output CSV: id,formula,struct_valid,comp_valid,valid,min_dist,volume,error"})
 public class AnalyzeValidityCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "INPUT",
+    @Option(names = "--input", paramLabel = "CIF|DIR|CSV", required = true,
             description = "A CIF file, a directory of CIF files, or a CSV with a cif column (and an id or material_id column).")
     Path input;
 

@@ -49,7 +49,7 @@ class AnalyzeValidityCommandTest {
             p.printRecord("broken", "not a cif");
         }
         Path outFile = dir.resolve("validity.csv");
-        assertEquals(ExitCode.OK, run("analyze", "validity", csv.toString(), "-o", outFile.toString(), "--threads", "2"), err.toString());
+        assertEquals(ExitCode.OK, run("analyze", "validity", "--input", csv.toString(), "-o", outFile.toString(), "--threads", "2"), err.toString());
         List<CSVRecord> rows = AnalyzeMatchCommandTest.readCsv(outFile);
         assertEquals(4, rows.size());
         assertEquals(List.of("good", "CsCl", "True", "True", "True"), List.of(rows.get(0).get("id"), rows.get(0).get("formula"),
@@ -67,7 +67,7 @@ class AnalyzeValidityCommandTest {
 
     @Test
     void missingInputIsAOneLineError() {
-        assertEquals(ExitCode.BAD_INPUT, run("analyze", "validity", dir.resolve("nope").toString(), "-o", dir.resolve("o.csv").toString()));
+        assertEquals(ExitCode.BAD_INPUT, run("analyze", "validity", "--input", dir.resolve("nope").toString(), "-o", dir.resolve("o.csv").toString()));
         assertTrue(err.toString().startsWith("error: "), err.toString());
     }
 }
