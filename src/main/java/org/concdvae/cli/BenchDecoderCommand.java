@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -124,18 +123,14 @@ public class BenchDecoderCommand extends BaseCommand {
 
     /** {@code b} crystals drawn from the pool (without replacement while possible), uniform random fractional coordinates. */
     private static Batch batch(List<Structure> pool, int b, Random r) {
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < pool.size(); i++) order.add(i);
-        java.util.Collections.shuffle(order, r);
-        int[] pick = new int[b];
-        for (int i = 0; i < b; i++) pick[i] = i < order.size() ? order.get(i) : r.nextInt(pool.size());
+        List<Structure> pick = BenchSupport.drawCrystals(pool, b, r);
         int[] numAtoms = new int[b];
         int n = 0;
-        for (int i = 0; i < b; i++) n += numAtoms[i] = pool.get(pick[i]).size();
+        for (int i = 0; i < b; i++) n += numAtoms[i] = pick.get(i).size();
         double[] lat = new double[9 * b], cart = new double[3 * n];
         int[] types = new int[n];
         for (int i = 0, a = 0; i < b; i++) {
-            Structure s = pool.get(pick[i]);
+            Structure s = pick.get(i);
             double[][] m = s.lattice().matrix();
             for (int k = 0; k < 3; k++) System.arraycopy(m[k], 0, lat, 9 * i + 3 * k, 3);
             for (int j = 0; j < s.size(); j++, a++) {

@@ -20,9 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,11 +109,7 @@ public class BenchSampleCommand extends BaseCommand {
         ArrayNode results = om.createArrayNode();
         for (int b : batches) {
             Random br = new Random(b);
-            List<Structure> pick = new ArrayList<>();
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < pool.size(); i++) order.add(i);
-            Collections.shuffle(order, br);
-            for (int i = 0; i < b; i++) pick.add(pool.get(i < order.size() ? order.get(i) : br.nextInt(pool.size())));
+            List<Structure> pick = BenchSupport.drawCrystals(pool, b, br);
             int[] n = new int[b];
             Lattice[] lat = new Lattice[b];
             int total = 0;

@@ -86,6 +86,19 @@ final class BenchSupport {
     }
 
     /** Writes the results (a JSON list) pretty-printed with a final newline, atomically. */
+    /**
+     * {@code b} crystals of the pool as the official timings drew them: a seeded shuffle, without replacement while the
+     * pool lasts, then uniform draws with replacement.
+     */
+    static List<Structure> drawCrystals(List<Structure> pool, int b, java.util.Random r) {
+        List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < pool.size(); i++) order.add(i);
+        java.util.Collections.shuffle(order, r);
+        List<Structure> pick = new java.util.ArrayList<>(b);
+        for (int i = 0; i < b; i++) pick.add(pool.get(i < order.size() ? order.get(i) : r.nextInt(pool.size())));
+        return pick;
+    }
+
     static void writeJson(JsonNode results, Path file) throws IOException {
         AtomicFiles.writeString(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
     }
