@@ -2,6 +2,7 @@ package org.concdvae.autodiff;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -443,16 +444,19 @@ public final class Tape implements AutoCloseable {
     public Tensor scaledSilu(Tensor x) { return siluScaled(x, 1.0 / 0.6); }
 
     private Tensor siluScaled(Tensor x, double scale) {
-        INDArray s = Transforms.sigmoid(x.value(), true);
-        INDArray y = s.mul(x.value());
-        if (scale != 1.0) y.muli(scale);
-        if (!(recording && needs(x))) {
-            s.close();
-            return result(y, false);
+        // float: our vectorised kernel (ActivationKernels); otherwise one native pass, then the scale in place
+        INDArray y;
+        if (ActivationKernels.handles(x.value())) {
+            y = ActivationKernels.silu(x.value(), (float) scale);
+        } else {
+            y = x.value().ulike();
+            Nd4j.exec(new Swish(x.value(), y));
+            if (scale != 1.0) y.muli(scale);
         }
-        own(s);
+        if (!(recording && needs(x))) return result(y, false);
         return record(y, g -> {
-            // d/dx x·σ(x) = σ(x) (1 + x (1 − σ(x)))
+            // d/dx x·σ(x) = σ(x) (1 + x (1 − σ(x))); σ recomputed here rather than kept alive through the step
+            INDArray s = own(Transforms.sigmoid(x.value(), true));
             INDArray d = own(s.rsub(1.0));
             d.muli(x.value()).addi(1.0).muli(s).muli(g);
             if (scale != 1.0) d.muli(scale);

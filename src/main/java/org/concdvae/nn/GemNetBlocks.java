@@ -112,8 +112,8 @@ public final class GemNetBlocks {
             Tensor x = t.mul(denseBa.forward(t, m), mlpRbf.forward(t, rbf3));
             x = scaleRbf.forward(t, x);
             x = downProjection.forward(t, x);
-            Tensor z = g.bilinear.forward(t, x, w1);                                   // [E, K·C]
-            Tensor wb = t.reshape(mlpCbfWeight, (long) embTrip * embCbf, embBil);      // [K·C, O]
+            Tensor z = g.bilinear.forward(t, x, w1);                                   // [E, C·K]
+            Tensor wb = t.reshape(t.permute(mlpCbfWeight, 1, 0, 2), (long) embCbf * embTrip, embBil);  // [C·K, O]
             Tensor y = scaleCbfSum.forward(t, t.matmul(z, wb));
             Tensor xCa = upProjectionCa.forward(t, y);
             Tensor xAc = t.gather(upProjectionAc.forward(t, y), g.swap);

@@ -16,22 +16,34 @@ import java.nio.FloatBuffer;
  * as one fused, deterministic kernel:
  * <pre>
  *   S[e,s,k] = Σ_{triplets t with ca(t)=e} cbf[t,s] · x[ba(t),k]          (the ragged sph·m2 product)
- *   Z[e,k,c] = Σ_s W1[e,c,s] · S[e,s,k]                                   (rbf_W1 · sum_k)
+ *   Z[e,c,k] = Σ_s W1[e,c,s] · S[e,s,k]                                   (rbf_W1 · sum_k)
  * </pre>
- * {@code x: [E,K]}, {@code W1: [E, C·S]} laid out (c,s), output {@code Z: [E, K·C]} laid out (k,c), so that the
- * last contraction with {@code mlp_cbf.weight [K,C,O]} is one matrix product with its plain reshape {@code [K·C, O]}.
+ * {@code x: [E,K]}, {@code W1: [E, C·S]} laid out (c,s), output {@code Z: [E, C·K]} laid out (c,k): every output
+ * element is a plain 7-term sum over contiguous rows, so the loops run along K in SIMD lanes. The last contraction
+ * with {@code mlp_cbf.weight [K,C,O]} is then one matrix product with the weight permuted to {@code [C·K, O]}.
+ * <p>
  * The {@code [T, S, K]} intermediate of a composition from gather/scatter ops is never materialised; every output row
- * is written by one thread (parallel over edges), and the backward pass scatters to {@code x} by the CSR of the
- * {@code ba} index, so results do not depend on the thread count.
+ * is written by one thread (parallel over edges), and the backward pass scatters to {@code x} through the triplets
+ * grouped by {@code ba}, so results do not depend on the thread count. Float arrays run in float (forward and
+ * backward, the production path), double arrays in double (gradient checks).
  */
 public final class TripletBilinear {
     private final int numEdges;
     private final int numSpherical;
-    private final int[] ba;
+    private final int[] idBa;
+    private final int[] idCa;
     private final double[] cbf;
-    private final float[] cbfFloat;
-    private final Index caIndex;
-    private final Index baIndex;
+    /** Triplets grouped by output edge (CSR of ca): row pointer, input edge and circular basis of each, in order. */
+    private final int[] caPtr;
+    private final int[] orderByCa;
+    private final int[] baByCa;
+    private final float[] cbfByCaF;
+    private double[] cbfByCaD;
+    /** Triplets grouped by input edge (CSR of ba), for the gradient of x; built on first backward pass. */
+    private int[] baPtr;
+    private int[] caByBa;
+    private float[] cbfByBaF;
+    private double[] cbfByBaD;
 
     /**
      * @param numEdges     E
@@ -46,17 +58,25 @@ public final class TripletBilinear {
         }
         this.numEdges = numEdges;
         this.numSpherical = numSpherical;
-        this.ba = idBa;
+        this.idBa = idBa;
+        this.idCa = idCa;
         this.cbf = cbf;
-        this.cbfFloat = new float[cbf.length];
-        for (int i = 0; i < cbf.length; i++) cbfFloat[i] = (float) cbf[i];
-        this.caIndex = Index.of(idCa, numEdges);
-        this.baIndex = Index.of(idBa, numEdges);
+        Index ca = Index.of(idCa, numEdges);
+        this.caPtr = ca.rowPtr();
+        int[] ord = ca.order();
+        this.baByCa = new int[ord.length];
+        for (int p = 0; p < ord.length; p++) baByCa[p] = idBa[ord[p]];
+        this.cbfByCaF = new float[cbf.length];
+        int s = numSpherical;
+        for (int p = 0; p < ord.length; p++) {
+            for (int ss = 0; ss < s; ss++) cbfByCaF[p * s + ss] = (float) cbf[ord[p] * s + ss];
+        }
+        this.orderByCa = ord;
     }
 
-    public int numTriplets() { return ba.length; }
+    public int numTriplets() { return idBa.length; }
 
-    /** {@code Z [E, K·C]} from {@code x [E,K]} and {@code W1 [E, C·S]}; differentiable in both. */
+    /** {@code Z [E, C·K]} from {@code x [E,K]} and {@code W1 [E, C·S]}; differentiable in both. */
     public Tensor forward(Tape t, Tensor x, Tensor w1) {
         int e = numEdges, s = numSpherical;
         if (x.rank() != 2 || x.size(0) != e || w1.rank() != 2 || w1.size(0) != e || w1.size(1) % s != 0) {
@@ -65,74 +85,258 @@ public final class TripletBilinear {
         }
         int k = (int) x.size(1), c = (int) (w1.size(1) / s);
         DataType type = x.value().dataType();
+        if (type != w1.value().dataType()) throw new IllegalArgumentException("TripletBilinear: x and W1 differ in type");
         boolean grad = t.needsGrad(x) || t.needsGrad(w1);
-        if (type == DataType.FLOAT && !grad) return t.ownedConstant(forwardFloat(x.value(), w1.value(), k, c));
-        double[] xv = doubles(x.value()), wv = doubles(w1.value());
-        INDArray out = Nd4j.createUninitialized(type, new long[]{e, (long) k * c}, 'c');
-        int[] ptr = caIndex.rowPtr(), ord = caIndex.order();
-        Writer w = Writer.of(out);
-        Engine.parallelFor(e, 64, (from, to) -> {
-            double[] sv = new double[s * k], zc = new double[c * k], row = new double[k * c];
-            for (int edge = from; edge < to; edge++) {
-                tripletSum(edge, ptr, ord, xv, k, sv);
-                java.util.Arrays.fill(zc, 0);
-                int wo = edge * c * s;
-                for (int cc = 0; cc < c; cc++) {
-                    int zo = cc * k;
-                    for (int ss = 0; ss < s; ss++) {
-                        double a = wv[wo + cc * s + ss];
-                        int so = ss * k;
-                        for (int kk = 0; kk < k; kk++) zc[zo + kk] += a * sv[so + kk];
-                    }
-                }
-                for (int kk = 0; kk < k; kk++) for (int cc = 0; cc < c; cc++) row[kk * c + cc] = zc[cc * k + kk];
-                w.put((long) edge * k * c, row);
-            }
-        });
+        INDArray out;
+        Backward back;
+        if (type == DataType.FLOAT) {
+            float[] xv = floats(x.value()), wv = floats(w1.value());
+            out = forwardFloat(xv, wv, k, c);
+            back = g -> backwardFloat(g, xv, wv, k, c, t.needsGrad(x), t.needsGrad(w1));
+        } else if (type == DataType.DOUBLE) {
+            double[] xv = doubles(x.value()), wv = doubles(w1.value());
+            out = forwardDouble(xv, wv, k, c);
+            back = g -> backwardDouble(g, xv, wv, k, c, t.needsGrad(x), t.needsGrad(w1));
+        } else {
+            throw new IllegalArgumentException("TripletBilinear needs FLOAT or DOUBLE, got " + type);
+        }
         if (!grad) return t.ownedConstant(out);
-        boolean gx = t.needsGrad(x), gw = t.needsGrad(w1);
-        return t.custom(out, g -> backward(g, xv, wv, k, c, gx, gw, type), x, w1);
+        return t.custom(out, back::apply, x, w1);
     }
 
-    /** Inference in float32 (the reference's precision): same sums, float accumulation, SIMD-friendly loops. */
-    private INDArray forwardFloat(INDArray x, INDArray w1, int k, int c) {
+    private interface Backward { INDArray[] apply(INDArray g); }
+
+    // ------------------------------------------------------------------------------------------------ float path
+
+    // The float loops index every array with the same loop variable (rows copied into small scratch arrays first):
+    // HotSpot's auto-vectoriser (JDK 17) leaves loops over differently offset arrays scalar, about 2x slower here.
+
+    private INDArray forwardFloat(float[] xv, float[] wv, int k, int c) {
         int e = numEdges, s = numSpherical;
-        float[] xv = floats(x), wv = floats(w1);
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, new long[]{e, (long) k * c}, 'c');
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, new long[]{e, (long) c * k}, 'c');
         FloatBuffer o = out.data().asNioFloat();
-        int[] ptr = caIndex.rowPtr(), ord = caIndex.order();
-        float[] cf = cbfFloat;
         Engine.parallelFor(e, 64, (from, to) -> {
-            float[] sv = new float[s * k], zc = new float[c * k], row = new float[k * c];
+            float[][] sv = new float[s][k];
+            float[] xr = new float[k], row = new float[k];
             for (int edge = from; edge < to; edge++) {
-                java.util.Arrays.fill(sv, 0f);
-                for (int p = ptr[edge]; p < ptr[edge + 1]; p++) {
-                    int tr = ord[p];
-                    int xo = ba[tr] * k;
-                    for (int ss = 0; ss < s; ss++) {
-                        float a = cf[tr * s + ss];
-                        int so = ss * k;
-                        for (int kk = 0; kk < k; kk++) sv[so + kk] += a * xv[xo + kk];
-                    }
-                }
-                java.util.Arrays.fill(zc, 0f);
+                tripletSumFloat(edge, xv, k, sv, xr);
                 int wo = edge * c * s;
                 for (int cc = 0; cc < c; cc++) {
-                    int zo = cc * k;
-                    for (int ss = 0; ss < s; ss++) {
+                    float a0 = wv[wo + cc * s];
+                    float[] s0 = sv[0];
+                    for (int kk = 0; kk < k; kk++) row[kk] = a0 * s0[kk];
+                    for (int ss = 1; ss < s; ss++) {
                         float a = wv[wo + cc * s + ss];
-                        int so = ss * k;
-                        for (int kk = 0; kk < k; kk++) zc[zo + kk] += a * sv[so + kk];
+                        float[] si = sv[ss];
+                        for (int kk = 0; kk < k; kk++) row[kk] += a * si[kk];
                     }
+                    o.put((edge * c + cc) * k, row, 0, k);
                 }
-                for (int cc = 0; cc < c; cc++) {
-                    int zo = cc * k;
-                    for (int kk = 0; kk < k; kk++) row[kk * c + cc] = zc[zo + kk];
-                }
-                o.put(edge * k * c, row, 0, k * c);
             }
         });
         return out;
+    }
+
+    /** {@code sv[s][k] = Σ_{t: ca(t)=edge} cbf[t,s] x[ba(t),k]} in float ({@code xr}: scratch row). */
+    private void tripletSumFloat(int edge, float[] xv, int k, float[][] sv, float[] xr) {
+        int s = numSpherical;
+        float[] cf = cbfByCaF;
+        for (float[] q : sv) java.util.Arrays.fill(q, 0f);
+        for (int p = caPtr[edge]; p < caPtr[edge + 1]; p++) {
+            System.arraycopy(xv, baByCa[p] * k, xr, 0, k);
+            int co = p * s;
+            for (int ss = 0; ss < s; ss++) {
+                float a = cf[co + ss];
+                float[] q = sv[ss];
+                for (int kk = 0; kk < k; kk++) q[kk] += a * xr[kk];
+            }
+        }
+    }
+
+    private INDArray[] backwardFloat(INDArray gOut, float[] xv, float[] wv, int k, int c, boolean gx, boolean gw) {
+        int e = numEdges, s = numSpherical;
+        float[] g = floats(gOut);
+        float[] gS = gx ? new float[e * s * k] : null;
+        float[] gW = gw ? new float[e * c * s] : null;
+        Engine.parallelFor(e, 64, (from, to) -> {
+            float[][] sv = new float[s][k], gs = new float[s][k];
+            float[] xr = new float[k], gr = new float[k];
+            for (int edge = from; edge < to; edge++) {
+                int wo = edge * c * s;
+                if (gW != null) tripletSumFloat(edge, xv, k, sv, xr);
+                if (gS != null) for (float[] q : gs) java.util.Arrays.fill(q, 0f);
+                for (int cc = 0; cc < c; cc++) {
+                    System.arraycopy(g, (edge * c + cc) * k, gr, 0, k);
+                    for (int ss = 0; ss < s; ss++) {
+                        if (gS != null) {
+                            // gS[s,k] = Σ_c W1[c,s] gZ[c,k]
+                            float a = wv[wo + cc * s + ss];
+                            float[] q = gs[ss];
+                            for (int kk = 0; kk < k; kk++) q[kk] += a * gr[kk];
+                        }
+                        if (gW != null) {
+                            // gW1[c,s] = Σ_k gZ[c,k] S[s,k]
+                            float[] si = sv[ss];
+                            float acc = 0f;
+                            for (int kk = 0; kk < k; kk++) acc += gr[kk] * si[kk];
+                            gW[wo + cc * s + ss] = acc;
+                        }
+                    }
+                }
+                if (gS != null) for (int ss = 0; ss < s; ss++) System.arraycopy(gs[ss], 0, gS, (edge * s + ss) * k, k);
+            }
+        });
+        INDArray gxArr = null;
+        if (gS != null) {
+            // gx[f,k] = Σ_{t: ba(t)=f} Σ_s cbf[t,s] gS[ca(t),s,k], one thread per destination row
+            byBa();
+            float[] cb = cbfByBaF;
+            gxArr = Nd4j.createUninitialized(DataType.FLOAT, new long[]{e, k}, 'c');
+            FloatBuffer o = gxArr.data().asNioFloat();
+            Engine.parallelFor(e, 64, (from, to) -> {
+                float[] row = new float[k], src = new float[k];
+                for (int f = from; f < to; f++) {
+                    java.util.Arrays.fill(row, 0f);
+                    for (int p = baPtr[f]; p < baPtr[f + 1]; p++) {
+                        int so = caByBa[p] * s * k, co = p * s;
+                        for (int ss = 0; ss < s; ss++) {
+                            float a = cb[co + ss];
+                            System.arraycopy(gS, so + ss * k, src, 0, k);
+                            for (int kk = 0; kk < k; kk++) row[kk] += a * src[kk];
+                        }
+                    }
+                    o.put(f * k, row, 0, k);
+                }
+            });
+        }
+        INDArray gwArr = gW == null ? null : Nd4j.create(gW, new long[]{e, (long) c * s}, 'c');
+        return new INDArray[]{gxArr, gwArr};
+    }
+
+    // ----------------------------------------------------------------------------------------------- double path
+
+    private INDArray forwardDouble(double[] xv, double[] wv, int k, int c) {
+        int e = numEdges, s = numSpherical;
+        double[] cd = cbfByCaD();
+        INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, new long[]{e, (long) c * k}, 'c');
+        DoubleBuffer o = out.data().asNioDouble();
+        Engine.parallelFor(e, 64, (from, to) -> {
+            double[] sv = new double[s * k], row = new double[c * k];
+            for (int edge = from; edge < to; edge++) {
+                tripletSumDouble(edge, cd, xv, k, sv);
+                java.util.Arrays.fill(row, 0);
+                int wo = edge * c * s;
+                for (int cc = 0; cc < c; cc++) {
+                    for (int ss = 0; ss < s; ss++) {
+                        double a = wv[wo + cc * s + ss];
+                        for (int kk = 0; kk < k; kk++) row[cc * k + kk] += a * sv[ss * k + kk];
+                    }
+                }
+                o.put(edge * c * k, row, 0, c * k);
+            }
+        });
+        return out;
+    }
+
+    private void tripletSumDouble(int edge, double[] cd, double[] xv, int k, double[] sv) {
+        int s = numSpherical;
+        java.util.Arrays.fill(sv, 0);
+        for (int p = caPtr[edge]; p < caPtr[edge + 1]; p++) {
+            int xo = baByCa[p] * k, co = p * s;
+            for (int ss = 0; ss < s; ss++) {
+                double a = cd[co + ss];
+                for (int kk = 0; kk < k; kk++) sv[ss * k + kk] += a * xv[xo + kk];
+            }
+        }
+    }
+
+    private INDArray[] backwardDouble(INDArray gOut, double[] xv, double[] wv, int k, int c, boolean gx, boolean gw) {
+        int e = numEdges, s = numSpherical;
+        double[] g = doubles(gOut);
+        double[] gS = gx ? new double[e * s * k] : null;
+        double[] gW = gw ? new double[e * c * s] : null;
+        double[] cd = cbfByCaD();
+        Engine.parallelFor(e, 64, (from, to) -> {
+            double[] sv = new double[s * k];
+            for (int edge = from; edge < to; edge++) {
+                int go = edge * c * k, wo = edge * c * s;
+                if (gS != null) {
+                    for (int cc = 0; cc < c; cc++) {
+                        for (int ss = 0; ss < s; ss++) {
+                            double a = wv[wo + cc * s + ss];
+                            for (int kk = 0; kk < k; kk++) gS[(edge * s + ss) * k + kk] += a * g[go + cc * k + kk];
+                        }
+                    }
+                }
+                if (gW != null) {
+                    tripletSumDouble(edge, cd, xv, k, sv);
+                    for (int cc = 0; cc < c; cc++) {
+                        for (int ss = 0; ss < s; ss++) {
+                            double acc = 0;
+                            for (int kk = 0; kk < k; kk++) acc += g[go + cc * k + kk] * sv[ss * k + kk];
+                            gW[wo + cc * s + ss] = acc;
+                        }
+                    }
+                }
+            }
+        });
+        INDArray gxArr = null;
+        if (gS != null) {
+            byBa();
+            double[] cb = cbfByBaD;
+            gxArr = Nd4j.createUninitialized(DataType.DOUBLE, new long[]{e, k}, 'c');
+            DoubleBuffer o = gxArr.data().asNioDouble();
+            Engine.parallelFor(e, 64, (from, to) -> {
+                double[] row = new double[k];
+                for (int f = from; f < to; f++) {
+                    java.util.Arrays.fill(row, 0);
+                    for (int p = baPtr[f]; p < baPtr[f + 1]; p++) {
+                        int so = caByBa[p] * s * k;
+                        for (int ss = 0; ss < s; ss++) {
+                            double a = cb[p * s + ss];
+                            for (int kk = 0; kk < k; kk++) row[kk] += a * gS[so + ss * k + kk];
+                        }
+                    }
+                    o.put(f * k, row, 0, k);
+                }
+            });
+        }
+        INDArray gwArr = gW == null ? null : Nd4j.create(gW, new long[]{e, (long) c * s}, DataType.DOUBLE);
+        return new INDArray[]{gxArr, gwArr};
+    }
+
+    // -------------------------------------------------------------------------------------------------- layouts
+
+    private synchronized double[] cbfByCaD() {
+        if (cbfByCaD == null) {
+            int s = numSpherical;
+            double[] d = new double[cbf.length];
+            for (int p = 0; p < orderByCa.length; p++) System.arraycopy(cbf, orderByCa[p] * s, d, p * s, s);
+            cbfByCaD = d;
+        }
+        return cbfByCaD;
+    }
+
+    /** The triplets grouped by input edge, with the circular basis in that order (float and double). */
+    private synchronized void byBa() {
+        if (baPtr != null) return;
+        int s = numSpherical;
+        Index ba = Index.of(idBa, numEdges);
+        int[] ord = ba.order();
+        int[] ca = new int[ord.length];
+        float[] f = new float[cbf.length];
+        double[] d = new double[cbf.length];
+        for (int p = 0; p < ord.length; p++) {
+            ca[p] = idCa[ord[p]];
+            for (int ss = 0; ss < s; ss++) {
+                d[p * s + ss] = cbf[ord[p] * s + ss];
+                f[p * s + ss] = (float) d[p * s + ss];
+            }
+        }
+        caByBa = ca;
+        cbfByBaF = f;
+        cbfByBaD = d;
+        baPtr = ba.rowPtr();
     }
 
     private static float[] floats(INDArray a) {
@@ -144,118 +348,13 @@ public final class TripletBilinear {
         return v;
     }
 
-    /** {@code sv[s,k] = Σ_{t: ca(t)=edge} cbf[t,s] x[ba(t),k]}. */
-    private void tripletSum(int edge, int[] ptr, int[] ord, double[] xv, int k, double[] sv) {
-        int s = numSpherical;
-        java.util.Arrays.fill(sv, 0);
-        for (int p = ptr[edge]; p < ptr[edge + 1]; p++) {
-            int tr = ord[p];
-            int xo = ba[tr] * k;
-            for (int ss = 0; ss < s; ss++) {
-                double a = cbf[tr * s + ss];
-                int so = ss * k;
-                for (int kk = 0; kk < k; kk++) sv[so + kk] += a * xv[xo + kk];
-            }
-        }
-    }
-
-    private INDArray[] backward(INDArray gOut, double[] xv, double[] wv, int k, int c, boolean gx, boolean gw, DataType type) {
-        int e = numEdges, s = numSpherical;
-        double[] g = doubles(gOut);
-        double[] gS = gx ? new double[e * s * k] : null;
-        double[] gW = gw ? new double[e * c * s] : null;
-        int[] ptr = caIndex.rowPtr(), ord = caIndex.order();
-        Engine.parallelFor(e, 64, (from, to) -> {
-            double[] sv = new double[s * k];
-            for (int edge = from; edge < to; edge++) {
-                int go = edge * k * c, wo = edge * c * s;
-                if (gS != null) {
-                    // gS[s,k] = Σ_c W1[c,s] gZ[k,c]
-                    int so = edge * s * k;
-                    for (int ss = 0; ss < s; ss++) {
-                        for (int kk = 0; kk < k; kk++) {
-                            double acc = 0;
-                            for (int cc = 0; cc < c; cc++) acc += wv[wo + cc * s + ss] * g[go + kk * c + cc];
-                            gS[so + ss * k + kk] = acc;
-                        }
-                    }
-                }
-                if (gW != null) {
-                    // gW1[c,s] = Σ_k gZ[k,c] S[s,k]
-                    tripletSum(edge, ptr, ord, xv, k, sv);
-                    for (int cc = 0; cc < c; cc++) {
-                        for (int ss = 0; ss < s; ss++) {
-                            double acc = 0;
-                            for (int kk = 0; kk < k; kk++) acc += g[go + kk * c + cc] * sv[ss * k + kk];
-                            gW[wo + cc * s + ss] = acc;
-                        }
-                    }
-                }
-            }
-        });
-        INDArray gxArr = null, gwArr = null;
-        if (gS != null) {
-            // gx[f,k] = Σ_{t: ba(t)=f} Σ_s cbf[t,s] gS[ca(t),s,k], one thread per destination row
-            int[] bptr = baIndex.rowPtr(), bord = baIndex.order();
-            int[] ca = caIndex.values();
-            gxArr = Nd4j.createUninitialized(type, new long[]{e, k}, 'c');
-            Writer w = Writer.of(gxArr);
-            Engine.parallelFor(e, 64, (from, to) -> {
-                double[] row = new double[k];
-                for (int f = from; f < to; f++) {
-                    java.util.Arrays.fill(row, 0);
-                    for (int p = bptr[f]; p < bptr[f + 1]; p++) {
-                        int tr = bord[p];
-                        int so = ca[tr] * s * k;
-                        for (int ss = 0; ss < s; ss++) {
-                            double a = cbf[tr * s + ss];
-                            int o = so + ss * k;
-                            for (int kk = 0; kk < k; kk++) row[kk] += a * gS[o + kk];
-                        }
-                    }
-                    w.put((long) f * k, row);
-                }
-            });
-        }
-        if (gW != null) gwArr = Nd4j.create(gW, new long[]{e, (long) c * s}, DataType.DOUBLE).castTo(type);
-        return new INDArray[]{gxArr, gwArr};
-    }
-
-    /** The values of a FLOAT or DOUBLE array as a row-major double array (bulk copies of the native buffer). */
-    static double[] doubles(INDArray a) {
+    /** The values of a DOUBLE array as a row-major double array (bulk copy of the native buffer). */
+    private static double[] doubles(INDArray a) {
         boolean plain = !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
         INDArray d = plain ? a : a.dup('c');
-        int n = (int) d.length();
-        double[] v = new double[n];
-        if (d.dataType() == DataType.DOUBLE) {
-            d.data().asNioDouble().get(0, v, 0, n);
-        } else if (d.dataType() == DataType.FLOAT) {
-            float[] f = new float[n];
-            d.data().asNioFloat().get(0, f, 0, n);
-            for (int i = 0; i < n; i++) v[i] = f[i];
-        } else {
-            throw new IllegalArgumentException("TripletBilinear needs FLOAT or DOUBLE, got " + d.dataType());
-        }
+        double[] v = new double[(int) d.length()];
+        d.data().asNioDouble().get(0, v, 0, v.length);
         if (d != a) d.close();
         return v;
-    }
-
-    /** Writes double rows into a FLOAT or DOUBLE c-order array. */
-    private interface Writer {
-        void put(long offset, double[] row);
-
-        static Writer of(INDArray out) {
-            if (out.dataType() == DataType.DOUBLE) {
-                DoubleBuffer b = out.data().asNioDouble();
-                return (off, row) -> b.put((int) off, row, 0, row.length);
-            }
-            if (out.dataType() != DataType.FLOAT) throw new IllegalArgumentException("TripletBilinear needs FLOAT or DOUBLE, got " + out.dataType());
-            FloatBuffer b = out.data().asNioFloat();
-            return (off, row) -> {
-                float[] f = new float[row.length];
-                for (int i = 0; i < f.length; i++) f[i] = (float) row[i];
-                b.put((int) off, f, 0, f.length);
-            };
-        }
     }
 }
