@@ -33,14 +33,19 @@ import java.util.Map;
 
 /** {@code concdvae sample}: generate crystals with target properties (generation.md). */
 @Command(name = "sample", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
+        subcommands = SampleMergeCommand.class,
         description = {"Generate crystals with target properties: prior latents for the targets,",
                 "Predictor filtering (--candidates), annealed Langevin decoding.",
-                "Writes cifs/<target>_<k>.cif, samples.csv, samples.extxyz and run.json into --out."})
+                "Writes cifs/<target>_<k>.cif, samples.csv, samples.extxyz, run.json",
+                "(and trajectories/<target>_<k>.extxyz with --save-trajectory) into --out,",
+                "streamed per batch. --shard I/N does part I (0-based) of the run's batches",
+                "(one job-array task); 'concdvae sample merge --out DIR SHARD_DIR...' joins",
+                "the shards (example: scripts/slurm-sample-array.sh)."})
 public class SampleCommand extends BaseCommand {
     /** Crystal-system names in the data's class order (data.CrystalSystem). */
     static final List<String> SYSTEMS = List.of("triclinic", "trigonal", "monoclinic", "orthorhombic", "tetragonal", "hexagonal", "cubic");
 
-    @Option(names = "--model", paramLabel = "DIR", required = true, description = "Model directory (train-step1 + train-prior).")
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (train-step1 + train-prior); required.")
     Path model;
 
     @Option(names = "--strategy", paramLabel = "S", defaultValue = "default",
@@ -72,7 +77,7 @@ public class SampleCommand extends BaseCommand {
     @Option(names = "-n", paramLabel = "N", defaultValue = "200", description = "Crystals per target (default: ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory; required.")
     Path out;
 
     @Option(names = "--candidates", paramLabel = "N",
@@ -104,9 +109,26 @@ public class SampleCommand extends BaseCommand {
     @Option(names = "--resume", description = "Continue an interrupted run in --out (same options).")
     boolean resume;
 
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "Do only shard I of N (0-based: 0 <= I < N) of the run: the run's batches (targets x ceil(n / batch size)) "
+                    + "are split into N contiguous blocks; together the shards give exactly the unsharded run's crystals. "
+                    + "With SLURM: --array=0-(N-1) and --shard $${SLURM_ARRAY_TASK_ID}/N; join with 'sample merge'.")
+    String shard;
+
+    @Option(names = "--save-trajectory", paramLabel = "N", arity = "0..1", fallbackValue = "100",
+            description = "Write each crystal's Langevin trajectory to trajectories/<id>.extxyz: the initial state, every N-th "
+                    + "update (N defaults to 100: once per noise level with the default 100 steps per level) and the final state; "
+                    + "frames carry step, level and sigma.")
+    Integer saveTrajectory;
+
     @Override
     protected int run() throws Exception {
+        if (model == null || out == null) {
+            throw new UserException("sample needs --model DIR and --out DIR (or the subcommand 'merge'; see 'concdvae sample --help')");
+        }
         if (count < 1) throw new UserException("-n must be at least 1");
+        SampleRun.Shard part = shard == null ? null : SampleRun.Shard.parse(shard);
+        if (saveTrajectory != null && saveTrajectory < 1) throw new UserException("--save-trajectory must be at least 1, got " + saveTrajectory);
         if (!List.of("default", "full", "less").contains(strategy)) throw new UserException("--strategy must be default, full or less; got '" + strategy + "'");
         if (!List.of("paper", "random").contains(lessFill)) throw new UserException("--less-fill must be paper or random; got '" + lessFill + "'");
         int cand = candidates == null ? 100 * count : candidates;
@@ -171,6 +193,7 @@ public class SampleCommand extends BaseCommand {
         settings.put("less_fill", lessFill);
         if (refPath != null) settings.put("reference", refPath.toString());
         settings.put("seed", common.seed);
+        if (saveTrajectory != null) settings.put("save_trajectory", saveTrajectory);
         ArrayNode cn = settings.putArray("conditions");
         need.forEach(cn::add);
         ObjectNode tg = settings.putObject("targets");
@@ -178,11 +201,16 @@ public class SampleCommand extends BaseCommand {
 
         CrystalGenerator g = new CrystalGenerator(stepOne, prior, scaler.means(), scaler.stds(), features,
                 new CrystalGenerator.Options(batch, down, steps, lr, minS, levels, common.seed, threads));
-        int perTargetBatches = (count + batch - 1) / batch;
+        SampleRun run = new SampleRun(g, out, settings, common.seed, part, saveTrajectory == null ? 0 : saveTrajectory, VersionProvider.version());
+        int batches = run.batches(list.size(), count, batch);
+        if (part != null) {
+            info("shard %s: %d of %d batches%s", part, batches, SampleRun.totalBatches(list.size(), count, batch),
+                    batches == 0 ? " (nothing to do: use fewer shards or a smaller --batch-size)" : "");
+        }
         long t0 = System.nanoTime();
         int written;
-        try (Progress bar = Progress.start("sample", (long) perTargetBatches * list.size(), common.quiet)) {
-            written = new SampleRun(g, out, settings, common.seed).run(list, count, batch, down, resume, new SampleRun.Listener() {
+        try (Progress bar = Progress.start("sample", batches, common.quiet)) {
+            written = run.run(list, count, batch, down, resume, new SampleRun.Listener() {
                 @Override
                 public void batch(String target, int done, int total) {
                     bar.step();

@@ -30,16 +30,26 @@ import java.util.Random;
  * them, the step-one PropEmb and {@code z_condition} give {@code z_con}, and annealed Langevin dynamics decodes the
  * crystals (number of atoms and lattice from the heads, initial types from the composition head, then
  * {@code levels × nStepEach} decoder updates). Every batch draws from its own generator seeded by (seed, target,
- * batch), so a run is reproducible and can be resumed batch by batch.
+ * batch), so a run is reproducible and can be resumed batch by batch. Optionally the Langevin trajectory of every
+ * crystal is kept ({@link Frame}s every N updates); recording it draws nothing, so the crystals are the same.
  */
 public final class CrystalGenerator {
     /** Generation settings. {@code levels} limits the σ levels (null: all); {@code minSigma} stops early. */
     public record Options(int batchSize, int downSample, int nStepEach, double stepLr, double minSigma, Integer levels,
                           long seed, int threads) {}
 
-    /** One generated crystal; {@code structure} is null when the model predicted 0 atoms. */
+    /**
+     * One generated crystal; {@code structure} is null when the model predicted 0 atoms. {@code trajectory} holds the
+     * recorded Langevin frames (empty when none were asked for or the crystal has no atoms).
+     */
     public record Crystal(Structure structure, int numAtoms, double[] lengths, double[] angles, double score,
-                          Map<String, Double> conditions) {}
+                          Map<String, Double> conditions, List<Frame> trajectory) {}
+
+    /**
+     * The state of a crystal after {@code step} Langevin updates; {@code level} and {@code sigma} are the noise level of
+     * the last update (for the initial state, step 0, the first level's).
+     */
+    public record Frame(int step, int level, double sigma, Structure structure) {}
 
     private final ConCdvae model;
     private final LatentPrior prior;
@@ -76,6 +86,15 @@ public final class CrystalGenerator {
      * @param rng        the batch's generator
      */
     public List<Crystal> batch(List<Map<String, Object>> conditions, int count, Random rng) {
+        return batch(conditions, count, rng, 0);
+    }
+
+    /**
+     * As {@link #batch(List, int, Random)}, also recording each crystal's trajectory: the initial state, the state after
+     * every {@code trajectoryEvery}-th update, and the final state ({@code trajectoryEvery} 0: no trajectory).
+     */
+    public List<Crystal> batch(List<Map<String, Object>> conditions, int count, Random rng, int trajectoryEvery) {
+        if (trajectoryEvery < 0) throw new IllegalArgumentException("trajectory interval must be >= 0");
         int m = conditions.size();
         if (m != count * opt.downSample()) throw new IllegalArgumentException("need " + count * opt.downSample() + " condition rows");
         // 1. prior latents (μ-space)
@@ -126,12 +145,12 @@ public final class CrystalGenerator {
             zCon = model.cdvae().zCondition(t, t.constant(zk), c).value().dup();
         }
         // 4. decode
-        List<Crystal> out = decode(zCon, rng, kept, keep, score);
+        List<Crystal> out = decode(zCon, rng, kept, keep, score, trajectoryEvery);
         zCon.close();
         return out;
     }
 
-    private List<Crystal> decode(INDArray zCon, Random rng, List<Map<String, Object>> kept, int[] keep, double[] score) {
+    private List<Crystal> decode(INDArray zCon, Random rng, List<Map<String, Object>> kept, int[] keep, double[] score, int every) {
         int b = (int) zCon.size(0);
         LangevinSampler.Stats st = sampler.decodeStats(zCon, scalerMean, scalerStd);
         List<Integer> live = new ArrayList<>();
@@ -140,7 +159,7 @@ public final class CrystalGenerator {
         for (int i = 0; i < b; i++) {
             if (st.numAtoms()[i] == 0) {
                 result[i] = new Crystal(null, 0, Arrays.copyOfRange(st.lengths(), 3 * i, 3 * i + 3),
-                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)));
+                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)), List.of());
             }
         }
         if (!live.isEmpty()) {
@@ -171,6 +190,10 @@ public final class CrystalGenerator {
             double[] sigmas = model.cdvae().sigmas().castTo(DataType.DOUBLE).toDoubleVector();
             double[][] state = {frac};
             int[][] typeState = {types};
+            List<List<Frame>> frames = new ArrayList<>();
+            for (int j = 0; j < nb; j++) frames.add(new ArrayList<>());
+            int[] done = {0, 0};   // updates made, level of the last one
+            if (every > 0) record(frames, 0, 0, sigmas[0], lat, n, frac, types);
             AnnealedLangevin.run(sigmas, opt.stepLr(), opt.nStepEach(), opt.minSigma(), opt.levels(), 3 * total, rng,
                     (level, sigma, eta, normal) -> {
                         LangevinSampler.Step step = sampler.step(z, level, lat, n, state[0], typeState[0], normal);
@@ -179,9 +202,13 @@ public final class CrystalGenerator {
                         step.zTime().close();
                         step.coordDiff().close();
                         step.typeLogits().close();
+                        done[0]++;
+                        done[1] = level;
+                        if (every > 0 && done[0] % every == 0) record(frames, done[0], level, sigma, lat, n, state[0], typeState[0]);
                     });
             frac = state[0];
             types = typeState[0];
+            if (every > 0 && done[0] % every != 0) record(frames, done[0], done[1], sigmas[done[1]], lat, n, frac, types);
             for (int j = 0, a = 0; j < nb; j++) {
                 int i = live.get(j);
                 double[][] f = new double[n[j]][];
@@ -191,11 +218,25 @@ public final class CrystalGenerator {
                     zs[q] = types[a];
                 }
                 result[i] = new Crystal(new Structure(lat[j], zs, f), n[j], Arrays.copyOfRange(st.lengths(), 3 * i, 3 * i + 3),
-                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)));
+                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)), List.copyOf(frames.get(j)));
             }
             z.close();
         }
         return Arrays.asList(result);
+    }
+
+    /** Appends the current state of every crystal of the batch to its trajectory. */
+    private static void record(List<List<Frame>> frames, int step, int level, double sigma, Lattice[] lat, int[] n,
+                               double[] frac, int[] types) {
+        for (int j = 0, a = 0; j < n.length; j++) {
+            double[][] f = new double[n[j]][];
+            int[] zs = new int[n[j]];
+            for (int q = 0; q < n[j]; q++, a++) {
+                f[q] = new double[]{frac[3 * a], frac[3 * a + 1], frac[3 * a + 2]};
+                zs[q] = types[a];
+            }
+            frames.get(j).add(new Frame(step, level, sigma, new Structure(lat[j], zs, f)));
+        }
     }
 
     /**

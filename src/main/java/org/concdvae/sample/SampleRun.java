@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.concdvae.crystal.CifWriter;
-import org.concdvae.crystal.Element;
+import org.concdvae.crystal.ExtXyzWriter;
 import org.concdvae.crystal.Structure;
 import org.concdvae.io.AtomicFiles;
 import org.concdvae.io.InvalidInputException;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,46 +20,125 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 
 /**
  * A generation run into an output directory, streamed batch by batch: {@code cifs/<target>_<k>.cif} (one CIF per
- * crystal), {@code samples.csv} (one row per crystal), {@code samples.extxyz} (all crystals) and {@code run.json}
- * (settings and progress). After every batch the CIFs are written first, then the tables, then {@code run.json},
- * each atomically, so an interrupted run resumes ({@code resume}) after its last complete batch with identical
- * results (every batch draws from a generator seeded by (seed, target, batch)).
+ * crystal), {@code samples.csv} (one row per crystal), {@code samples.extxyz} (all crystals), optionally
+ * {@code trajectories/<target>_<k>.extxyz} (the Langevin trajectory of each crystal) and {@code run.json} (settings and
+ * progress). After every batch the CIFs and trajectories are written first, then the tables, then {@code run.json},
+ * each atomically, so an interrupted run resumes ({@code resume}) after its last complete batch with identical results.
+ *
+ * <p>The work of a run is a fixed list of batches: targets in order, per target {@code ceil(n / batchSize)} batches;
+ * batch {@code b} of target {@code t} draws only from a generator seeded by (seed, t, b). A {@link Shard} {@code i/N}
+ * takes the contiguous block {@code [floor(i·B/N), floor((i+1)·B/N))} of the B batches, so the N shards together
+ * produce exactly the crystals (same ids, same numbers) of the unsharded run, and {@link SampleMerge} joins them in
+ * order.
  */
 public final class SampleRun {
-    public static final String CSV = "samples.csv", EXTXYZ = "samples.extxyz", RUN = "run.json", CIFS = "cifs";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String CSV = "samples.csv", EXTXYZ = "samples.extxyz", RUN = "run.json", CIFS = "cifs",
+            TRAJECTORIES = "trajectories";
+    static final ObjectMapper JSON = new ObjectMapper();
 
     /** One target: a label, the given conditions and the filler of missing ones (null when nothing is missing). */
     public record Target(String label, Map<String, Object> given, ConditionFiller filler) {}
 
-    /** Progress callbacks. */
+    /** Progress callbacks: {@code done} of this run's (shard's) {@code total} batches are finished. */
     public interface Listener {
         default void batch(String target, int done, int total) {}
+    }
+
+    /**
+     * Shard {@code index} (0-based) of {@code count}: the part of a run one job-array task does.
+     */
+    public record Shard(int index, int count) {
+        public Shard {
+            if (count < 1 || index < 0 || index >= count) {
+                throw new InvalidInputException("--shard must be I/N with 0 <= I < N (0-based, e.g. --shard 0/" + Math.max(count, 2)
+                        + "); got " + index + "/" + count);
+            }
+        }
+
+        /** Parses {@code I/N} (0-based I, as {@code $SLURM_ARRAY_TASK_ID} with {@code --array=0-(N-1)}). */
+        public static Shard parse(String text) {
+            String t = text == null ? "" : text.trim();
+            int slash = t.indexOf('/');
+            try {
+                if (slash < 0) throw new NumberFormatException();
+                return new Shard(Integer.parseInt(t.substring(0, slash).trim()), Integer.parseInt(t.substring(slash + 1).trim()));
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("--shard must be I/N with 0 <= I < N (0-based, e.g. --shard ${SLURM_ARRAY_TASK_ID}/8); got '" + text + "'");
+            }
+        }
+
+        /** First global batch of this shard among {@code total}. */
+        public int first(int total) { return (int) ((long) index * total / count); }
+
+        /** One past the last global batch of this shard among {@code total}. */
+        public int end(int total) { return (int) ((long) (index + 1) * total / count); }
+
+        @Override
+        public String toString() { return index + "/" + count; }
+    }
+
+    /** One batch of the run's plan: target {@code target}, its batch {@code batch} with {@code count} crystals. */
+    record Batch(int target, int batch, int count) {}
+
+    /** The global batch list of a run. */
+    static List<Batch> plan(int targets, int perTarget, int batchSize) {
+        List<Batch> l = new ArrayList<>();
+        int batches = (perTarget + batchSize - 1) / batchSize;
+        for (int t = 0; t < targets; t++) {
+            for (int b = 0; b < batches; b++) l.add(new Batch(t, b, Math.min(batchSize, perTarget - b * batchSize)));
+        }
+        return l;
     }
 
     private final CrystalGenerator generator;
     private final Path out;
     private final ObjectNode settings;
     private final long seed;
+    private final Shard shard;
+    private final int trajectoryEvery;
+    private final String version;
 
-    /** @param settings what defines the run (checked on resume) */
-    public SampleRun(CrystalGenerator generator, Path out, ObjectNode settings, long seed) {
+    /**
+     * @param settings        what defines the run (checked on resume and by {@link SampleMerge})
+     * @param shard           the part of the run to do (null: all of it)
+     * @param trajectoryEvery record the Langevin trajectory every this many updates (0: not at all)
+     * @param version         the program version, recorded in run.json
+     */
+    public SampleRun(CrystalGenerator generator, Path out, ObjectNode settings, long seed, Shard shard, int trajectoryEvery, String version) {
+        if (trajectoryEvery < 0) throw new InvalidInputException("--save-trajectory must be at least 1");
         this.generator = generator;
         this.out = out;
         this.settings = settings;
         this.seed = seed;
+        this.shard = shard;
+        this.trajectoryEvery = trajectoryEvery;
+        this.version = version;
     }
 
-    /** Generates {@code perTarget} crystals for every target; returns the number of crystals written by this call. */
+    /** Number of batches of a whole run: {@code targets · ceil(perTarget / batchSize)}. */
+    public static int totalBatches(int targets, int perTarget, int batchSize) {
+        return targets * ((perTarget + batchSize - 1) / batchSize);
+    }
+
+    /** Number of batches this run (shard) does for the given sizes. */
+    public int batches(int targets, int perTarget, int batchSize) {
+        int total = totalBatches(targets, perTarget, batchSize);
+        return shard == null ? total : shard.end(total) - shard.first(total);
+    }
+
+    /** Generates this run's (shard's) part of {@code perTarget} crystals per target; returns the number written by this call. */
     public int run(List<Target> targets, int perTarget, int batchSize, int downSample, boolean resume, Listener listener) throws IOException {
+        List<Batch> all = plan(targets.size(), perTarget, batchSize);
+        int first = shard == null ? 0 : shard.first(all.size()), end = shard == null ? all.size() : shard.end(all.size());
         Files.createDirectories(out.resolve(CIFS));
         List<String> csv = new ArrayList<>();
         StringBuilder xyz = new StringBuilder();
-        Map<String, Integer> doneBatches = new LinkedHashMap<>();
+        int start = 0, structures = 0;
         Path runFile = out.resolve(RUN);
         if (resume) {
             if (!Files.exists(runFile)) throw new InvalidInputException(out + ": nothing to resume (" + RUN + " not found)");
@@ -66,46 +146,87 @@ public final class SampleRun {
             if (!JSON.readTree(settings.toString()).equals(r.path("settings"))) {   // both as parsed text: same number types
                 throw new InvalidInputException(out + ": the settings differ from the interrupted run's (resume with the same options)");
             }
-            r.path("batches_done").fields().forEachRemaining(e -> doneBatches.put(e.getKey(), e.getValue().asInt()));
+            String was = r.has("shard") ? r.path("shard").path("index").asInt() + "/" + r.path("shard").path("count").asInt() : null;
+            String now = shard == null ? null : shard.toString();
+            if (!Objects.equals(was, now)) {
+                throw new InvalidInputException(out + ": the interrupted run was " + (was == null ? "not sharded" : "shard " + was)
+                        + "; resume with " + (was == null ? "no --shard" : "--shard " + was));
+            }
+            if (!r.path("batches_done").isInt() || !r.path("structures").isInt()) {
+                throw new InvalidInputException(out + ": " + RUN + " was written by an older version of concdvae; start a new run");
+            }
+            start = r.path("batches_done").asInt();
+            int keepRows = r.path("crystals").asInt();
+            structures = r.path("structures").asInt();
             if (Files.exists(out.resolve(CSV))) {
                 List<String> lines = Files.readAllLines(out.resolve(CSV), StandardCharsets.UTF_8);
-                int keepRows = r.path("crystals").asInt();
                 csv.addAll(lines.subList(1, Math.min(lines.size(), 1 + keepRows)));
             }
-            if (Files.exists(out.resolve(EXTXYZ))) xyz.append(Files.readString(out.resolve(EXTXYZ), StandardCharsets.UTF_8));
+            if (Files.exists(out.resolve(EXTXYZ))) xyz.append(firstFrames(Files.readString(out.resolve(EXTXYZ), StandardCharsets.UTF_8), structures));
+            if (csv.size() != keepRows) throw new InvalidInputException(out + ": " + CSV + " has fewer rows than " + RUN + " records; cannot resume");
         } else if (Files.exists(runFile)) {
             throw new InvalidInputException(out + ": already holds a sampling run (" + RUN + "); use --resume or another --out");
         }
         int written = 0;
-        for (int ti = 0; ti < targets.size(); ti++) {
-            Target tg = targets.get(ti);
-            int batches = (perTarget + batchSize - 1) / batchSize;
-            int start = doneBatches.getOrDefault(tg.label(), 0);
-            for (int bi = start; bi < batches; bi++) {
-                int count = Math.min(batchSize, perTarget - bi * batchSize);
-                Random rng = new Random(mix(seed, ti, bi));
-                int m = count * downSample;
-                List<Map<String, Object>> cond = tg.filler() == null ? repeat(tg.given(), m) : tg.filler().draw(m, rng);
-                List<CrystalGenerator.Crystal> crystals = generator.batch(cond, count, rng);
-                for (int k = 0; k < crystals.size(); k++) {
-                    int index = bi * batchSize + k;
-                    String id = safe(tg.label()) + "_" + index;
-                    CrystalGenerator.Crystal c = crystals.get(k);
-                    if (c.structure() != null) {
-                        AtomicFiles.writeString(out.resolve(CIFS).resolve(id + ".cif"), CifWriter.write(c.structure()));
-                        appendXyz(xyz, id, tg.label(), c);
-                    }
-                    csv.add(row(id, tg.label(), bi, c));
-                    written++;
+        for (int g = first + start; g < end; g++) {
+            Batch bt = all.get(g);
+            Target tg = targets.get(bt.target());
+            Random rng = new Random(mix(seed, bt.target(), bt.batch()));
+            int m = bt.count() * downSample;
+            List<Map<String, Object>> cond = tg.filler() == null ? repeat(tg.given(), m) : tg.filler().draw(m, rng);
+            List<CrystalGenerator.Crystal> crystals = generator.batch(cond, bt.count(), rng, trajectoryEvery);
+            for (int k = 0; k < crystals.size(); k++) {
+                String id = id(tg.label(), bt.batch() * batchSize + k);
+                CrystalGenerator.Crystal c = crystals.get(k);
+                if (c.structure() != null) {
+                    AtomicFiles.writeString(out.resolve(CIFS).resolve(id + ".cif"), CifWriter.write(c.structure()));
+                    if (trajectoryEvery > 0) AtomicFiles.writeString(out.resolve(TRAJECTORIES).resolve(id + ".extxyz"), trajectory(id, c));
+                    Map<String, Object> info = new LinkedHashMap<>();
+                    info.put("id", id);
+                    info.put("target", tg.label());
+                    ExtXyzWriter.append(xyz, c.structure(), info);
+                    structures++;
                 }
-                writeTables(csv, xyz);
-                doneBatches.put(tg.label(), bi + 1);
-                writeRun(doneBatches, csv.size(), false);
-                listener.batch(tg.label(), bi + 1, batches);
+                csv.add(row(id, tg.label(), bt.batch(), c));
+                written++;
             }
+            writeTables(csv, xyz);
+            writeRun(g - first + 1, end - first, first, end, all.size(), csv.size(), structures, false);
+            listener.batch(tg.label(), g - first + 1, end - first);
         }
-        writeRun(doneBatches, csv.size(), true);
+        if (!Files.exists(out.resolve(CSV))) writeTables(csv, xyz);   // a shard without batches
+        writeRun(end - first, end - first, first, end, all.size(), csv.size(), structures, true);
         return written;
+    }
+
+    /** The id of crystal {@code index} (0-based, per target) of a target. */
+    static String id(String label, int index) { return safe(label) + "_" + index; }
+
+    /** A crystal's trajectory as a multi-frame extended XYZ text. */
+    static String trajectory(String id, CrystalGenerator.Crystal c) {
+        StringBuilder sb = new StringBuilder();
+        for (CrystalGenerator.Frame f : c.trajectory()) {
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("id", id);
+            info.put("step", f.step());
+            info.put("level", f.level());
+            info.put("sigma", f.sigma());
+            ExtXyzWriter.append(sb, f.structure(), info);
+        }
+        return sb.toString();
+    }
+
+    /** The first {@code frames} frames of an extended XYZ text. */
+    static String firstFrames(String text, int frames) {
+        String[] lines = text.split("\n", -1);
+        int i = 0;
+        for (int f = 0; f < frames; f++) {
+            if (i >= lines.length || lines[i].isBlank()) throw new InvalidInputException(EXTXYZ + ": fewer frames than " + RUN + " records; cannot resume");
+            i += 2 + Integer.parseInt(lines[i].trim());
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < i && k < lines.length; k++) sb.append(lines[k]).append('\n');
+        return sb.toString();
     }
 
     private static List<Map<String, Object>> repeat(Map<String, Object> m, int n) {
@@ -137,7 +258,7 @@ public final class SampleRun {
         return String.join(",", v);
     }
 
-    private void writeTables(List<String> csv, StringBuilder xyz) throws IOException {
+    private void writeTables(List<String> csv, StringBuilder xyz) {
         List<String> head = new ArrayList<>(List.of("id", "target", "batch", "formula", "num_atoms", "a", "b", "c", "alpha", "beta",
                 "gamma", "volume", "predictor_score"));
         for (String n : conditionNames()) head.add("cond_" + n);
@@ -148,35 +269,34 @@ public final class SampleRun {
         AtomicFiles.writeString(out.resolve(EXTXYZ), xyz.toString());
     }
 
-    private void writeRun(Map<String, Integer> done, int crystals, boolean finished) {
+    private void writeRun(int done, int batches, int first, int end, int total, int crystals, int structures, boolean finished) {
         ObjectNode r = JSON.createObjectNode();
         r.put("command", "sample");
+        r.put("version", version);
+        r.put("java", System.getProperty("java.version"));
         r.set("settings", settings);
-        ObjectNode b = r.putObject("batches_done");
-        done.forEach(b::put);
+        if (shard != null) {
+            ObjectNode s = r.putObject("shard");
+            s.put("index", shard.index());
+            s.put("count", shard.count());
+            s.put("first_batch", first);
+            s.put("end_batch", end);
+            s.put("total_batches", total);
+        }
+        r.put("batches", batches);
+        r.put("batches_done", done);
         r.put("crystals", crystals);
+        r.put("structures", structures);
         r.put("finished", finished);
         r.put("updated", Instant.now().toString());
-        try {
-            AtomicFiles.writeString(out.resolve(RUN), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r) + "\n");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        writeJson(out.resolve(RUN), r);
     }
 
-    /** Extended XYZ: Cartesian positions, lattice rows, pbc. */
-    private static void appendXyz(StringBuilder sb, String id, String label, CrystalGenerator.Crystal c) {
-        Structure s = c.structure();
-        double[][] m = s.lattice().matrix();
-        sb.append(s.size()).append('\n');
-        sb.append("Lattice=\"");
-        for (int r = 0; r < 3; r++) for (int k = 0; k < 3; k++) sb.append(r + k == 0 ? "" : " ").append(num(m[r][k]));
-        sb.append("\" Properties=species:S:1:pos:R:3 pbc=\"T T T\" id=").append(id).append(" target=\"").append(label.replace("\"", "'")).append("\"\n");
-        double[][] cart = s.cartCoords();
-        for (int i = 0; i < s.size(); i++) {
-            sb.append(Element.of(s.atomicNumber(i)).symbol());
-            for (int k = 0; k < 3; k++) sb.append(' ').append(num(cart[i][k]));
-            sb.append('\n');
+    static void writeJson(Path file, JsonNode n) {
+        try {
+            AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

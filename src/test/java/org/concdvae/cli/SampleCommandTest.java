@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * End to end on a tiny model: train-step1 (1 epoch, 10 crystals), train-prior prior_default and prior_full, then
+ * End to end on a tiny model (TinyModels.withPriors: train-step1, 1 epoch on 10 crystals, prior_default and prior_full), then
  * sample with each strategy (few Langevin steps) — every CIF parses back with the written atom count and the CSV
  * lists every crystal; the same seed gives identical output, and a bad target is a one-line error.
  */
@@ -36,12 +36,7 @@ class SampleCommandTest {
 
     @BeforeAll
     static void train() throws IOException {
-        TinyModels.stepOne(root);
-        model = root.resolve("model");
-        for (String label : new String[]{"prior_default", "prior_full"}) {
-            Result r = exec("train-prior", "--model", model.toString(), "--label", label, "--epochs", "1", "--quiet");
-            assertEquals(0, r.code, r.err);
-        }
+        model = TinyModels.withPriors();
     }
 
     record Result(int code, String out, String err) {}
@@ -122,7 +117,7 @@ class SampleCommandTest {
         assertTrue(r.err.contains("--strategy less"), r.err);
 
         Path less = root.resolve("less"), lessRandom = root.resolve("less_random");
-        Path ref = root.resolve("data/train.csv");
+        Path ref = model.getParent().resolve("data/train.csv");
         r = exec(args("sample", "--model", model.toString(), "--strategy", "less", "--cs", "cubic", "-n", "2", "--candidates", "4",
                 "--reference", ref.toString(), "--out", lessRandom.toString(), "--less-fill", "random"));
         assertEquals(0, r.code, r.err);

@@ -39,6 +39,34 @@ public final class TinyModels {
         return d;
     }
 
+    private static Path withPriors;
+
+    /**
+     * A tiny model directory with {@code prior_default} and {@code prior_full} (1 epoch each) beside its data
+     * ({@code ../data/train.csv}), trained once per test JVM and shared by the sampling tests; removed at exit.
+     */
+    public static synchronized Path withPriors() throws IOException {
+        if (withPriors != null) return withPriors;
+        Path root = Files.createTempDirectory("concdvae-tiny-");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
+        stepOne(root);
+        Path model = root.resolve("model");
+        for (String label : new String[]{"prior_default", "prior_full"}) {
+            int code = org.concdvae.cli.Main.commandLine().execute("train-prior", "--model", model.toString(), "--label", label,
+                    "--epochs", "1", "--quiet");
+            if (code != 0) throw new IllegalStateException("train-prior " + label + " failed with exit code " + code);
+        }
+        return withPriors = model;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temporary directory is harmless
+        }
+    }
+
     /** The first n records of a CSV (CIF fields span lines). */
     public static void head(Path in, Path out, int n) throws IOException {
         CSVFormat f = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build();

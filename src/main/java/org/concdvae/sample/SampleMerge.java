@@ -1,0 +1,210 @@
+package org.concdvae.sample;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.concdvae.io.AtomicFiles;
+import org.concdvae.io.InvalidInputException;
+import org.concdvae.io.StagedDirectory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Joins the output directories of the shards of one sampling run ({@code sample --shard i/N}) into one directory that
+ * is what the unsharded run writes: {@code samples.csv}, {@code samples.extxyz}, {@code cifs/},
+ * {@code trajectories/} in global order, and a {@code run.json} of a finished run that lists the shards
+ * ({@code merged_from}). The shards must be finished, of the same run (identical settings: model, prior, strategy,
+ * targets, seed, sizes; same shard count) and complete (every index once). The result is built in a hidden temporary
+ * directory and renamed to {@code out} at the end, so a failed merge leaves nothing behind.
+ */
+public final class SampleMerge {
+    /** What was merged. */
+    public record Summary(int shards, int crystals, int structures) {}
+
+    private record Part(Path dir, JsonNode run, int index, int count) {}
+
+    private SampleMerge() {}
+
+    public static Summary merge(List<Path> dirs, Path out, String version) {
+        if (dirs.isEmpty()) throw new InvalidInputException("no shard directories to merge");
+        List<Part> parts = new ArrayList<>();
+        for (Path d : dirs) parts.add(read(d));
+        Part ref = parts.get(0);
+        for (Part p : parts) {
+            if (p.count() != ref.count()) {
+                throw new InvalidInputException(p.dir() + ": is shard " + p.index() + "/" + p.count() + ", but " + ref.dir()
+                        + " is shard " + ref.index() + "/" + ref.count() + " (not the same run)");
+            }
+            String diff = firstDifference(ref.run().path("settings"), p.run().path("settings"), "");
+            if (diff != null) throw new InvalidInputException(p.dir() + ": not the same run as " + ref.dir() + " (" + diff + ")");
+        }
+        Map<Integer, Part> byIndex = new TreeMap<>();
+        for (Part p : parts) {
+            Part other = byIndex.put(p.index(), p);
+            if (other != null) {
+                throw new InvalidInputException("shard " + p.index() + "/" + p.count() + " given twice: " + other.dir() + " and " + p.dir());
+            }
+        }
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < ref.count(); i++) if (!byIndex.containsKey(i)) missing.add(i);
+        if (!missing.isEmpty()) {
+            throw new InvalidInputException("missing shard" + (missing.size() > 1 ? "s " : " ") + join(missing) + " of " + ref.count()
+                    + " (every shard of the run is needed; given: " + join(new ArrayList<>(byIndex.keySet())) + ")");
+        }
+        List<Part> ordered = new ArrayList<>(byIndex.values());
+        int expect = 0, total = ordered.get(0).run().path("shard").path("total_batches").asInt();
+        for (Part p : ordered) {
+            JsonNode s = p.run().path("shard");
+            if (s.path("first_batch").asInt() != expect || s.path("total_batches").asInt() != total) {
+                throw new InvalidInputException(p.dir() + ": its batches [" + s.path("first_batch").asInt() + ", " + s.path("end_batch").asInt()
+                        + ") do not continue the previous shard's (expected to start at " + expect + ")");
+            }
+            expect = s.path("end_batch").asInt();
+        }
+        if (expect != total) throw new InvalidInputException("the shards cover " + expect + " of " + total + " batches");
+        return StagedDirectory.create(out, tmp -> {
+            try {
+                return write(ordered, tmp, version);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static Summary write(List<Part> parts, Path tmp, String version) throws IOException {
+        String header = null;
+        StringBuilder csv = new StringBuilder(), xyz = new StringBuilder();
+        Set<String> ids = new HashSet<>();
+        int crystals = 0, structures = 0;
+        ArrayNode from = SampleRun.JSON.createArrayNode();
+        Files.createDirectories(tmp.resolve(SampleRun.CIFS));
+        for (Part p : parts) {
+            Path table = p.dir().resolve(SampleRun.CSV);
+            if (!Files.isRegularFile(table)) throw new InvalidInputException(table + ": not found");
+            List<String> lines = Files.readAllLines(table, StandardCharsets.UTF_8);
+            if (lines.isEmpty()) throw new InvalidInputException(table + ": empty (no header)");
+            if (header == null) {
+                header = lines.get(0);
+                csv.append(header).append('\n');
+            } else if (!header.equals(lines.get(0))) {
+                throw new InvalidInputException(table + ": its columns differ from " + parts.get(0).dir().resolve(SampleRun.CSV));
+            }
+            int rows = lines.size() - 1, want = p.run().path("crystals").asInt();
+            if (rows != want) throw new InvalidInputException(table + ": " + rows + " rows, but its " + SampleRun.RUN + " records " + want);
+            int cifs = 0;
+            for (String row : lines.subList(1, lines.size())) {
+                String id = row.substring(0, row.indexOf(',') < 0 ? row.length() : row.indexOf(','));
+                if (!ids.add(id)) throw new InvalidInputException(table + ": crystal id '" + id + "' also appears in an earlier shard");
+                csv.append(row).append('\n');
+                cifs += copy(p.dir().resolve(SampleRun.CIFS).resolve(id + ".cif"), tmp.resolve(SampleRun.CIFS));
+                copy(p.dir().resolve(SampleRun.TRAJECTORIES).resolve(id + ".extxyz"), tmp.resolve(SampleRun.TRAJECTORIES));
+            }
+            int frames = p.run().path("structures").asInt();
+            if (cifs != frames) {
+                throw new InvalidInputException(p.dir().resolve(SampleRun.CIFS) + ": " + cifs + " CIFs of its crystals found, but "
+                        + SampleRun.RUN + " records " + frames + " crystals with atoms");
+            }
+            Path x = p.dir().resolve(SampleRun.EXTXYZ);
+            if (frames > 0 && !Files.isRegularFile(x)) throw new InvalidInputException(x + ": not found");
+            if (frames > 0) xyz.append(SampleRun.firstFrames(Files.readString(x, StandardCharsets.UTF_8), frames));
+            crystals += rows;
+            structures += frames;
+            ObjectNode f = from.addObject();
+            f.put("shard", p.index() + "/" + p.count());
+            f.put("dir", p.dir().toAbsolutePath().normalize().toString());
+            f.put("crystals", rows);
+            f.put("version", p.run().path("version").asText());
+        }
+        AtomicFiles.writeString(tmp.resolve(SampleRun.CSV), csv.toString());
+        AtomicFiles.writeString(tmp.resolve(SampleRun.EXTXYZ), xyz.toString());
+        JsonNode first = parts.get(0).run();
+        int total = first.path("shard").path("total_batches").asInt();
+        ObjectNode r = SampleRun.JSON.createObjectNode();
+        r.put("command", "sample");
+        r.put("version", version);
+        r.put("java", System.getProperty("java.version"));
+        r.set("settings", first.path("settings"));
+        r.put("batches", total);
+        r.put("batches_done", total);
+        r.put("crystals", crystals);
+        r.put("structures", structures);
+        r.put("finished", true);
+        r.set("merged_from", from);
+        r.put("updated", Instant.now().toString());
+        SampleRun.writeJson(tmp.resolve(SampleRun.RUN), r);
+        return new Summary(parts.size(), crystals, structures);
+    }
+
+    /** Copies {@code file} (if it exists) into the directory {@code to}; returns 1 if copied, else 0. */
+    private static int copy(Path file, Path to) throws IOException {
+        if (!Files.isRegularFile(file)) return 0;
+        Files.createDirectories(to);
+        Files.copy(file, to.resolve(file.getFileName().toString()));
+        return 1;
+    }
+
+    private static Part read(Path dir) {
+        Path run = dir.resolve(SampleRun.RUN);
+        if (!Files.isRegularFile(run)) throw new InvalidInputException(dir + ": not a sample output directory (no " + SampleRun.RUN + ")");
+        JsonNode n;
+        try {
+            n = SampleRun.JSON.readTree(run.toFile());
+        } catch (IOException e) {
+            throw new InvalidInputException(run + ": not valid JSON (" + e.getMessage() + ")");
+        }
+        if (!"sample".equals(n.path("command").asText()) || !n.path("settings").isObject()) {
+            throw new InvalidInputException(run + ": not the run record of 'concdvae sample'");
+        }
+        JsonNode s = n.path("shard");
+        if (!s.isObject()) {
+            throw new InvalidInputException(dir + ": not a shard (" + (n.has("merged_from") ? "already merged" : "sampled without --shard") + ")");
+        }
+        int index = s.path("index").asInt(), count = s.path("count").asInt();
+        if (!n.path("finished").asBoolean()) {
+            throw new InvalidInputException(dir + ": shard " + index + "/" + count + " is not finished (" + n.path("batches_done").asInt()
+                    + " of " + n.path("batches").asInt() + " batches; continue it with --resume)");
+        }
+        return new Part(dir, n, index, count);
+    }
+
+    /** The first setting that differs, as "'key' differs (a vs b)", or null. */
+    static String firstDifference(JsonNode a, JsonNode b, String prefix) {
+        if (a.equals(b)) return null;
+        if (a.isObject() && b.isObject()) {
+            Set<String> keys = new java.util.LinkedHashSet<>();
+            a.fieldNames().forEachRemaining(keys::add);
+            b.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) {
+                JsonNode x = a.path(k), y = b.path(k);
+                String d = firstDifference(x, y, prefix + k + ".");
+                if (d != null) return d;
+            }
+        }
+        String key = prefix.isEmpty() ? "settings" : prefix.substring(0, prefix.length() - 1);
+        return "'" + key + "' differs: " + show(a) + " vs " + show(b);
+    }
+
+    private static String show(JsonNode n) {
+        if (n.isMissingNode()) return "(not set)";
+        String s = n.toString();
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    private static String join(List<Integer> l) {
+        StringBuilder sb = new StringBuilder();
+        for (Iterator<Integer> it = l.iterator(); it.hasNext(); ) sb.append(it.next()).append(it.hasNext() ? ", " : "");
+        return sb.toString();
+    }
+}
