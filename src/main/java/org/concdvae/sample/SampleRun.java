@@ -3,6 +3,7 @@ package org.concdvae.sample;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.concdvae.autodiff.Engine;
 import org.concdvae.crystal.CifWriter;
 import org.concdvae.crystal.ExtXyzWriter;
 import org.concdvae.crystal.Structure;
@@ -15,13 +16,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * A generation run into an output directory, streamed batch by batch: {@code cifs/<target>_<k>.cif} (one CIF per
@@ -168,31 +177,60 @@ public final class SampleRun {
             throw new InvalidInputException(out + ": already holds a sampling run (" + RUN + "); use --resume or another --out");
         }
         int written = 0;
-        for (int g = first + start; g < end; g++) {
-            Batch bt = all.get(g);
-            Target tg = targets.get(bt.target());
-            Random rng = new Random(mix(seed, bt.target(), bt.batch()));
-            int m = bt.count() * downSample;
-            List<Map<String, Object>> cond = tg.filler() == null ? repeat(tg.given(), m) : tg.filler().draw(m, rng);
-            List<CrystalGenerator.Crystal> crystals = generator.batch(cond, bt.count(), rng, trajectoryEvery);
-            for (int k = 0; k < crystals.size(); k++) {
-                String id = id(tg.label(), bt.batch() * batchSize + k);
-                CrystalGenerator.Crystal c = crystals.get(k);
-                if (c.structure() != null) {
-                    AtomicFiles.writeString(out.resolve(CIFS).resolve(id + ".cif"), CifWriter.write(c.structure()));
-                    if (trajectoryEvery > 0) AtomicFiles.writeString(out.resolve(TRAJECTORIES).resolve(id + ".extxyz"), trajectory(id, c));
-                    Map<String, Object> info = new LinkedHashMap<>();
-                    info.put("id", id);
-                    info.put("target", tg.label());
-                    ExtXyzWriter.append(xyz, c.structure(), info);
-                    structures++;
+        int from = first + start;
+        // With several threads and several batches to do, whole batches run side by side, each on one thread: the
+        // decoder's many small operations scale far better that way than split across threads. Results are the same
+        // (every batch has its own generator and our kernels do not depend on the thread count); outputs are still
+        // written batch by batch in order.
+        int threads = Engine.threads();
+        int side = Math.max(1, Math.min(threads, end - from));
+        ExecutorService pool = side > 1 ? Executors.newFixedThreadPool(side, r -> {
+            Thread th = new Thread(r, "sample-batch");
+            th.setDaemon(true);
+            return th;
+        }) : null;
+        if (pool != null) Engine.setThreads(1);
+        try {
+            Deque<Future<List<CrystalGenerator.Crystal>>> running = new ArrayDeque<>();
+            int next = from;
+            for (int g = from; g < end; g++) {
+                while (next < end && (next == g || (pool != null && next < g + side))) {
+                    Batch nb = all.get(next);
+                    Callable<List<CrystalGenerator.Crystal>> work = () -> generate(targets.get(nb.target()), nb, downSample);
+                    running.add(pool == null ? CompletableFuture.completedFuture(work.call()) : pool.submit(work));
+                    next++;
                 }
-                csv.add(row(id, tg.label(), bt.batch(), c));
-                written++;
+                List<CrystalGenerator.Crystal> crystals = await(running.poll());
+                Batch bt = all.get(g);
+                Target tg = targets.get(bt.target());
+                for (int k = 0; k < crystals.size(); k++) {
+                    String id = id(tg.label(), bt.batch() * batchSize + k);
+                    CrystalGenerator.Crystal c = crystals.get(k);
+                    if (c.structure() != null) {
+                        AtomicFiles.writeString(out.resolve(CIFS).resolve(id + ".cif"), CifWriter.write(c.structure()));
+                        if (trajectoryEvery > 0) AtomicFiles.writeString(out.resolve(TRAJECTORIES).resolve(id + ".extxyz"), trajectory(id, c));
+                        Map<String, Object> info = new LinkedHashMap<>();
+                        info.put("id", id);
+                        info.put("target", tg.label());
+                        ExtXyzWriter.append(xyz, c.structure(), info);
+                        structures++;
+                    }
+                    csv.add(row(id, tg.label(), bt.batch(), c));
+                    written++;
+                }
+                writeTables(csv, xyz);
+                writeRun(g - first + 1, end - first, first, end, all.size(), csv.size(), structures, false);
+                listener.batch(tg.label(), g - first + 1, end - first);
             }
-            writeTables(csv, xyz);
-            writeRun(g - first + 1, end - first, first, end, all.size(), csv.size(), structures, false);
-            listener.batch(tg.label(), g - first + 1, end - first);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+                Engine.setThreads(threads);
+            }
         }
         if (!Files.exists(out.resolve(CSV))) writeTables(csv, xyz);   // a shard without batches
         writeRun(end - first, end - first, first, end, all.size(), csv.size(), structures, true);
@@ -239,6 +277,26 @@ public final class SampleRun {
         List<String> n = new ArrayList<>();
         settings.path("conditions").forEach(x -> n.add(x.asText()));
         return n;
+    }
+
+    /** The crystals of one batch, from its own generator seeded by (seed, target, batch). */
+    private List<CrystalGenerator.Crystal> generate(Target tg, Batch bt, int downSample) {
+        Random rng = new Random(mix(seed, bt.target(), bt.batch()));
+        int m = bt.count() * downSample;
+        List<Map<String, Object>> cond = tg.filler() == null ? repeat(tg.given(), m) : tg.filler().draw(m, rng);
+        return generator.batch(cond, bt.count(), rng, trajectoryEvery);
+    }
+
+    /** The value of a batch's future; its failure is rethrown as it was (user errors stay user errors). */
+    private static <T> T await(Future<T> f) throws Exception {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof Exception ex) throw ex;
+            if (c instanceof Error err) throw err;
+            throw e;
+        }
     }
 
     private String row(String id, String label, int batch, CrystalGenerator.Crystal c) {

@@ -124,6 +124,23 @@ class SampleShardTest {
     }
 
     @Test
+    void batchesRunSideBySideGiveTheSequentialRunsBytes() throws IOException {
+        // --threads 2 runs the 4 batches two at a time on one thread each; --threads 1 one after another
+        Path single = root.resolve("single-thread");
+        List<String> args = new ArrayList<>(List.of(run(single, "--seed", "7")));
+        args.set(args.indexOf("--threads") + 1, "1");
+        SampleCommandTest.Result r = exec(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        for (String f : List.of("samples.csv", "samples.extxyz")) {
+            assertEquals(Files.readString(whole.resolve(f)), Files.readString(single.resolve(f)), f);
+        }
+        assertEquals(files(whole.resolve("cifs")), files(single.resolve("cifs")));
+        for (String f : files(whole.resolve("cifs"))) {
+            assertEquals(Files.readString(whole.resolve("cifs").resolve(f)), Files.readString(single.resolve("cifs").resolve(f)), f);
+        }
+    }
+
+    @Test
     void mergeRefusesIncompleteOrMixedShards() throws IOException {
         Path out = root.resolve("bad-merge");
         String s0 = shards.get(0).toString(), s1 = shards.get(1).toString(), s2 = shards.get(2).toString();
