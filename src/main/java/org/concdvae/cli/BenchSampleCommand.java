@@ -20,11 +20,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.concdvae.cli.BenchSupport.median;
 import static org.concdvae.cli.BenchSupport.officialTimings;
@@ -103,68 +107,106 @@ public class BenchSampleCommand extends BaseCommand {
         var out = out();
         out.printf("sampling throughput (official size, float32, random weights), %d threads, %d updates per crystal, prior %d candidates per crystal (%.4f s)%n",
                 threads, updates, ratio, priorPerLatent * ratio);
-        out.printf("%6s %6s %11s %14s %13s %16s %9s%n", "batch", "atoms", "update ms", "s per crystal", "crystals/min",
-                "official s/cryst", "speedup");
+        out.printf("%6s %6s %11s %14s %13s %16s %9s %9s%n", "batch", "atoms", "update ms", "s per crystal", "crystals/min",
+                "official s/cryst", "speedup", "per core");
         ObjectMapper om = new ObjectMapper();
         ArrayNode results = om.createArrayNode();
-        for (int b : batches) {
-            Random br = new Random(b);
-            List<Structure> pick = BenchSupport.drawCrystals(pool, b, br);
-            int[] n = new int[b];
-            Lattice[] lat = new Lattice[b];
+        // As `sample` does: with T threads, T batches side by side, one thread each (lane i draws its own crystals).
+        int lanes = Math.max(1, threads);
+        if (lanes > 1) Engine.setThreads(1);
+        ExecutorService exec = Executors.newFixedThreadPool(lanes);
+        try {
+            for (int b : batches) {
+                Lane[] lane = new Lane[lanes];
+                for (int i = 0; i < lanes; i++) lane[i] = new Lane(pool, b, new Random(i == 0 ? b : b * 1000L + i), cfg);
+                double[] ms = new double[repeat];
+                try (Progress p = Progress.start("bench sample batch " + b, warmup + repeat, common.quiet)) {
+                    for (int k = -warmup; k < repeat; k++) {
+                        long t0 = System.nanoTime();
+                        List<Future<?>> f = new ArrayList<>();
+                        for (Lane l : lane) f.add(exec.submit(() -> l.step(sampler)));
+                        for (Future<?> x : f) x.get();
+                        long t1 = System.nanoTime();
+                        if (k >= 0) ms[k] = (t1 - t0) / 1e6;
+                        p.step();
+                    }
+                }
+                for (Lane l : lane) l.zCon.close();
+                double med = median(ms);
+                double perCrystal = med / 1e3 * updates / ((double) b * lanes) + priorPerLatent * ratio;
+                double perMin = 60 / perCrystal;
+                double ref = official == null ? Double.NaN : official.path("one_thread_process_cpu").path("decoder_call_bs" + b)
+                        .path("est_sampling_cpu_s_per_crystal_default_gen").asDouble(Double.NaN);
+                out.printf("%6d %6d %11.1f %14.2f %13.3f %16s %9s %9s%n", b, lane[0].atoms, med, perCrystal, perMin,
+                        Double.isNaN(ref) ? "-" : String.format("%.1f", ref), Double.isNaN(ref) ? "-" : String.format("%.2fx", ref / perCrystal),
+                        Double.isNaN(ref) ? "-" : String.format("%.2fx", ref / (perCrystal * lanes)));
+                ObjectNode o = results.addObject();
+                o.put("name", "sample");
+                o.put("batch", b);
+                o.put("atoms", lane[0].atoms);
+                o.put("threads", threads);
+                o.put("batches_side_by_side", lanes);
+                o.put("update_median_ms", med);
+                o.put("s_per_crystal", perCrystal);
+                o.put("crystals_per_min", perMin);
+                o.put("prior_s_per_crystal", priorPerLatent * ratio);
+                if (!Double.isNaN(ref)) {
+                    o.put("official_cpu_s_per_crystal", ref);
+                    o.put("speedup", ref / perCrystal);
+                    o.put("speedup_per_core", ref / (perCrystal * lanes));
+                }
+            }
+        } finally {
+            exec.shutdownNow();
+            Engine.setThreads(threads);
+        }
+        out.println("s per crystal = median update time x " + updates + " / (batch x batches side by side) + prior time per crystal; "
+                + "update ms = wall time of one update of " + lanes + " batch(es) side by side, one thread each");
+        out.println("official = one-thread process CPU estimate (one core); speedup = official / ours with " + threads
+                + " thread(s); per core = speedup / threads");
+        out.flush();
+        if (json != null) writeJson(results, json);
+        return ExitCode.OK;
+    }
+
+    /** One batch's state in the benchmark: crystals drawn as the official timing did, random coordinates. */
+    private static final class Lane {
+        final int[] n;
+        final Lattice[] lat;
+        final int atoms;
+        final INDArray zCon;
+        final Random r;
+        double[] frac;
+        int[] types;
+
+        Lane(List<Structure> pool, int b, Random r, Config cfg) {
+            this.r = r;
+            List<Structure> pick = BenchSupport.drawCrystals(pool, b, r);
+            n = new int[b];
+            lat = new Lattice[b];
             int total = 0;
             for (int i = 0; i < b; i++) {
                 n[i] = pick.get(i).size();
                 lat[i] = pick.get(i).lattice();
                 total += n[i];
             }
-            int[] types = new int[total];
-            double[] frac = new double[3 * total];
+            atoms = total;
+            types = new int[total];
+            frac = new double[3 * total];
             for (int i = 0, a = 0; i < b; i++) for (int j = 0; j < n[i]; j++, a++) types[a] = pick.get(i).atomicNumber(j);
-            for (int i = 0; i < frac.length; i++) frac[i] = br.nextDouble();
-            INDArray zCon = Latent.standardNormal(b, cfg.model().latentDim(), br, DataType.FLOAT);
-            double[] ms = new double[repeat];
-            try (Progress p = Progress.start("bench sample batch " + b, warmup + repeat, common.quiet)) {
-                for (int k = -warmup; k < repeat; k++) {
-                    double[] normal = new double[3 * total];
-                    for (int i = 0; i < normal.length; i++) normal[i] = br.nextGaussian();
-                    long t0 = System.nanoTime();
-                    LangevinSampler.Step s = sampler.step(zCon, 10, lat, n, frac, types, normal);
-                    long t1 = System.nanoTime();
-                    frac = s.frac();
-                    types = s.types();
-                    s.zTime().close();
-                    s.coordDiff().close();
-                    s.typeLogits().close();
-                    if (k >= 0) ms[k] = (t1 - t0) / 1e6;
-                    p.step();
-                }
-            }
-            zCon.close();
-            double med = median(ms);
-            double perCrystal = med / 1e3 * updates / b + priorPerLatent * ratio;
-            double perMin = 60 / perCrystal;
-            double ref = official == null ? Double.NaN : official.path("one_thread_process_cpu").path("decoder_call_bs" + b)
-                    .path("est_sampling_cpu_s_per_crystal_default_gen").asDouble(Double.NaN);
-            out.printf("%6d %6d %11.1f %14.2f %13.3f %16s %9s%n", b, total, med, perCrystal, perMin,
-                    Double.isNaN(ref) ? "-" : String.format("%.1f", ref), Double.isNaN(ref) ? "-" : String.format("%.2fx", ref / perCrystal));
-            ObjectNode o = results.addObject();
-            o.put("name", "sample");
-            o.put("batch", b);
-            o.put("atoms", total);
-            o.put("threads", threads);
-            o.put("update_median_ms", med);
-            o.put("s_per_crystal", perCrystal);
-            o.put("crystals_per_min", perMin);
-            o.put("prior_s_per_crystal", priorPerLatent * ratio);
-            if (!Double.isNaN(ref)) {
-                o.put("official_cpu_s_per_crystal", ref);
-                o.put("speedup", ref / perCrystal);
-            }
+            for (int i = 0; i < frac.length; i++) frac[i] = r.nextDouble();
+            zCon = Latent.standardNormal(b, cfg.model().latentDim(), r, DataType.FLOAT);
         }
-        out.println("s per crystal = median update time x " + updates + " / batch + prior time per crystal; official = one-thread process CPU estimate");
-        out.flush();
-        if (json != null) writeJson(results, json);
-        return ExitCode.OK;
+
+        void step(LangevinSampler sampler) {
+            double[] normal = new double[3 * atoms];
+            for (int i = 0; i < normal.length; i++) normal[i] = r.nextGaussian();
+            LangevinSampler.Step s = sampler.step(zCon, 10, lat, n, frac, types, normal);
+            frac = s.frac();
+            types = s.types();
+            s.zTime().close();
+            s.coordDiff().close();
+            s.typeLogits().close();
+        }
     }
 }

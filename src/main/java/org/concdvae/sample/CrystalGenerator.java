@@ -39,11 +39,12 @@ public final class CrystalGenerator {
                           long seed, int threads) {}
 
     /**
-     * One generated crystal; {@code structure} is null when the model predicted 0 atoms. {@code trajectory} holds the
+     * One generated crystal; {@code structure} is null when the model predicted 0 atoms. {@code predictions}: the
+     * Predictor's output for its latent per property (scalars in the property's units, classes as the most likely class). {@code trajectory} holds the
      * recorded Langevin frames (empty when none were asked for or the crystal has no atoms).
      */
     public record Crystal(Structure structure, int numAtoms, double[] lengths, double[] angles, double score,
-                          Map<String, Double> conditions, List<Frame> trajectory) {}
+                          Map<String, Double> conditions, Map<String, Double> predictions, List<Frame> trajectory) {}
 
     /**
      * The state of a crystal after {@code step} Langevin updates; {@code level} and {@code sigma} are the noise level of
@@ -78,6 +79,13 @@ public final class CrystalGenerator {
     /** Condition names the prior needs, in config order. */
     public List<String> priorConditions() { return prior.conditionModel().names(); }
 
+    /** Properties the step-one Predictor estimates from a latent, in model order. */
+    public List<String> predictorNames() {
+        List<String> n = new ArrayList<>();
+        for (PropertyPredictor p : model.cdvae().predictors()) n.add(p.name());
+        return n;
+    }
+
     /**
      * One batch: {@code count} crystals from {@code count·downSample} prior latents.
      *
@@ -102,6 +110,8 @@ public final class CrystalGenerator {
         INDArray z = prior.sample(values(conditions, prior.conditionModel()), zT, rng);
         // 2. Predictor filter
         double[] score = new double[m];
+        List<Map<String, Double>> predicted = new ArrayList<>();
+        for (int i = 0; i < m; i++) predicted.add(new LinkedHashMap<>());
         int[] keep;
         try (Tape t = Tape.inference()) {
             Tensor zt = t.constant(z);
@@ -111,6 +121,7 @@ public final class CrystalGenerator {
                     double target = number(conditions.get(i), p.name());
                     if (p instanceof PropertyPredictor.Scalar s) {
                         score[i] += Math.abs(out.getDouble(i, 0) - (target - s.min()) / (s.max() - s.min()));
+                        predicted.get(i).put(p.name(), s.min() + out.getDouble(i, 0) * (s.max() - s.min()));
                     } else {
                         INDArray row = out.getRow(i).castTo(DataType.DOUBLE);
                         double mx = row.maxNumber().doubleValue(), sum = 0;
@@ -118,6 +129,7 @@ public final class CrystalGenerator {
                         int cls = (int) target;
                         if (cls < 0 || cls >= row.length()) throw new InvalidInputException("property '" + p.name() + "': class " + cls + " outside [0, " + row.length() + ")");
                         score[i] += 1 - Math.exp(row.getDouble(cls) - mx) / sum;
+                        predicted.get(i).put(p.name(), (double) row.argMax().getInt(0));
                     }
                 }
             }
@@ -145,12 +157,13 @@ public final class CrystalGenerator {
             zCon = model.cdvae().zCondition(t, t.constant(zk), c).value().dup();
         }
         // 4. decode
-        List<Crystal> out = decode(zCon, rng, kept, keep, score, trajectoryEvery);
+        List<Crystal> out = decode(zCon, rng, kept, keep, score, predicted, trajectoryEvery);
         zCon.close();
         return out;
     }
 
-    private List<Crystal> decode(INDArray zCon, Random rng, List<Map<String, Object>> kept, int[] keep, double[] score, int every) {
+    private List<Crystal> decode(INDArray zCon, Random rng, List<Map<String, Object>> kept, int[] keep, double[] score,
+                                 List<Map<String, Double>> predicted, int every) {
         int b = (int) zCon.size(0);
         LangevinSampler.Stats st = sampler.decodeStats(zCon, scalerMean, scalerStd);
         List<Integer> live = new ArrayList<>();
@@ -159,7 +172,7 @@ public final class CrystalGenerator {
         for (int i = 0; i < b; i++) {
             if (st.numAtoms()[i] == 0) {
                 result[i] = new Crystal(null, 0, Arrays.copyOfRange(st.lengths(), 3 * i, 3 * i + 3),
-                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)), List.of());
+                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)), predicted.get(keep[i]), List.of());
             }
         }
         if (!live.isEmpty()) {
@@ -218,7 +231,7 @@ public final class CrystalGenerator {
                     zs[q] = types[a];
                 }
                 result[i] = new Crystal(new Structure(lat[j], zs, f), n[j], Arrays.copyOfRange(st.lengths(), 3 * i, 3 * i + 3),
-                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)), List.copyOf(frames.get(j)));
+                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)), predicted.get(keep[i]), List.copyOf(frames.get(j)));
             }
             z.close();
         }

@@ -93,7 +93,7 @@ public final class SampleMerge {
         for (Part p : parts) {
             Path table = p.dir().resolve(SampleRun.CSV);
             if (!Files.isRegularFile(table)) throw new InvalidInputException(table + ": not found");
-            List<String> lines = Files.readAllLines(table, StandardCharsets.UTF_8);
+            List<String> lines = SampleRun.records(table);
             if (lines.isEmpty()) throw new InvalidInputException(table + ": empty (no header)");
             if (header == null) {
                 header = lines.get(0);

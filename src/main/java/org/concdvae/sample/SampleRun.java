@@ -3,6 +3,9 @@ package org.concdvae.sample;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import org.concdvae.autodiff.Engine;
 import org.concdvae.crystal.CifWriter;
 import org.concdvae.crystal.ExtXyzWriter;
@@ -168,7 +171,7 @@ public final class SampleRun {
             int keepRows = r.path("crystals").asInt();
             structures = r.path("structures").asInt();
             if (Files.exists(out.resolve(CSV))) {
-                List<String> lines = Files.readAllLines(out.resolve(CSV), StandardCharsets.UTF_8);
+                List<String> lines = records(out.resolve(CSV));
                 csv.addAll(lines.subList(1, Math.min(lines.size(), 1 + keepRows)));
             }
             if (Files.exists(out.resolve(EXTXYZ))) xyz.append(firstFrames(Files.readString(out.resolve(EXTXYZ), StandardCharsets.UTF_8), structures));
@@ -300,7 +303,7 @@ public final class SampleRun {
     }
 
     private String row(String id, String label, int batch, CrystalGenerator.Crystal c) {
-        List<String> v = new ArrayList<>(List.of(id, quote(label), String.valueOf(batch)));
+        List<String> v = new ArrayList<>(List.of(id, label, String.valueOf(batch)));
         Structure s = c.structure();
         v.add(s == null ? "" : s.composition().reducedFormula());
         v.add(String.valueOf(c.numAtoms()));
@@ -312,19 +315,38 @@ public final class SampleRun {
             Double x = c.conditions().get(name);
             v.add(x == null ? "" : num(x));
         }
+        for (String name : generator.predictorNames()) {
+            Double x = c.predictions().get(name);
+            v.add(x == null ? "" : num(x));
+        }
         v.add(s == null ? "model predicted 0 atoms" : "");
-        return String.join(",", v);
+        v.add(s == null ? "" : CifWriter.write(s));
+        return TABLE.format(v.toArray());
     }
 
     private void writeTables(List<String> csv, StringBuilder xyz) {
         List<String> head = new ArrayList<>(List.of("id", "target", "batch", "formula", "num_atoms", "a", "b", "c", "alpha", "beta",
                 "gamma", "volume", "predictor_score"));
         for (String n : conditionNames()) head.add("cond_" + n);
+        for (String n : generator.predictorNames()) head.add("pred_" + n);
         head.add("error");
-        StringBuilder sb = new StringBuilder(String.join(",", head)).append('\n');
+        head.add("cif");
+        StringBuilder sb = new StringBuilder(TABLE.format(head.toArray())).append('\n');
         for (String r : csv) sb.append(r).append('\n');
         AtomicFiles.writeString(out.resolve(CSV), sb.toString());
         AtomicFiles.writeString(out.resolve(EXTXYZ), xyz.toString());
+    }
+
+    /** samples.csv's dialect: RFC 4180, minimal quoting (the cif column spans lines inside quotes), '\n' between records. */
+    static final CSVFormat TABLE = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").build();
+
+    /** The header and records of a samples.csv, each as {@link #TABLE} writes it (a record may span lines). */
+    static List<String> records(Path file) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (CSVParser p = CSVParser.parse(file, StandardCharsets.UTF_8, TABLE)) {
+            for (CSVRecord r : p) out.add(TABLE.format((Object[]) r.values()));
+        }
+        return out;
     }
 
     private void writeRun(int done, int batches, int first, int end, int total, int crystals, int structures, boolean finished) {
@@ -359,10 +381,6 @@ public final class SampleRun {
     }
 
     static String num(double x) { return String.format(Locale.ROOT, "%.8g", x); }
-
-    private static String quote(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-    }
 
     /** File-name-safe label. */
     static String safe(String label) { return label.replaceAll("[^A-Za-z0-9_.-]", "_"); }

@@ -73,7 +73,13 @@ class SampleCommandTest {
             assertEquals(1, s.size());
             assertEquals(atoms, s.get(0).size(), cif.toString());
             assertEquals(Double.parseDouble(r.get("a")), s.get(0).lattice().lengths()[0], 1e-4);
+            // the table carries the same CIF and the Predictor's estimate of every predicted property
+            assertEquals(Files.readString(cif), r.get("cif"));
+            for (String col : r.getParser().getHeaderNames()) {
+                if (col.startsWith("pred_")) assertTrue(Double.isFinite(Double.parseDouble(r.get(col))), col + " = " + r.get(col));
+            }
         }
+        assertTrue(rows.isEmpty() || rows.get(0).getParser().getHeaderNames().stream().anyMatch(c -> c.startsWith("pred_")));
         assertTrue(Files.readString(out.resolve("run.json")).contains("\"finished\" : true"));
         return rows;
     }
