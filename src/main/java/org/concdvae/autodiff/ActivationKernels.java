@@ -45,6 +45,27 @@ final class ActivationKernels {
         return y;
     }
 
+    /**
+     * {@code x ← scale · x·σ(x)} in place, for a dense c-order float array that nothing else reads any more (the
+     * product of a linear layer in inference). Returns false (and leaves x alone) for other arrays.
+     */
+    static boolean siluInPlace(INDArray x, float scale) {
+        if (!handles(x) || x.isView() || x.ordering() != 'c' || x.data().length() != x.length()) return false;
+        int n = (int) x.length();
+        FloatBuffer buf = x.data().asNioFloat();
+        Engine.parallelFor((n + CHUNK - 1) / CHUNK, 4, (from, to) -> {
+            float[] v = new float[CHUNK], p = new float[CHUNK], nf = new float[CHUNK];
+            int[] bits = new int[CHUNK];
+            for (int c = from; c < to; c++) {
+                int off = c * CHUNK, m = Math.min(CHUNK, n - off);
+                buf.get(off, v, 0, m);
+                siluChunk(v, p, nf, bits, m, scale);
+                buf.put(off, p, 0, m);
+            }
+        });
+        return true;
+    }
+
     /** {@code out[i] = scale · v[i]·σ(v[i])} for {@code i < m}; {@code nf}, {@code bits}: scratch. */
     static void siluChunk(float[] v, float[] out, float[] nf, int[] bits, int m, float scale) {
         // e^a with a = −x: a = n·ln2 + r, |r| ≤ ln2/2, e^r by polynomial, 2^n through the exponent bits

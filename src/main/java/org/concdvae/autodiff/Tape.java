@@ -443,6 +443,17 @@ public final class Tape implements AutoCloseable {
     /** GemNet's ScaledSiLU {@code silu(x) · (1/0.6)}. */
     public Tensor scaledSilu(Tensor x) { return siluScaled(x, 1.0 / 0.6); }
 
+    /**
+     * GemNet's {@code Dense} with activation, {@code scaledSilu(x Wᵀ)}, as one op: without recording the activation
+     * overwrites the product in place (no second edge-sized array); with recording it is {@code linear} then
+     * {@link #scaledSilu}.
+     */
+    public Tensor linearScaledSilu(Tensor x, Tensor w) {
+        Tensor y = linear(x, w, null);
+        if (!recording && ActivationKernels.siluInPlace(y.value(), (float) (1.0 / 0.6))) return y;
+        return scaledSilu(y);
+    }
+
     private Tensor siluScaled(Tensor x, double scale) {
         // float: our vectorised kernel (ActivationKernels); otherwise one native pass, then the scale in place
         INDArray y;

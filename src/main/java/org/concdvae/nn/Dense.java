@@ -19,8 +19,7 @@ public final class Dense {
     }
 
     public Tensor forward(Tape t, Tensor x) {
-        Tensor y = t.linear(x, weight, null);
-        return activation ? t.scaledSilu(y) : y;
+        return activation ? t.linearScaledSilu(x, weight) : t.linear(x, weight, null);
     }
 
     public Dense initHeOrthogonal(Random r) {

@@ -58,4 +58,20 @@ class ActivationKernelsTest {
             assertTrue(ours.equalsWithEps(nativeOp, 1e-5));
         }
     }
+
+    @Test
+    void fusedDenseActivationInInferenceEqualsTheRecordedComposition() {
+        INDArray x = Nd4j.rand(DataType.FLOAT, 300, 24).subi(0.5).muli(6);
+        INDArray w = Nd4j.rand(DataType.FLOAT, 16, 24).subi(0.5);
+        INDArray fused, composed;
+        try (Tape t = Tape.inference()) {
+            fused = t.linearScaledSilu(t.constant(x), t.constant(w)).value().dup();
+        }
+        try (Tape t = Tape.training()) {
+            composed = t.scaledSilu(t.linear(t.constant(x), t.constant(w), null)).value().dup();
+        }
+        assertEquals(0, fused.sub(composed).amaxNumber().doubleValue(), 0.0);   // same kernel, same bits
+        INDArray view = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 10), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        assertTrue(!ActivationKernels.siluInPlace(view, 1f), "views are left alone");
+    }
 }
