@@ -95,7 +95,9 @@ public final class Tape implements AutoCloseable {
 
     private Tensor result(INDArray value, boolean grad) {
         owned.add(value);
-        return new Tensor(value, recording && grad, false);
+        Tensor out = new Tensor(value, recording && grad, false);
+        out.producer = this;
+        return out;
     }
 
     private Tensor record(INDArray value, Rule rule, Tensor... inputs) {
@@ -444,14 +446,48 @@ public final class Tape implements AutoCloseable {
     public Tensor scaledSilu(Tensor x) { return siluScaled(x, 1.0 / 0.6); }
 
     /**
+     * {@code (fresh + other)·s}. Without recording, when both have the same shape and type, the result is written into
+     * {@code fresh}'s array: the caller passes as {@code fresh} an output of this tape's ops that nothing reads
+     * afterwards (e.g. the last layer's product in a residual connection). With recording: {@code mul(add(…), s)}.
+     */
+    public Tensor addScaledReusing(Tensor fresh, Tensor other, double s) {
+        if (reusable(fresh, other)) {
+            fresh.value().addi(other.value());
+            if (s != 1.0) fresh.value().muli(s);
+            return fresh;
+        }
+        Tensor sum = add(fresh, other);
+        return s == 1.0 ? sum : mul(sum, s);
+    }
+
+    /** {@code fresh ⊙ other}, in place under the same conditions as {@link #addScaledReusing}. */
+    public Tensor mulReusing(Tensor fresh, Tensor other) {
+        if (reusable(fresh, other)) {
+            fresh.value().muli(other.value());
+            return fresh;
+        }
+        return mul(fresh, other);
+    }
+
+    private boolean reusable(Tensor fresh, Tensor other) {
+        INDArray f = fresh.value(), o = other.value();
+        return !recording && !fresh.isParameter() && fresh != other && f != o && !f.isView()
+                && f.dataType() == o.dataType() && Arrays.equals(f.shape(), o.shape()) && fresh.producer == this;
+    }
+
+    /**
      * GemNet's {@code Dense} with activation, {@code scaledSilu(x Wᵀ)}, as one op: without recording the activation
      * overwrites the product in place (no second edge-sized array); with recording it is {@code linear} then
      * {@link #scaledSilu}.
      */
     public Tensor linearScaledSilu(Tensor x, Tensor w) {
-        Tensor y = linear(x, w, null);
-        if (!recording && ActivationKernels.siluInPlace(y.value(), (float) (1.0 / 0.6))) return y;
-        return scaledSilu(y);
+        return scaledSiluReusing(linear(x, w, null));
+    }
+
+    /** {@link #scaledSilu}, in place under the conditions of {@link #addScaledReusing} ({@code fresh} read by nothing else). */
+    public Tensor scaledSiluReusing(Tensor fresh) {
+        if (!recording && fresh.producer == this && ActivationKernels.siluInPlace(fresh.value(), (float) (1.0 / 0.6))) return fresh;
+        return scaledSilu(fresh);
     }
 
     private Tensor siluScaled(Tensor x, double scale) {

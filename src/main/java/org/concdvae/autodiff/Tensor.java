@@ -20,6 +20,8 @@ public final class Tensor {
     INDArray grad;
     /** True while {@link #grad} is an array that another tensor may also hold (so it must not be modified in place). */
     boolean gradShared;
+    /** The tape whose op produced this tensor (null for parameters and constants). */
+    Tape producer;
 
     Tensor(INDArray value, boolean requiresGrad, boolean parameter) {
         this.value = value;

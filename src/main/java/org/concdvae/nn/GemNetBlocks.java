@@ -48,9 +48,8 @@ public final class GemNetBlocks {
         public Tensor forward(Tape t, Tensor h, Tensor x, Index source, Index target) {
             Tensor w = dense.weight;
             Tensor ws = t.slice(w, 0, atomDim), wt = t.slice(w, atomDim, 2L * atomDim), wx = t.slice(w, 2L * atomDim, w.size(1));
-            Tensor y = t.add(t.add(t.gather(t.linear(h, ws, null), source), t.gather(t.linear(h, wt, null), target)),
-                    t.linear(x, wx, null));
-            return t.scaledSilu(y);
+            Tensor y = t.addScaledReusing(t.gather(t.linear(h, ws, null), source), t.gather(t.linear(h, wt, null), target), 1.0);
+            return t.scaledSiluReusing(t.addScaledReusing(t.linear(x, wx, null), y, 1.0));
         }
 
         public void initHeOrthogonal(Random r) { dense.initHeOrthogonal(r); }
@@ -109,7 +108,7 @@ public final class GemNetBlocks {
          * @param w1   {@code [E, C·S]} = rad3 · mlp_cbf3 (layout (c,s))
          */
         public Tensor forward(Tape t, Tensor m, Tensor rbf3, Tensor w1, GemNetGraph g) {
-            Tensor x = t.mul(denseBa.forward(t, m), mlpRbf.forward(t, rbf3));
+            Tensor x = t.mulReusing(denseBa.forward(t, m), mlpRbf.forward(t, rbf3));
             x = scaleRbf.forward(t, x);
             x = downProjection.forward(t, x);
             Tensor z = g.bilinear.forward(t, x, w1);                                   // [E, C·K]
@@ -117,7 +116,7 @@ public final class GemNetBlocks {
             Tensor y = scaleCbfSum.forward(t, t.matmul(z, wb));
             Tensor xCa = upProjectionCa.forward(t, y);
             Tensor xAc = t.gather(upProjectionAc.forward(t, y), g.swap);
-            return t.mul(t.add(xCa, xAc), INV_SQRT_2);
+            return t.addScaledReusing(xCa, xAc, INV_SQRT_2);
         }
 
         public void initHeOrthogonal(Random r) {
@@ -140,7 +139,7 @@ public final class GemNetBlocks {
         }
 
         public Tensor forward(Tape t, Tensor m, Tensor rbfH, Index target) {
-            Tensor x = t.scatterSum(t.mul(m, denseRbf.forward(t, rbfH)), target);
+            Tensor x = t.scatterSum(t.mulReusing(denseRbf.forward(t, rbfH), m), target);
             return layers.forward(t, scaleSum.forward(t, x));
         }
 
@@ -172,15 +171,15 @@ public final class GemNetBlocks {
 
         /** Returns {@code {h, m}}. */
         public Tensor[] forward(Tape t, Tensor h, Tensor m, Tensor rbf3, Tensor w1, Tensor rbfH, GemNetGraph g) {
-            Tensor x = t.mul(t.add(denseCa.forward(t, m), trip.forward(t, m, rbf3, w1, g)), INV_SQRT_2);
+            Tensor x = t.addScaledReusing(denseCa.forward(t, m), trip.forward(t, m, rbf3, w1, g), INV_SQRT_2);
             for (GemNetResidual r : beforeSkip) x = r.forward(t, x);
-            m = t.mul(t.add(m, x), INV_SQRT_2);
+            m = t.addScaledReusing(x, m, INV_SQRT_2);
             for (GemNetResidual r : afterSkip) m = r.forward(t, m);
             Tensor a = atomUpdate.forward(t, m, rbfH, g.target);
-            h = t.mul(t.add(h, a), INV_SQRT_2);
+            h = t.addScaledReusing(a, h, INV_SQRT_2);
             Tensor m2 = concat.forward(t, h, m, g.source, g.target);
             for (GemNetResidual r : residualM) m2 = r.forward(t, m2);
-            m = t.mul(t.add(m, m2), INV_SQRT_2);
+            m = t.addScaledReusing(m2, m, INV_SQRT_2);
             return new Tensor[]{h, m};
         }
 
@@ -221,13 +220,13 @@ public final class GemNetBlocks {
         /** Edge forces {@code [E, 1]}. */
         public Tensor forces(Tape t, Tensor m, Tensor rbfOut) {
             Tensor f = seqForces.forward(t, m);
-            f = scaleRbfF.forward(t, t.mul(f, denseRbfF.forward(t, rbfOut)));
+            f = scaleRbfF.forward(t, t.mulReusing(denseRbfF.forward(t, rbfOut), f));
             return outForces.forward(t, f);
         }
 
         /** Atom energies {@code [N, 1]} (unused by the decoder). */
         public Tensor energy(Tape t, Tensor m, Tensor rbfOut, Index target) {
-            Tensor x = t.scatterSum(t.mul(m, denseRbf.forward(t, rbfOut)), target);
+            Tensor x = t.scatterSum(t.mulReusing(denseRbf.forward(t, rbfOut), m), target);
             return outEnergy.forward(t, layers.forward(t, scaleSum.forward(t, x)));
         }
 

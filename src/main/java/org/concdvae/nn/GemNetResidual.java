@@ -20,7 +20,7 @@ public final class GemNetResidual {
     }
 
     public Tensor forward(Tape t, Tensor x) {
-        return t.mul(t.add(x, dense1.forward(t, dense0.forward(t, x))), INV_SQRT_2);
+        return t.addScaledReusing(dense1.forward(t, dense0.forward(t, x)), x, INV_SQRT_2);
     }
 
     public GemNetResidual initHeOrthogonal(Random r) {
