@@ -59,6 +59,11 @@ public class BenchTrainStep1Command extends BaseCommand {
             description = "Timed steps per batch size after one warm-up step (default: ${DEFAULT-VALUE}); use many to watch RSS.")
     int steps;
 
+    @Option(names = "--no-teacher-forcing",
+            description = "Time steps without teacher forcing (official epochs > teacher_forcing_max_epoch): the noise and the "
+                    + "decoder use the predicted lattice, whose radius graph differs from the true one's.")
+    boolean noTeacherForcing;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as a JSON list (name, batch, median_ms, cpu_ms, rss_mb, ...).")
     Path json;
 
@@ -78,8 +83,8 @@ public class BenchTrainStep1Command extends BaseCommand {
         AdamOptimizer adam = new AdamOptimizer(store, 1e-3, 0.9, 0.999, 1e-8, 0.5);
         List<String> needed = Batches.neededProperties(model);
         PrintableOut o = new PrintableOut();
-        o.line("train-step1: %d crystals available, %,d parameters, %d thread(s), %d timed steps after 1 warm-up", pool.size(),
-                store.trainableCount(), threads, steps);
+        o.line("train-step1: %d crystals available, %,d parameters, %d thread(s), %d timed steps after 1 warm-up, teacher forcing %s",
+                pool.size(), store.trainableCount(), threads, steps, noTeacherForcing ? "off" : "on");
         ObjectMapper m = new ObjectMapper();
         ArrayNode results = m.createArrayNode();
         Random pick = new Random(common.seed);
@@ -93,7 +98,7 @@ public class BenchTrainStep1Command extends BaseCommand {
                     long c0 = cpuNanos(), t0 = System.nanoTime();
                     ConCdvae.Batch b = Batches.collate(batch, d.propertyNames(), needed, model, threads);
                     try (Tape t = Tape.training()) {
-                        ConCdvae.Output out = model.forward(t, b, true, new Random(s + 1000L * bs), ConCdvae.Draws.NONE,
+                        ConCdvae.Output out = model.forward(t, b, !noTeacherForcing, new Random(s + 1000L * bs), ConCdvae.Draws.NONE,
                                 d.scaler().means(), d.scaler().stds(), threads);
                         t.backward(out.trainLoss());
                         adam.step();
@@ -123,6 +128,7 @@ public class BenchTrainStep1Command extends BaseCommand {
             r.put("name", "train_step");
             r.put("batch", bs);
             r.put("threads", threads);
+            r.put("teacher_forcing", !noTeacherForcing);
             r.put("median_ms", medWall);
             r.put("cpu_ms", medCpu);
             r.put("rss_mb", peakRssKb() / 1024.0);

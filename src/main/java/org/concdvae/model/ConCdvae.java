@@ -34,9 +34,15 @@ import java.util.Random;
  * types (one uniform per atom), coordinate noise ({@code 3N} normals, atom-major). {@link Draws} injects fixed values
  * instead (the reference's saved draws, for parity).
  *
- * <p>Known simplification: the decoder geometry (radius graph, distances, bases) is computed outside the tape, so
- * when teacher forcing is off no gradient flows from the decoder back into the predicted lattice (the reference
- * differentiates through it); with teacher forcing on (the passed lattice is the data) both are identical.
+ * <p>Gradient through the lattice, as in the reference: without teacher forcing the noise is added in, and the decoder
+ * runs in, the <em>predicted</em> lattice, but that lattice is a constant for the gradient. The official
+ * {@code predict_lattice} passes {@code fc_lattice(z_con)} through {@code StandardScalerTorch.inverse_transform}, which
+ * starts with {@code X = torch.tensor(X, dtype=torch.float)}; {@code torch.tensor} of a tensor is
+ * {@code X.clone().detach()}, so the predicted lengths and angles (and with them the noisy coordinates, the decoder
+ * geometry and the coordinate target) carry no autograd history: {@code fc_lattice} is trained by the lattice loss
+ * alone, and the decoder losses reach {@code z_con} only through the decoder's latent input. Computing the decoder
+ * geometry (radius graph, distances, bases) outside the tape is therefore exact, with or without teacher forcing
+ * ({@code TeacherForcingGradientTest}).
  */
 public final class ConCdvae {
     private final Config.Model cfg;
@@ -163,6 +169,7 @@ public final class ConCdvae {
         Tensor predLa = CrystalStatsHeads.lengthsAndAngles(t, scaled, b.numAtoms(), scalerMean, scalerStd);
         Tensor comp = heads.compositionLogits(t, zCon, b.numAtoms());
 
+        // the predicted lattice is passed on as values only: the reference detaches it (see the class comment)
         double[] passLattices = b.lattices();
         if (!(cfg.teacherForcingLattice() && teacherForcing)) passLattices = latticesOf(predLa.value());
 
