@@ -46,6 +46,59 @@ final class ActivationKernels {
     }
 
     /**
+     * The gradient of {@code scale · x·σ(x)}: {@code g · scale · σ(x)(1 + x(1 − σ(x)))} as a new c-order array (x and g
+     * float, same shape); σ from the same exponential as the forward pass.
+     */
+    static INDArray siluBackward(INDArray x, INDArray g, float scale) {
+        INDArray xs = (!x.isView() && x.ordering() == 'c' && x.data().length() == x.length()) ? x : x.dup('c');
+        INDArray gs = (!g.isView() && g.ordering() == 'c' && g.data().length() == g.length()) ? g : g.dup('c');
+        int n = (int) xs.length();
+        INDArray d = Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
+        FloatBuffer in = xs.data().asNioFloat(), gin = gs.data().asNioFloat(), out = d.data().asNioFloat();
+        Engine.parallelFor((n + CHUNK - 1) / CHUNK, 4, (from, to) -> {
+            float[] v = new float[CHUNK], gv = new float[CHUNK], sg = new float[CHUNK], nf = new float[CHUNK];
+            int[] bits = new int[CHUNK];
+            for (int c = from; c < to; c++) {
+                int off = c * CHUNK, m = Math.min(CHUNK, n - off);
+                in.get(off, v, 0, m);
+                gin.get(off, gv, 0, m);
+                sigmoidChunk(v, sg, nf, bits, m);
+                for (int i = 0; i < m; i++) gv[i] = gv[i] * scale * sg[i] * (1f + v[i] * (1f - sg[i]));
+                out.put(off, gv, 0, m);
+            }
+        });
+        if (xs != x) xs.close();
+        if (gs != g) gs.close();
+        return d;
+    }
+
+    /** {@code out[i] = σ(v[i])} for {@code i < m}, with the exponential of {@link #siluChunk}. */
+    static void sigmoidChunk(float[] v, float[] out, float[] nf, int[] bits, int m) {
+        expNegChunk(v, out, nf, bits, m);
+        for (int i = 0; i < m; i++) out[i] = 1f / (1f + out[i]);
+    }
+
+    /** {@code out[i] = e^{−v[i]}} (argument clamped to [−87, 88]); {@code nf}, {@code bits}: scratch. */
+    private static void expNegChunk(float[] v, float[] out, float[] nf, int[] bits, int m) {
+        // e^a with a = −x: a = n·ln2 + r, |r| ≤ ln2/2, e^r by polynomial, 2^n through the exponent bits
+        for (int i = 0; i < m; i++) {
+            float a = Math.min(Math.max(v[i] * -1f, -87f), 88f);
+            float n = (a * 1.44269504f + 12582912f) - 12582912f;   // round to nearest integer (|a·log2 e| < 2^22)
+            float r = a - n * 0.693359375f + n * 2.12194440e-4f;
+            float q = 1.9875691500e-4f;
+            q = q * r + 1.3981999507e-3f;
+            q = q * r + 8.3334519073e-3f;
+            q = q * r + 4.1665795894e-2f;
+            q = q * r + 1.6666665459e-1f;
+            q = q * r + 5.0000001201e-1f;
+            out[i] = q * r * r + r + 1f;
+            nf[i] = n;
+        }
+        for (int i = 0; i < m; i++) bits[i] = ((int) nf[i] + 127) << 23;
+        for (int i = 0; i < m; i++) out[i] *= Float.intBitsToFloat(bits[i]);
+    }
+
+    /**
      * {@code x ← scale · x·σ(x)} in place, for a dense c-order float array that nothing else reads any more (the
      * product of a linear layer in inference). Returns false (and leaves x alone) for other arrays.
      */
@@ -68,21 +121,7 @@ final class ActivationKernels {
 
     /** {@code out[i] = scale · v[i]·σ(v[i])} for {@code i < m}; {@code nf}, {@code bits}: scratch. */
     static void siluChunk(float[] v, float[] out, float[] nf, int[] bits, int m, float scale) {
-        // e^a with a = −x: a = n·ln2 + r, |r| ≤ ln2/2, e^r by polynomial, 2^n through the exponent bits
-        for (int i = 0; i < m; i++) {
-            float a = Math.min(Math.max(v[i] * -1f, -87f), 88f);
-            float n = (a * 1.44269504f + 12582912f) - 12582912f;   // round to nearest integer (|a·log2 e| < 2^22)
-            float r = a - n * 0.693359375f + n * 2.12194440e-4f;
-            float q = 1.9875691500e-4f;
-            q = q * r + 1.3981999507e-3f;
-            q = q * r + 8.3334519073e-3f;
-            q = q * r + 4.1665795894e-2f;
-            q = q * r + 1.6666665459e-1f;
-            q = q * r + 5.0000001201e-1f;
-            out[i] = q * r * r + r + 1f;
-            nf[i] = n;
-        }
-        for (int i = 0; i < m; i++) bits[i] = ((int) nf[i] + 127) << 23;
-        for (int i = 0; i < m; i++) out[i] = scale * v[i] / (1f + out[i] * Float.intBitsToFloat(bits[i]));
+        expNegChunk(v, out, nf, bits, m);
+        for (int i = 0; i < m; i++) out[i] = scale * v[i] / (1f + out[i]);
     }
 }

@@ -503,6 +503,10 @@ public final class Tape implements AutoCloseable {
         if (!(recording && needs(x))) return result(y, false);
         return record(y, g -> {
             // d/dx x·σ(x) = σ(x) (1 + x (1 − σ(x))); σ recomputed here rather than kept alive through the step
+            if (ActivationKernels.handles(x.value()) && g.dataType() == DataType.FLOAT) {
+                acc(x, own(ActivationKernels.siluBackward(x.value(), g, (float) scale)));
+                return;
+            }
             INDArray s = own(Transforms.sigmoid(x.value(), true));
             INDArray d = own(s.rsub(1.0));
             d.muli(x.value()).addi(1.0).muli(s).muli(g);
