@@ -31,18 +31,19 @@ public final class Lattice {
 
     /**
      * Lattice from lengths (Å) and angles (degrees) with the convention of model.md §1 (same as pymatgen's
-     * {@code Lattice.from_parameters}): c along z, a in the xz plane.
+     * {@code Lattice.from_parameters}): c along z, a in the xz plane. Bit for bit pymatgen's matrix as the reference
+     * oracles computed it: same formula and operation order, with NumPy's AVX-512 sin/cos/arccos ({@link NumpyTrig}).
      */
     public static Lattice fromParameters(double a, double b, double c, double alpha, double beta, double gamma) {
         double ar = Math.toRadians(alpha), br = Math.toRadians(beta), gr = Math.toRadians(gamma);
-        double ca = Math.cos(ar), cb = Math.cos(br), cg = Math.cos(gr);
-        double sa = Math.sin(ar), sb = Math.sin(br);
+        double ca = NumpyTrig.cos(ar), cb = NumpyTrig.cos(br), cg = NumpyTrig.cos(gr);
+        double sa = NumpyTrig.sin(ar), sb = NumpyTrig.sin(br);
         double val = (ca * cb - cg) / (sa * sb);
         val = Math.max(-1.0, Math.min(1.0, val));
-        double gammaStar = Math.acos(val);
+        double gammaStar = NumpyTrig.acos(val);
         double[][] mat = {
                 {a * sb, 0.0, a * cb},
-                {-b * sa * Math.cos(gammaStar), b * sa * Math.sin(gammaStar), b * ca},
+                {-b * sa * NumpyTrig.cos(gammaStar), b * sa * NumpyTrig.sin(gammaStar), b * ca},
                 {0.0, 0.0, c}};
         return new Lattice(mat);
     }

@@ -2,20 +2,21 @@ package org.concdvae.eval;
 
 import org.concdvae.crystal.Structure;
 import org.concdvae.graph.NeighborList;
-import org.concdvae.graph.PeriodicNeighborSearch;
+import org.concdvae.graph.PymatgenNeighborOrder;
 
 import java.util.Arrays;
 
 /**
  * CGCNN's input graph of one crystal (generation.md §6.1; official {@code cgcnn/data.py CIFData}): for every site,
- * all periodic neighbours within {@link #RADIUS} Å (the search of {@link PeriodicNeighborSearch}, the count of
- * pymatgen's {@code get_all_neighbors(r=8)}), sorted by distance with a stable sort, the first
- * {@link #MAX_NEIGHBORS} kept; a site with fewer is padded with neighbour 0 at distance {@link #PAD_DISTANCE}.
+ * all periodic neighbours within {@link #RADIUS} Å as pymatgen's {@code get_all_neighbors(r=8)} lists them
+ * ({@link PymatgenNeighborOrder}), sorted by distance with a stable sort, the first {@link #MAX_NEIGHBORS} kept; a
+ * site with fewer is padded with neighbour 0 at distance {@link #PAD_DISTANCE}.
  * The structure is used as given (no Niggli or primitive reduction).
  *
- * <p>Ties: the search lists the neighbours of a site by (index, image) before the stable sort, while pymatgen lists
- * them in its cell-list order. Neighbours at exactly equal distances can therefore keep another order, which only
- * changes the result when the 12th and 13th distances tie ({@link #boundaryTie}).
+ * <p>Ties: in symmetric crystals the 12th and 13th neighbours are often at the same distance, or 1 ulp apart, and the
+ * stable sort then keeps whichever comes first. Reproducing the official graphs therefore needs pymatgen's candidate
+ * order and its float64 distances bit for bit, which {@link PymatgenNeighborOrder} provides (and a lattice built as
+ * pymatgen builds it, {@code Lattice.fromParameters}). {@link #boundaryTie} reports crystals where this matters.
  */
 public final class CgcnnGraph {
     public static final double RADIUS = 8.0;
@@ -40,28 +41,39 @@ public final class CgcnnGraph {
     /** Builds the neighbour lists of {@code s} (single-threaded: callers parallelise over crystals). */
     public static CgcnnGraph of(Structure s) {
         int n = s.size();
-        NeighborList nl = PeriodicNeighborSearch.find(s, RADIUS, 1);
+        NeighborList nl = PymatgenNeighborOrder.find(s, RADIUS);
         int[] nb = new int[n * MAX_NEIGHBORS];
         double[] d = new double[n * MAX_NEIGHBORS];
         double[] gaps = new double[n];
         Arrays.fill(gaps, Double.POSITIVE_INFINITY);
+        int keep = MAX_NEIGHBORS + 1;   // the 13th only for the tie gap
+        int[] best = new int[keep];
+        double[] bestD = new double[keep];
         for (int i = 0; i < n; i++) {
-            int start = nl.start(i), count = nl.count(i);
-            Integer[] order = new Integer[count];
-            for (int e = 0; e < count; e++) order[e] = start + e;
-            Arrays.sort(order, (a, b) -> Double.compare(nl.distance(a), nl.distance(b))); // stable (merge sort)
+            // the first 13 of a stable sort by distance: an entry goes after every kept entry at a distance ≤ its own
+            int kept = 0;
+            for (int e = nl.start(i); e < nl.end(i); e++) {
+                double de = nl.distance(e);
+                if (kept == keep && !(de < bestD[keep - 1])) continue;
+                int pos = kept == keep ? keep - 1 : kept++;
+                while (pos > 0 && bestD[pos - 1] > de) {
+                    best[pos] = best[pos - 1];
+                    bestD[pos] = bestD[pos - 1];
+                    pos--;
+                }
+                best[pos] = e;
+                bestD[pos] = de;
+            }
             for (int k = 0; k < MAX_NEIGHBORS; k++) {
-                if (k < count) {
-                    nb[i * MAX_NEIGHBORS + k] = nl.neighbor(order[k]);
-                    d[i * MAX_NEIGHBORS + k] = nl.distance(order[k]);
+                if (k < kept) {
+                    nb[i * MAX_NEIGHBORS + k] = nl.neighbor(best[k]);
+                    d[i * MAX_NEIGHBORS + k] = bestD[k];
                 } else {
                     nb[i * MAX_NEIGHBORS + k] = 0;
                     d[i * MAX_NEIGHBORS + k] = PAD_DISTANCE;
                 }
             }
-            if (count > MAX_NEIGHBORS) {
-                gaps[i] = nl.distance(order[MAX_NEIGHBORS]) - nl.distance(order[MAX_NEIGHBORS - 1]);
-            }
+            if (kept > MAX_NEIGHBORS) gaps[i] = bestD[MAX_NEIGHBORS] - bestD[MAX_NEIGHBORS - 1];
         }
         return new CgcnnGraph(s.atomicNumbers(), nb, d, gaps);
     }

@@ -2,7 +2,8 @@ package org.concdvae.graph;
 
 /**
  * All periodic neighbours of every site within a cutoff, in compressed rows: the neighbours of center {@code i} are
- * entries {@code offsets[i] .. offsets[i+1]-1}, ordered by (neighbour index, image x, y, z). For entry {@code e}:
+ * entries {@code offsets[i] .. offsets[i+1]-1}, ordered by (neighbour index, image x, y, z) when they come from
+ * {@link PeriodicNeighborSearch}, in pymatgen's order from {@link PymatgenNeighborOrder}. For entry {@code e}:
  * neighbour site {@code neighbor[e]}, integer lattice image {@code images[3e..3e+2]} applied to that neighbour,
  * distance {@code distances[e]} (Å) and Cartesian vector {@code vectors[3e..3e+2]} from the center to the image.
  */

@@ -62,10 +62,10 @@ class PipelineGraphOracleTest {
     }
 
     /**
-     * From the CIF text through the Java CIF reader. Lower agreement is expected and not a graph problem: the parsed
-     * lattices differ from the oracle machine's in the last bits (sin/cos round-off; pymatgen on another machine
-     * differs too), which flips coordinates between 0.0 and exactly 1.0 in the Niggli step's np.mod and so changes
-     * those sites' images (README of the oracle). docs/graph-disagreements.md has the numbers.
+     * From the CIF text through the Java CIF reader. The parsed lattices are pymatgen's to the bit (NumPy's AVX-512
+     * sin/cos/arccos in {@code Lattice.fromParameters}, NumpyTrigTest), so this agrees as well as the exact input:
+     * 917/918, mp-550206 as above. (With correctly rounded trigonometry it was 804/918: last-bit lattice differences
+     * flip coordinates between 0.0 and exactly 1.0 in the Niggli step's np.mod and so change those sites' images.)
      */
     @Test
     void fromTheCifTextMostGraphsMatch() throws Exception {
@@ -81,7 +81,7 @@ class PipelineGraphOracleTest {
             if (GraphOracle.multiset(mine).equals(GraphOracle.multiset(row.edges()))) same++;
         }
         System.out.printf("CIF text → Java parse → Niggli → rebuild → CrystalNN: %d/%d same edge set%n", same, total);
-        assertTrue(same >= 0.85 * total, same + "/" + total);
+        assertTrue(same >= 0.995 * total, same + "/" + total);
     }
 
     private static Structure canonical(Structure s) {
