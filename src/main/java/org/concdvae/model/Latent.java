@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * The VAE latent (model.md §4, {@code CDVAE.encode/reparameterize/kld_loss}): optional tanh on the encoder output
@@ -71,8 +72,11 @@ public final class Latent {
 
     /** A seeded standard-normal draw {@code [rows, cols]} of the given type (the reparameterisation noise). */
     public static INDArray standardNormal(long rows, long cols, Random r, DataType type) {
+        // One long from r seeds a SplittableRandom whose ziggurat nextGaussian is ~10x faster than Random's polar
+        // method with its synchronised state: the DDPM prior draws rows·cols normals at each of its 300 steps.
+        SplittableRandom g = new SplittableRandom(r.nextLong());
         double[] v = new double[(int) (rows * cols)];
-        for (int i = 0; i < v.length; i++) v[i] = r.nextGaussian();
+        for (int i = 0; i < v.length; i++) v[i] = g.nextGaussian();
         return Nd4j.create(v, new long[]{rows, cols}, DataType.DOUBLE).castTo(type);
     }
 }
