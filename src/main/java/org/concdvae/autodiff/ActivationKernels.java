@@ -28,9 +28,14 @@ final class ActivationKernels {
     /** {@code scale · x·σ(x)} as a new c-order array of x's shape. */
     static INDArray silu(INDArray x, float scale) {
         INDArray xs = (!x.isView() && x.ordering() == 'c' && x.data().length() == x.length()) ? x : x.dup('c');
-        int n = (int) xs.length();
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
-        FloatBuffer in = xs.data().asNioFloat(), out = y.data().asNioFloat();
+        silu(xs.data().asNioFloat(), y.data().asNioFloat(), (int) xs.length(), scale);
+        if (xs != x) xs.close();
+        return y;
+    }
+
+    /** {@code out[i] = scale · x[i]·σ(x[i])} for {@code i < n}, chunk by chunk in parallel ({@code out} may be {@code in}). */
+    private static void silu(FloatBuffer in, FloatBuffer out, int n, float scale) {
         Engine.parallelFor((n + CHUNK - 1) / CHUNK, 4, (from, to) -> {
             float[] v = new float[CHUNK], p = new float[CHUNK], nf = new float[CHUNK];
             int[] bits = new int[CHUNK];
@@ -41,8 +46,6 @@ final class ActivationKernels {
                 out.put(off, p, 0, m);
             }
         });
-        if (xs != x) xs.close();
-        return y;
     }
 
     /**
@@ -104,18 +107,8 @@ final class ActivationKernels {
      */
     static boolean siluInPlace(INDArray x, float scale) {
         if (!handles(x) || x.isView() || x.ordering() != 'c' || x.data().length() != x.length()) return false;
-        int n = (int) x.length();
         FloatBuffer buf = x.data().asNioFloat();
-        Engine.parallelFor((n + CHUNK - 1) / CHUNK, 4, (from, to) -> {
-            float[] v = new float[CHUNK], p = new float[CHUNK], nf = new float[CHUNK];
-            int[] bits = new int[CHUNK];
-            for (int c = from; c < to; c++) {
-                int off = c * CHUNK, m = Math.min(CHUNK, n - off);
-                buf.get(off, v, 0, m);
-                siluChunk(v, p, nf, bits, m, scale);
-                buf.put(off, p, 0, m);
-            }
-        });
+        silu(buf, buf, (int) x.length(), scale);
         return true;
     }
 

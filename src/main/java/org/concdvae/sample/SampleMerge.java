@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -131,18 +130,9 @@ public final class SampleMerge {
         AtomicFiles.writeString(tmp.resolve(SampleRun.EXTXYZ), xyz.toString());
         JsonNode first = parts.get(0).run();
         int total = first.path("shard").path("total_batches").asInt();
-        ObjectNode r = SampleRun.JSON.createObjectNode();
-        r.put("command", "sample");
-        r.put("version", version);
-        r.put("java", System.getProperty("java.version"));
-        r.set("settings", first.path("settings"));
-        r.put("batches", total);
-        r.put("batches_done", total);
-        r.put("crystals", crystals);
-        r.put("structures", structures);
-        r.put("finished", true);
+        ObjectNode r = SampleRun.runHeader(version, first.path("settings"));
+        SampleRun.runProgress(r, total, total, crystals, structures, true);
         r.set("merged_from", from);
-        r.put("updated", Instant.now().toString());
         SampleRun.writeJson(tmp.resolve(SampleRun.RUN), r);
         return new Summary(parts.size(), crystals, structures);
     }

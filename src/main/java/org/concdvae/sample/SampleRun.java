@@ -350,11 +350,7 @@ public final class SampleRun {
     }
 
     private void writeRun(int done, int batches, int first, int end, int total, int crystals, int structures, boolean finished) {
-        ObjectNode r = JSON.createObjectNode();
-        r.put("command", "sample");
-        r.put("version", version);
-        r.put("java", System.getProperty("java.version"));
-        r.set("settings", settings);
+        ObjectNode r = runHeader(version, settings);
         if (shard != null) {
             ObjectNode s = r.putObject("shard");
             s.put("index", shard.index());
@@ -363,13 +359,28 @@ public final class SampleRun {
             s.put("end_batch", end);
             s.put("total_batches", total);
         }
+        runProgress(r, batches, done, crystals, structures, finished);
+        writeJson(out.resolve(RUN), r);
+    }
+
+    /** The start of a run.json: command, program and Java versions, the settings that define the run. */
+    static ObjectNode runHeader(String version, JsonNode settings) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("command", "sample");
+        r.put("version", version);
+        r.put("java", System.getProperty("java.version"));
+        r.set("settings", settings);
+        return r;
+    }
+
+    /** The progress part of a run.json (batches, crystals, structures, finished, time of writing). */
+    static void runProgress(ObjectNode r, int batches, int done, int crystals, int structures, boolean finished) {
         r.put("batches", batches);
         r.put("batches_done", done);
         r.put("crystals", crystals);
         r.put("structures", structures);
         r.put("finished", finished);
         r.put("updated", Instant.now().toString());
-        writeJson(out.resolve(RUN), r);
     }
 
     static void writeJson(Path file, JsonNode n) {
