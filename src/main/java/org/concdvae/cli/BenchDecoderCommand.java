@@ -39,6 +39,13 @@ public class BenchDecoderCommand extends BaseCommand {
             description = "Crystals: a directory with train/val/test CSVs (cif column) or CIFs, or one CSV/CIF file (default: ${DEFAULT-VALUE}).")
     Path data;
 
+    @Option(names = "--config", paramLabel = "FILE|PRESET", defaultValue = "mp20",
+            description = "Model config whose decoder is timed (randomly initialised): a YAML file or a preset (default: ${DEFAULT-VALUE}).")
+    String config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set model.decoder.hidden_dim=64 (repeatable).")
+    List<String> sets = new java.util.ArrayList<>();
+
     @Option(names = "--batch", paramLabel = "N", split = ",", defaultValue = "64,256",
             description = "Batch sizes (crystals per call), comma-separated (default: ${DEFAULT-VALUE}).")
     int[] batches;
@@ -61,7 +68,7 @@ public class BenchDecoderCommand extends BaseCommand {
         for (int b : batches) if (b < 1) throw new UserException("--batch values must be >= 1, got " + b);
         int threads = common.threads();
         Engine.setThreads(threads);
-        Config cfg = ConfigLoader.defaults(List.of());
+        Config cfg = ConfigLoader.resolve(config, sets);
         List<Structure> pool = readCrystals(data, cfg, threads);
         if (pool.isEmpty()) throw new UserException("no readable crystals in " + data);
 
@@ -72,8 +79,8 @@ public class BenchDecoderCommand extends BaseCommand {
         JsonNode official = officialTimings(timings);
 
         var out = out();
-        out.printf("decoder call (graph + forward, no grad, float32), %d crystals from %s, %d threads, %d timed calls after %d warm-up%n",
-                pool.size(), data, threads, repeat, warmup);
+        out.printf("decoder call (graph + forward, no grad, float32), config %s, %d crystals from %s, %d threads, %d timed calls after %d warm-up%n",
+                config, pool.size(), data, threads, repeat, warmup);
         out.printf("%6s %6s %7s %9s %11s %11s %10s %12s %7s%n", "batch", "atoms", "edges", "triplets", "wall ms", "cpu ms",
                 "RSS MiB", "official ms", "ratio");
         for (int b : batches) {

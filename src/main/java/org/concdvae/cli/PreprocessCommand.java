@@ -37,7 +37,7 @@ public class PreprocessCommand extends BaseCommand {
     static final String EXAMPLE_RESOURCE = "/org/concdvae/data/example/example.csv";
 
     @Option(names = "--config", paramLabel = "FILE|PRESET",
-            description = "YAML config (keys as in configs/mp20.yaml, the official hydra keys) or a built-in preset: mp20, mp40, oqmd, mptest, "
+            description = "YAML config (keys as in configs/mp20.yaml, the official hydra keys) or a built-in preset: mp20, mp20-small, mp40, oqmd, mptest, "
                     + "mptest4conz, tiny. Default: mp20 values (tiny with --example).")
     String config;
 

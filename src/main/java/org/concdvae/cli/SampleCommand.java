@@ -45,7 +45,10 @@ public class SampleCommand extends BaseCommand {
     /** Crystal-system names in the data's class order (data.CrystalSystem). */
     static final List<String> SYSTEMS = List.of("triclinic", "trigonal", "monoclinic", "orthorhombic", "tetragonal", "hexagonal", "cubic");
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (train-step1 + train-prior); required.")
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model directory (train-step1 + train-prior). Default: the built-in model " + ModelDirectory.BUILTIN
+                    + " (small, trained on a 1083-crystal MP-20 sample; conditions formation energy and band gap, strategies "
+                    + "default, full and less; docs/default-model.md).")
     Path model;
 
     @Option(names = "--strategy", paramLabel = "S", defaultValue = "default",
@@ -134,7 +137,7 @@ public class SampleCommand extends BaseCommand {
         int cand = candidates == null ? 100 * count : candidates;
         if (cand < count) throw new UserException("--candidates (" + cand + ") must be at least -n (" + count + ")");
         int down = cand / count;
-        ModelDirectory dir = ModelDirectory.open(model);
+        ModelDirectory dir = ModelDirectory.openOrBuiltin(model);
         Config cfg = dir.config();
         Config.Gen gen = cfg.gen();
         int batch = batchSize != null ? batchSize : gen.batchSize();
@@ -168,11 +171,11 @@ public class SampleCommand extends BaseCommand {
                             + " (give them, or use --strategy less to fill them from training rows)");
                 }
                 if (table == null) {
-                    refPath = referencePath(dir);
+                    refPath = referencePath(dir, label);
                     table = ConditionFiller.readTable(refPath, need);
                 }
                 filler = new ConditionFiller(table, defs, e.getValue(), lessFill.equals("paper") ? ConditionFiller.Mode.FILTERED
-                        : ConditionFiller.Mode.RANDOM, gen.tolerate(), refPath.toString());
+                        : ConditionFiller.Mode.RANDOM, gen.tolerate(), referenceName(dir, refPath));
                 info("target '%s': %s filled from %d reference rows", e.getKey(), missing, filler.candidates());
             }
             list.add(new SampleRun.Target(e.getKey(), e.getValue(), filler));
@@ -180,7 +183,7 @@ public class SampleCommand extends BaseCommand {
 
         ObjectMapper json = new ObjectMapper();
         ObjectNode settings = json.createObjectNode();
-        settings.put("model", model.toAbsolutePath().normalize().toString());
+        settings.put("model", dir.isBuiltinModel() ? dir.name() : model.toAbsolutePath().normalize().toString());
         settings.put("prior", label);
         settings.put("strategy", strategy);
         settings.put("n", count);
@@ -191,7 +194,7 @@ public class SampleCommand extends BaseCommand {
         settings.put("min_sigma", minS);
         if (levels != null) settings.put("levels", levels);
         settings.put("less_fill", lessFill);
-        if (refPath != null) settings.put("reference", refPath.toString());
+        if (refPath != null) settings.put("reference", referenceName(dir, refPath));
         settings.put("seed", common.seed);
         if (saveTrajectory != null) settings.put("save_trajectory", saveTrajectory);
         ArrayNode cn = settings.putArray("conditions");
@@ -306,11 +309,19 @@ public class SampleCommand extends BaseCommand {
         }
     }
 
-    private Path referencePath(ModelDirectory dir) throws IOException {
+    /** How the reference table is named in messages and run.json (a built-in model's files have no stable path). */
+    private static String referenceName(ModelDirectory dir, Path ref) {
+        return dir.isBuiltinModel() && ref.startsWith(dir.path()) ? dir.name() + ": " + ref.getFileName() : ref.toString();
+    }
+
+    /** --reference, else the prior's own table of training conditions (train-prior), else the step-one training CSV. */
+    private Path referencePath(ModelDirectory dir, String label) throws IOException {
         if (reference != null) {
             if (!Files.isRegularFile(reference)) throw new UserException(reference + ": reference table not found");
             return reference;
         }
+        Path own = dir.priorReference(label);
+        if (Files.isRegularFile(own)) return own;
         Path run = dir.path().resolve("run.json");
         if (Files.isRegularFile(run)) {
             JsonNode n = new ObjectMapper().readTree(run.toFile());

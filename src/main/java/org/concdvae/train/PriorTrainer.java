@@ -46,7 +46,10 @@ import java.util.Random;
  * optimiser/scheduler state for an exact {@code --resume}, metrics CSVs and a run record.
  *
  * <p>Files in the model directory, for label L: {@code L.safetensors} (best by val_loss), {@code L-last.safetensors},
- * {@code L-config.yaml}, {@code L-metrics.csv}, {@code L-metrics_steps.csv}, {@code L-run.json}.
+ * {@code L-config.yaml}, {@code L-metrics.csv}, {@code L-metrics_steps.csv}, {@code L-run.json} and
+ * {@code L-reference.csv}: the condition values of every training crystal ({@code id} plus one column per condition,
+ * derived ones such as {@code crystal_system} or {@code n_atom} included; {@code formula} as the reduced formula), the
+ * table {@code sample --strategy less} fills missing conditions from.
  */
 public final class PriorTrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -130,6 +133,7 @@ public final class PriorTrainer {
         listener.message("encoding " + data.train().size() + " training and " + data.val().size() + " validation crystals with the step-one encoder");
         train = encode(stepOne, data.train());
         val = encode(stepOne, data.val());
+        writeReference(data.train(), train);
         AtomicFiles.writeString(dir.priorConfig(label), "# configuration of prior '" + label + "' (concdvae train-prior)\n" + ConfigLoader.toYaml(cfg));
         writeRunRecord(null);
         MetricsLog metrics = new MetricsLog(dir.path().resolve(label + "-metrics.csv"), dir.path().resolve(label + "-metrics_steps.csv"), state.epoch);
@@ -229,6 +233,33 @@ public final class PriorTrainer {
             widths.put(name, 1);
         }
         return new Encoded(mu, cond, widths);
+    }
+
+    /** {@code L-reference.csv}: id and condition values of the training crystals (see the class comment). */
+    private void writeReference(List<CrystalRecord> crystals, Encoded e) throws IOException {
+        List<String> names = prior.conditionModel().names();
+        StringBuilder sb = new StringBuilder("id");
+        for (String n : names) sb.append(',').append(n);
+        sb.append('\n');
+        for (int i = 0; i < crystals.size(); i++) {
+            CrystalRecord r = crystals.get(i);
+            sb.append(csvField(r.id()));
+            for (String n : names) {
+                sb.append(',');
+                if (e.widths().get(n) == 1) sb.append(number(e.conditions().get(n)[i]));
+                else sb.append(Composition.of(r.atomTypes()).reducedFormula());
+            }
+            sb.append('\n');
+        }
+        AtomicFiles.writeString(dir.priorReference(label), sb.toString());
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    private static String csvField(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     private Map<String, double[]> select(Encoded e, int[] idx) {

@@ -187,8 +187,8 @@ public final class Step1Trainer {
             EpochResult r = new EpochResult(epoch, trainAvg, val, lrUsed, improved, skipped, (System.nanoTime() - t0) / 1e9);
             metrics.epoch(r);
             state.epoch++;
-            if (improved) saveCheckpoint(out.resolve(BEST));
-            saveCheckpoint(out.resolve(LAST));
+            if (improved) saveCheckpoint(out.resolve(BEST), false);   // best: the weights for sampling; last: everything --resume needs
+            saveCheckpoint(out.resolve(LAST), true);
             LossPlot.write(out.resolve(PLOT), metrics.epochRows());
             listener.epoch(r);
             if (state.shouldStop(patience)) {
@@ -283,8 +283,8 @@ public final class Step1Trainer {
 
     // ------------------------------------------------------------------------------------------------ checkpoints
 
-    private void saveCheckpoint(Path file) throws IOException {
-        Map<String, INDArray> tensors = TrainingState.checkpointTensors(store, adam, true);
+    private void saveCheckpoint(Path file, boolean withOptimizer) throws IOException {
+        Map<String, INDArray> tensors = TrainingState.checkpointTensors(store, adam, withOptimizer);
         ObjectNode info = JSON.createObjectNode();
         info.put("kind", "concdvae-step1");
         state.putCounters(info);

@@ -59,6 +59,14 @@ class PriorTrainerTest {
         }
         LatentPrior p = dir.loadPrior("p1");
         assertEquals(ConfigLoader.load(modelDir.resolve(ModelDirectory.CONFIG), List.of()).model().latentDim(), p.latentDim());
+        // the 'less' reference table: id and the condition values of every training crystal
+        List<String> ref = Files.readAllLines(dir.priorReference("p1"));
+        assertEquals("id," + String.join(",", p.conditionModel().names()), ref.get(0));
+        assertEquals(small.train().size() + 1, ref.size());
+        String[] first = ref.get(1).split(",");
+        assertEquals(small.train().get(0).id(), first[0]);
+        int k = small.propertyNames().indexOf(p.conditionModel().names().get(0));
+        assertEquals(small.train().get(0).properties()[k], Double.parseDouble(first[1]), 0.0);
     }
 
     @Test

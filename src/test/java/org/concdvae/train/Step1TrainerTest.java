@@ -5,6 +5,7 @@ import org.concdvae.config.ConfigLoader;
 import org.concdvae.io.CheckpointFiles;
 import org.concdvae.io.InvalidInputException;
 import org.concdvae.io.Safetensors;
+import org.concdvae.model.ModelDirectory;
 import org.concdvae.testutil.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,9 @@ class Step1TrainerTest {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         assertEquals(4, Files.readAllLines(out.resolve(Step1Trainer.METRICS)).size(), "header + 3 epochs");
+        String opt = ModelDirectory.OPTIMIZER_PREFIX;
+        assertTrue(Safetensors.read(out.resolve(Step1Trainer.BEST)).names().stream().noneMatch(n -> n.startsWith(opt)), "best: no Adam state");
+        assertTrue(Safetensors.read(out.resolve(Step1Trainer.LAST)).names().stream().anyMatch(n -> n.startsWith(opt)), "last: Adam state for --resume");
     }
 
     @Test
