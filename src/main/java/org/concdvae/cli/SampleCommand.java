@@ -126,8 +126,8 @@ public class SampleCommand extends BaseCommand {
 
     @Override
     protected int run() throws Exception {
-        if (model == null || out == null) {
-            throw new UserException("sample needs --model DIR and --out DIR (or the subcommand 'merge'; see 'concdvae sample --help')");
+        if (out == null) {
+            throw new UserException("sample needs --out DIR (or the subcommand 'merge'; see 'concdvae sample --help')");
         }
         if (count < 1) throw new UserException("-n must be at least 1");
         SampleRun.Shard part = shard == null ? null : SampleRun.Shard.parse(shard);
