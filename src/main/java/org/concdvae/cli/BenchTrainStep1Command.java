@@ -56,8 +56,13 @@ public class BenchTrainStep1Command extends BaseCommand {
     int[] batches;
 
     @Option(names = "--steps", paramLabel = "N", defaultValue = "5",
-            description = "Timed steps per batch size after one warm-up step (default: ${DEFAULT-VALUE}); use many to watch RSS.")
+            description = "Timed steps per batch size after the warm-up steps (default: ${DEFAULT-VALUE}); use many to watch RSS.")
     int steps;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+            description = "Untimed steps first (default: ${DEFAULT-VALUE}): the JIT compiles the Java kernels during the first "
+                    + "steps, which would count as process CPU time.")
+    int warmup;
 
     @Option(names = "--no-teacher-forcing",
             description = "Time steps without teacher forcing (official epochs > teacher_forcing_max_epoch): the noise and the "
@@ -69,7 +74,7 @@ public class BenchTrainStep1Command extends BaseCommand {
 
     @Override
     protected int run() throws IOException {
-        if (steps < 1) throw new UserException("--steps must be at least 1");
+        if (steps < 1 || warmup < 0) throw new UserException("--steps must be at least 1 and --warmup at least 0");
         for (int b : batches) if (b < 2) throw new UserException("--batch sizes must be at least 2");
         Config cfg = ConfigLoader.resolve(config, List.of());
         int threads = common.threads();
@@ -83,8 +88,8 @@ public class BenchTrainStep1Command extends BaseCommand {
         AdamOptimizer adam = new AdamOptimizer(store, 1e-3, 0.9, 0.999, 1e-8, 0.5);
         List<String> needed = Batches.neededProperties(model);
         PrintableOut o = new PrintableOut();
-        o.line("train-step1: %d crystals available, %,d parameters, %d thread(s), %d timed steps after 1 warm-up, teacher forcing %s",
-                pool.size(), store.trainableCount(), threads, steps, noTeacherForcing ? "off" : "on");
+        o.line("train-step1: %d crystals available, %,d parameters, %d thread(s), %d timed steps after %d warm-up, teacher forcing %s",
+                pool.size(), store.trainableCount(), threads, steps, warmup, noTeacherForcing ? "off" : "on");
         ObjectMapper m = new ObjectMapper();
         ArrayNode results = m.createArrayNode();
         Random pick = new Random(common.seed);
@@ -92,8 +97,8 @@ public class BenchTrainStep1Command extends BaseCommand {
             double[] wall = new double[steps], cpu = new double[steps];
             long[] rss = new long[steps];
             int atoms = 0;
-            try (Progress bar = Progress.start("bench train-step1 bs" + bs, steps + 1, common.quiet)) {
-                for (int s = -1; s < steps; s++) {
+            try (Progress bar = Progress.start("bench train-step1 bs" + bs, steps + warmup, common.quiet)) {
+                for (int s = -warmup; s < steps; s++) {
                     List<CrystalRecord> batch = draw(pool, bs, pick);
                     long c0 = cpuNanos(), t0 = System.nanoTime();
                     ConCdvae.Batch b = Batches.collate(batch, d.propertyNames(), needed, model, threads);
