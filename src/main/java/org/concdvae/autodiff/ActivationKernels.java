@@ -38,11 +38,10 @@ final class ActivationKernels {
     private static void silu(FloatBuffer in, FloatBuffer out, int n, float scale) {
         Engine.parallelFor((n + CHUNK - 1) / CHUNK, 4, (from, to) -> {
             float[] v = new float[CHUNK], p = new float[CHUNK], nf = new float[CHUNK];
-            int[] bits = new int[CHUNK];
             for (int c = from; c < to; c++) {
                 int off = c * CHUNK, m = Math.min(CHUNK, n - off);
                 in.get(off, v, 0, m);
-                siluChunk(v, p, nf, bits, m, scale);
+                siluChunk(v, p, nf, m, scale);
                 out.put(off, p, 0, m);
             }
         });
@@ -60,12 +59,11 @@ final class ActivationKernels {
         FloatBuffer in = xs.data().asNioFloat(), gin = gs.data().asNioFloat(), out = d.data().asNioFloat();
         Engine.parallelFor((n + CHUNK - 1) / CHUNK, 4, (from, to) -> {
             float[] v = new float[CHUNK], gv = new float[CHUNK], sg = new float[CHUNK], nf = new float[CHUNK];
-            int[] bits = new int[CHUNK];
             for (int c = from; c < to; c++) {
                 int off = c * CHUNK, m = Math.min(CHUNK, n - off);
                 in.get(off, v, 0, m);
                 gin.get(off, gv, 0, m);
-                sigmoidChunk(v, sg, nf, bits, m);
+                sigmoidChunk(v, sg, nf, m);
                 for (int i = 0; i < m; i++) gv[i] = gv[i] * scale * sg[i] * (1f + v[i] * (1f - sg[i]));
                 out.put(off, gv, 0, m);
             }
@@ -76,13 +74,13 @@ final class ActivationKernels {
     }
 
     /** {@code out[i] = σ(v[i])} for {@code i < m}, with the exponential of {@link #siluChunk}. */
-    static void sigmoidChunk(float[] v, float[] out, float[] nf, int[] bits, int m) {
-        expNegChunk(v, out, nf, bits, m);
+    static void sigmoidChunk(float[] v, float[] out, float[] nf, int m) {
+        expNegChunk(v, out, nf, m);
         for (int i = 0; i < m; i++) out[i] = 1f / (1f + out[i]);
     }
 
-    /** {@code out[i] = e^{−v[i]}} (argument clamped to [−87, 88]); {@code nf}, {@code bits}: scratch. */
-    private static void expNegChunk(float[] v, float[] out, float[] nf, int[] bits, int m) {
+    /** {@code out[i] = e^{−v[i]}} (argument clamped to [−87, 88]); {@code nf}: scratch. */
+    private static void expNegChunk(float[] v, float[] out, float[] nf, int m) {
         // e^a with a = −x: a = n·ln2 + r, |r| ≤ ln2/2, e^r by polynomial, 2^n through the exponent bits
         for (int i = 0; i < m; i++) {
             float a = Math.min(Math.max(v[i] * -1f, -87f), 88f);
@@ -97,8 +95,8 @@ final class ActivationKernels {
             out[i] = q * r * r + r + 1f;
             nf[i] = n;
         }
-        for (int i = 0; i < m; i++) bits[i] = ((int) nf[i] + 127) << 23;
-        for (int i = 0; i < m; i++) out[i] *= Float.intBitsToFloat(bits[i]);
+        // the float→int exponent step does not vectorise in JDK 17; one scalar pass fused with the scaling
+        for (int i = 0; i < m; i++) out[i] *= Float.intBitsToFloat(((int) nf[i] + 127) << 23);
     }
 
     /**
@@ -112,9 +110,9 @@ final class ActivationKernels {
         return true;
     }
 
-    /** {@code out[i] = scale · v[i]·σ(v[i])} for {@code i < m}; {@code nf}, {@code bits}: scratch. */
-    static void siluChunk(float[] v, float[] out, float[] nf, int[] bits, int m, float scale) {
-        expNegChunk(v, out, nf, bits, m);
+    /** {@code out[i] = scale · v[i]·σ(v[i])} for {@code i < m}; {@code nf}: scratch. */
+    static void siluChunk(float[] v, float[] out, float[] nf, int m, float scale) {
+        expNegChunk(v, out, nf, m);
         for (int i = 0; i < m; i++) out[i] = scale * v[i] / (1f + out[i]);
     }
 }
