@@ -382,20 +382,9 @@ public final class PriorTrainer {
     }
 
     private void writeRunRecord(Summary s) {
-        ObjectNode run = JSON.createObjectNode();
-        run.put("command", "train-prior");
+        ObjectNode run = TrainingState.runHeader("train-prior", opt.version(), opt.commandLine(), opt.seed(), opt.threads(), data,
+                epochs, batchSize, store.trainableCount());
         run.put("label", label);
-        run.put("version", opt.version());
-        run.put("command_line", opt.commandLine());
-        run.put("seed", opt.seed());
-        run.put("threads", opt.threads());
-        run.put("data", data.source());
-        run.put("data_checksum", data.checksum());
-        run.put("train_crystals", data.train().size());
-        run.put("val_crystals", data.val().size());
-        run.put("epochs", epochs);
-        run.put("batch_size", batchSize);
-        run.put("parameters", store.trainableCount());
         run.put("conditions", String.join(",", prior.conditionModel().names()));
         if (formulaFeatures != null) run.put("formula_features", formulaFeatures.source());
         run.put("updated", Instant.now().toString());

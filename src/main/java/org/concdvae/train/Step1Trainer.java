@@ -340,19 +340,8 @@ public final class Step1Trainer {
     }
 
     private void writeRunRecord(Summary s) {
-        ObjectNode run = JSON.createObjectNode();
-        run.put("command", "train-step1");
-        run.put("version", opt.version());
-        run.put("command_line", opt.commandLine());
-        run.put("seed", opt.seed());
-        run.put("threads", opt.threads());
-        run.put("data", data.source());
-        run.put("data_checksum", data.checksum());
-        run.put("train_crystals", data.train().size());
-        run.put("val_crystals", data.val().size());
-        run.put("epochs", epochs);
-        run.put("batch_size", batchSize);
-        run.put("parameters", store.trainableCount());
+        ObjectNode run = TrainingState.runHeader("train-step1", opt.version(), opt.commandLine(), opt.seed(), opt.threads(), data,
+                epochs, batchSize, store.trainableCount());
         run.put("updated", Instant.now().toString());
         run.set("lattice_scaler", scalerNode(data.scaler()));
         run.set("config", ConfigLoader.toTree(cfg));

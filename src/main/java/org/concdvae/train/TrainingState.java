@@ -1,6 +1,7 @@
 package org.concdvae.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.concdvae.io.Safetensors;
 import org.concdvae.model.ModelDirectory;
@@ -86,6 +87,25 @@ final class TrainingState {
     }
 
     /** The {@code result} object of a run record. */
+    /** The common head of a training run.json: command, version, command line, seed, threads, data, sizes. */
+    static ObjectNode runHeader(String command, String version, String commandLine, long seed, int threads, TrainingData data,
+                                int epochs, int batchSize, long parameters) {
+        ObjectNode run = new ObjectMapper().createObjectNode();
+        run.put("command", command);
+        run.put("version", version);
+        run.put("command_line", commandLine);
+        run.put("seed", seed);
+        run.put("threads", threads);
+        run.put("data", data.source());
+        run.put("data_checksum", data.checksum());
+        run.put("train_crystals", data.train().size());
+        run.put("val_crystals", data.val().size());
+        run.put("epochs", epochs);
+        run.put("batch_size", batchSize);
+        run.put("parameters", parameters);
+        return run;
+    }
+
     static void putResult(ObjectNode run, int lastEpoch, long steps, double bestValLoss, int bestEpoch, boolean earlyStopped) {
         ObjectNode r = run.putObject("result");
         r.put("last_epoch", lastEpoch);
