@@ -27,7 +27,7 @@ final class ActivationKernels {
 
     /** {@code scale · x·σ(x)} as a new c-order array of x's shape. */
     static INDArray silu(INDArray x, float scale) {
-        INDArray xs = (!x.isView() && x.ordering() == 'c' && x.data().length() == x.length()) ? x : x.dup('c');
+        INDArray xs = IndexKernels.dense(x);
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
         silu(xs.data().asNioFloat(), y.data().asNioFloat(), (int) xs.length(), scale);
         if (xs != x) xs.close();
@@ -52,8 +52,8 @@ final class ActivationKernels {
      * float, same shape); σ from the same exponential as the forward pass.
      */
     static INDArray siluBackward(INDArray x, INDArray g, float scale) {
-        INDArray xs = (!x.isView() && x.ordering() == 'c' && x.data().length() == x.length()) ? x : x.dup('c');
-        INDArray gs = (!g.isView() && g.ordering() == 'c' && g.data().length() == g.length()) ? g : g.dup('c');
+        INDArray xs = IndexKernels.dense(x);
+        INDArray gs = IndexKernels.dense(g);
         int n = (int) xs.length();
         INDArray d = Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
         FloatBuffer in = xs.data().asNioFloat(), gin = gs.data().asNioFloat(), out = d.data().asNioFloat();
@@ -104,7 +104,7 @@ final class ActivationKernels {
      * product of a linear layer in inference). Returns false (and leaves x alone) for other arrays.
      */
     static boolean siluInPlace(INDArray x, float scale) {
-        if (!handles(x) || x.isView() || x.ordering() != 'c' || x.data().length() != x.length()) return false;
+        if (!handles(x) || !IndexKernels.isDense(x)) return false;
         FloatBuffer buf = x.data().asNioFloat();
         silu(buf, buf, (int) x.length(), scale);
         return true;

@@ -31,9 +31,14 @@ public final class IndexKernels {
         return primitive && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
     }
 
+    /** Whether {@code a} owns a contiguous c-order buffer of exactly its elements (kernels may use it directly). */
+    static boolean isDense(INDArray a) {
+        return !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
+    }
+
     /** Contiguous c-order array without offset: the array itself, or a copy that the caller must close. */
-    private static INDArray dense(INDArray a) {
-        if (!a.isView() && a.ordering() == 'c' && a.data().length() == a.length()) return a;
+    static INDArray dense(INDArray a) {
+        if (isDense(a)) return a;
         return a.dup('c');
     }
 

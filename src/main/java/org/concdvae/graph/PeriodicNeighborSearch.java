@@ -195,13 +195,9 @@ public final class PeriodicNeighborSearch {
         }
     }
 
-    /** Growable per-center buffer. */
-    private static final class Row {
-        int size;
-        int[] j = new int[64];
-        int[] img = new int[192];
-        double[] d = new double[64];
-        double[] vec = new double[192];
+    /** Neighbours of one centre, in search order until sorted. */
+    private static final class Row extends NeighborBuffer {
+        Row() { super(64); }
 
         int compare(int a, int b) {
             int c = Integer.compare(j[a], j[b]);
@@ -212,24 +208,6 @@ public final class PeriodicNeighborSearch {
         boolean sorted() {
             for (int e = 1; e < size; e++) if (compare(e - 1, e) > 0) return false;
             return true;
-        }
-
-        void add(int jj, int a, int b, int c, double dist, double x, double y, double z) {
-            if (size == j.length) {
-                j = Arrays.copyOf(j, 2 * size);
-                d = Arrays.copyOf(d, 2 * size);
-                img = Arrays.copyOf(img, 6 * size);
-                vec = Arrays.copyOf(vec, 6 * size);
-            }
-            j[size] = jj;
-            d[size] = dist;
-            img[3 * size] = a;
-            img[3 * size + 1] = b;
-            img[3 * size + 2] = c;
-            vec[3 * size] = x;
-            vec[3 * size + 1] = y;
-            vec[3 * size + 2] = z;
-            size++;
         }
     }
 }

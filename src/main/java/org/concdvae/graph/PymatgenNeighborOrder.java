@@ -161,7 +161,7 @@ public final class PymatgenNeighborOrder {
 
         double r2 = r * r;
         int[] offsets = new int[nc + 1];
-        Growable out = new Growable(Math.max(16, nc * 64));
+        NeighborBuffer out = new NeighborBuffer(Math.max(16, nc * 64));
         for (int ci = 0; ci < nc; ci++) {
             int i = centers[ci];
             int[] cc = cube3(cart[i], 0, vmin, r);
@@ -204,7 +204,7 @@ public final class PymatgenNeighborOrder {
     private static NeighborList filter(NeighborList nl, double r) {
         int n = nl.numSites();
         int[] offsets = new int[n + 1];
-        Growable out = new Growable(nl.size());
+        NeighborBuffer out = new NeighborBuffer(nl.size());
         for (int i = 0; i < n; i++) {
             for (int e = nl.start(i); e < nl.end(i); e++) {
                 if (nl.distance(e) <= r) {
@@ -296,45 +296,5 @@ public final class PymatgenNeighborOrder {
         int[] c = cube3(pts, off, vmin, edge);
         for (int k = 0; k < 3; k++) if (c[k] < 0 || c[k] >= ncube[k]) return -1;
         return (int) ((c[0] * ncube[1] + c[1]) * ncube[2] + c[2]);
-    }
-
-    /** Growable flat arrays of one neighbour list. */
-    private static final class Growable {
-        int size;
-        int[] j;
-        int[] img;
-        double[] d;
-        double[] vec;
-
-        Growable(int cap) {
-            j = new int[cap];
-            img = new int[3 * cap];
-            d = new double[cap];
-            vec = new double[3 * cap];
-        }
-
-        void add(int jj, int ia, int ib, int ic, double dist, double x, double y, double z) {
-            if (size == j.length) {
-                int cap = Math.max(16, 2 * size);
-                j = Arrays.copyOf(j, cap);
-                d = Arrays.copyOf(d, cap);
-                img = Arrays.copyOf(img, 3 * cap);
-                vec = Arrays.copyOf(vec, 3 * cap);
-            }
-            j[size] = jj;
-            d[size] = dist;
-            img[3 * size] = ia;
-            img[3 * size + 1] = ib;
-            img[3 * size + 2] = ic;
-            vec[3 * size] = x;
-            vec[3 * size + 1] = y;
-            vec[3 * size + 2] = z;
-            size++;
-        }
-
-        NeighborList toList(int[] offsets) {
-            return new NeighborList(offsets, Arrays.copyOf(j, size), Arrays.copyOf(img, 3 * size), Arrays.copyOf(d, size),
-                    Arrays.copyOf(vec, 3 * size));
-        }
     }
 }

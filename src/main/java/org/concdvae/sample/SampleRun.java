@@ -28,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -199,8 +198,9 @@ public final class SampleRun {
             for (int g = from; g < end; g++) {
                 while (next < end && (next == g || (pool != null && next < g + side))) {
                     Batch nb = all.get(next);
-                    Callable<List<CrystalGenerator.Crystal>> work = () -> generate(targets.get(nb.target()), nb, downSample);
-                    running.add(pool == null ? CompletableFuture.completedFuture(work.call()) : pool.submit(work));
+                    Target nt = targets.get(nb.target());
+                    running.add(pool == null ? CompletableFuture.completedFuture(generate(nt, nb, downSample))
+                            : pool.submit(() -> generate(nt, nb, downSample)));
                     next++;
                 }
                 List<CrystalGenerator.Crystal> crystals = await(running.poll());
@@ -225,10 +225,6 @@ public final class SampleRun {
                 writeRun(g - first + 1, end - first, first, end, all.size(), csv.size(), structures, false);
                 listener.batch(tg.label(), g - first + 1, end - first);
             }
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
@@ -291,14 +287,16 @@ public final class SampleRun {
     }
 
     /** The value of a batch's future; its failure is rethrown as it was (user errors stay user errors). */
-    private static <T> T await(Future<T> f) throws Exception {
+    private static <T> T await(Future<T> f) {
         try {
             return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("sampling interrupted", e);
         } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof Exception ex) throw ex;
-            if (c instanceof Error err) throw err;
-            throw e;
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
         }
     }
 
