@@ -63,8 +63,9 @@ final class ActivationKernels {
                 int off = c * CHUNK, m = Math.min(CHUNK, n - off);
                 in.get(off, v, 0, m);
                 gin.get(off, gv, 0, m);
-                sigmoidChunk(v, sg, nf, m);
-                for (int i = 0; i < m; i++) gv[i] = gv[i] * scale * sg[i] * (1f + v[i] * (1f - sg[i]));
+                int done = Simd.enabled() ? SimdActivation.siluBackwardChunk(v, gv, m, scale) : 0;
+                sigmoidChunk(v, sg, nf, done, m);
+                for (int i = done; i < m; i++) gv[i] = gv[i] * scale * sg[i] * (1f + v[i] * (1f - sg[i]));
                 out.put(off, gv, 0, m);
             }
         });
@@ -73,16 +74,17 @@ final class ActivationKernels {
         return d;
     }
 
-    /** {@code out[i] = σ(v[i])} for {@code i < m}, with the exponential of {@link #siluChunk}. */
-    static void sigmoidChunk(float[] v, float[] out, float[] nf, int m) {
-        expNegChunk(v, out, nf, m);
-        for (int i = 0; i < m; i++) out[i] = 1f / (1f + out[i]);
+    /** {@code out[i] = σ(v[i])} for {@code from ≤ i < m}, with the exponential of {@link #siluChunk}. */
+    static void sigmoidChunk(float[] v, float[] out, float[] nf, int from, int m) {
+        expNegChunk(v, out, nf, from, m);
+        for (int i = from; i < m; i++) out[i] = 1f / (1f + out[i]);
     }
 
-    /** {@code out[i] = e^{−v[i]}} (argument clamped to [−87, 88]); {@code nf}: scratch. */
-    private static void expNegChunk(float[] v, float[] out, float[] nf, int m) {
+    /** {@code out[i] = e^{−v[i]}} for {@code from ≤ i < m} (argument clamped to [−87, 88]); {@code nf}: scratch. */
+    private static void expNegChunk(float[] v, float[] out, float[] nf, int from, int m) {
         // e^a with a = −x: a = n·ln2 + r, |r| ≤ ln2/2, e^r by polynomial, 2^n through the exponent bits
-        for (int i = 0; i < m; i++) {
+        // (SimdActivation.expNeg: the same steps on whole vectors)
+        for (int i = from; i < m; i++) {
             float a = Math.min(Math.max(v[i] * -1f, -87f), 88f);
             float n = (a * 1.44269504f + 12582912f) - 12582912f;   // round to nearest integer (|a·log2 e| < 2^22)
             float r = a - n * 0.693359375f + n * 2.12194440e-4f;
@@ -96,7 +98,7 @@ final class ActivationKernels {
             nf[i] = n;
         }
         // the float→int exponent step does not vectorise in JDK 17; one scalar pass fused with the scaling
-        for (int i = 0; i < m; i++) out[i] *= Float.intBitsToFloat(((int) nf[i] + 127) << 23);
+        for (int i = from; i < m; i++) out[i] *= Float.intBitsToFloat(((int) nf[i] + 127) << 23);
     }
 
     /**
@@ -112,7 +114,8 @@ final class ActivationKernels {
 
     /** {@code out[i] = scale · v[i]·σ(v[i])} for {@code i < m}; {@code nf}: scratch. */
     static void siluChunk(float[] v, float[] out, float[] nf, int m, float scale) {
-        expNegChunk(v, out, nf, m);
-        for (int i = 0; i < m; i++) out[i] = scale * v[i] / (1f + out[i]);
+        int done = Simd.enabled() ? SimdActivation.siluChunk(v, out, m, scale) : 0;
+        expNegChunk(v, out, nf, done, m);
+        for (int i = done; i < m; i++) out[i] = scale * v[i] / (1f + out[i]);
     }
 }

@@ -2,6 +2,7 @@ package org.concdvae.nn;
 
 import org.concdvae.autodiff.Engine;
 import org.concdvae.autodiff.Index;
+import org.concdvae.autodiff.Simd;
 import org.concdvae.autodiff.Tape;
 import org.concdvae.autodiff.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -106,6 +107,9 @@ public final class TripletBilinear {
 
     private interface Backward { INDArray[] apply(INDArray g); }
 
+    /** Whether the float loops run with the Vector API ({@link SimdTriplet}) for rows of {@code k} floats. */
+    private static boolean simd(int k) { return Simd.enabled() && SimdTriplet.handles(k); }
+
     // ------------------------------------------------------------------------------------------------ float path
 
     // The float loops index every array with the same loop variable (rows copied into small scratch arrays first):
@@ -115,6 +119,17 @@ public final class TripletBilinear {
         int e = numEdges, s = numSpherical;
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, new long[]{e, (long) c * k}, 'c');
         FloatBuffer o = out.data().asNioFloat();
+        if (simd(k)) {
+            Engine.parallelFor(e, 64, (from, to) -> {
+                float[] sv = new float[s * k], row = new float[c * k];
+                for (int edge = from; edge < to; edge++) {
+                    SimdTriplet.tripletSum(caPtr[edge], caPtr[edge + 1], baByCa, cbfByCaF, xv, k, s, sv);
+                    SimdTriplet.contract(sv, wv, edge * c * s, k, c, s, row);
+                    o.put(edge * c * k, row, 0, c * k);
+                }
+            });
+            return out;
+        }
         Engine.parallelFor(e, 64, (from, to) -> {
             float[][] sv = new float[s][k];
             float[] xr = new float[k], row = new float[k];
@@ -158,7 +173,19 @@ public final class TripletBilinear {
         float[] g = floats(gOut);
         float[] gS = gx ? new float[e * s * k] : null;
         float[] gW = gw ? new float[e * c * s] : null;
+        boolean simd = simd(k);
         Engine.parallelFor(e, 64, (from, to) -> {
+            if (simd) {
+                float[] sv = new float[s * k];
+                for (int edge = from; edge < to; edge++) {
+                    if (gS != null) SimdTriplet.gradS(g, edge * c * k, wv, edge * c * s, k, c, s, gS, edge * s * k);
+                    if (gW != null) {
+                        SimdTriplet.tripletSum(caPtr[edge], caPtr[edge + 1], baByCa, cbfByCaF, xv, k, s, sv);
+                        SimdTriplet.gradW(g, edge * c * k, sv, k, c, s, gW, edge * c * s);
+                    }
+                }
+                return;
+            }
             float[][] sv = new float[s][k], gs = new float[s][k];
             float[] xr = new float[k], gr = new float[k];
             for (int edge = from; edge < to; edge++) {
@@ -196,6 +223,11 @@ public final class TripletBilinear {
             Engine.parallelFor(e, 64, (from, to) -> {
                 float[] row = new float[k], src = new float[k];
                 for (int f = from; f < to; f++) {
+                    if (simd) {
+                        SimdTriplet.gradX(baPtr[f], baPtr[f + 1], caByBa, cb, gS, k, s, row);
+                        o.put(f * k, row, 0, k);
+                        continue;
+                    }
                     java.util.Arrays.fill(row, 0f);
                     for (int p = baPtr[f]; p < baPtr[f + 1]; p++) {
                         int so = caByBa[p] * s * k, co = p * s;

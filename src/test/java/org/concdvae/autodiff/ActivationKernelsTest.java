@@ -93,4 +93,33 @@ class ActivationKernelsTest {
             assertEquals(ref, d[i], 1e-5 * Math.max(1, Math.abs(ref)), "x=" + x[i]);
         }
     }
+
+    @Test
+    void vectorApiPathGivesTheBitsOfThePlainLoops() {
+        assertTrue(Simd.available(), "the test JVM runs with --add-modules jdk.incubator.vector");
+        Random r = new Random(5);
+        int n = 70_001;                          // a tail shorter than a vector
+        float[] x = new float[n], g = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextGaussian() * (i % 4 == 0 ? 40 : 4));
+            g[i] = (float) r.nextGaussian();
+        }
+        float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 87.5f, -88.5f, 1e9f, -1e9f};
+        System.arraycopy(special, 0, x, 0, special.length);
+        INDArray xs = Nd4j.create(x, new long[]{n}, DataType.FLOAT), gs = Nd4j.create(g, new long[]{n}, DataType.FLOAT);
+        float[][] out = new float[2][], back = new float[2][];
+        try {
+            for (int pass = 0; pass < 2; pass++) {
+                Simd.use(pass == 0);
+                out[pass] = ActivationKernels.silu(xs, 1.25f).toFloatVector();
+                back[pass] = ActivationKernels.siluBackward(xs, gs, 1.25f).toFloatVector();
+            }
+        } finally {
+            Simd.use(true);
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToRawIntBits(out[1][i]), Float.floatToRawIntBits(out[0][i]), "silu at x=" + x[i]);
+            assertEquals(Float.floatToRawIntBits(back[1][i]), Float.floatToRawIntBits(back[0][i]), "gradient at x=" + x[i]);
+        }
+    }
 }

@@ -1,0 +1,85 @@
+package org.concdvae.nn;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float loops of {@link TripletBilinear} with the Vector API ({@link org.concdvae.autodiff.Simd}), for K a multiple
+ * of the vector length (64 in the official model). Each output element is summed in the order of the plain loops, so
+ * {@code Z}, the gradient of {@code x} and the triplet sums are bit for bit the same; only the gradient of {@code W1},
+ * a dot product over K, is summed lane-wise (within rounding of the plain loop). Loaded only when SIMD is enabled.
+ */
+final class SimdTriplet {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+
+    private SimdTriplet() {}
+
+    static boolean handles(int k) { return k % L == 0; }
+
+    /** {@code sv[s·K + k] = Σ_{p in [from,to)} cf[p·S + s] · x[ba[p]·K + k]}. */
+    static void tripletSum(int from, int to, int[] ba, float[] cf, float[] xv, int k, int s, float[] sv) {
+        java.util.Arrays.fill(sv, 0, s * k, 0f);
+        for (int p = from; p < to; p++) {
+            int xo = ba[p] * k, co = p * s;
+            for (int kb = 0; kb < k; kb += L) {
+                FloatVector x = FloatVector.fromArray(F, xv, xo + kb);
+                for (int ss = 0; ss < s; ss++) {
+                    int o = ss * k + kb;
+                    FloatVector.fromArray(F, sv, o).add(x.mul(cf[co + ss])).intoArray(sv, o);
+                }
+            }
+        }
+    }
+
+    /** {@code row[c·K + k] = Σ_s w[wo + c·S + s] · sv[s·K + k]} for one edge. */
+    static void contract(float[] sv, float[] wv, int wo, int k, int c, int s, float[] row) {
+        for (int cc = 0; cc < c; cc++) {
+            int w = wo + cc * s;
+            for (int kb = 0; kb < k; kb += L) {
+                FloatVector r = FloatVector.fromArray(F, sv, kb).mul(wv[w]);
+                for (int ss = 1; ss < s; ss++) r = r.add(FloatVector.fromArray(F, sv, ss * k + kb).mul(wv[w + ss]));
+                r.intoArray(row, cc * k + kb);
+            }
+        }
+    }
+
+    /** {@code gS[so + s·K + k] = Σ_c w[wo + c·S + s] · g[go + c·K + k]} for one edge. */
+    static void gradS(float[] g, int go, float[] wv, int wo, int k, int c, int s, float[] gS, int so) {
+        for (int ss = 0; ss < s; ss++) {
+            for (int kb = 0; kb < k; kb += L) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int cc = 0; cc < c; cc++) {
+                    acc = acc.add(FloatVector.fromArray(F, g, go + cc * k + kb).mul(wv[wo + cc * s + ss]));
+                }
+                acc.intoArray(gS, so + ss * k + kb);
+            }
+        }
+    }
+
+    /** {@code gW[wo + c·S + s] = Σ_k g[go + c·K + k] · sv[s·K + k]} for one edge (lane-wise sums). */
+    static void gradW(float[] g, int go, float[] sv, int k, int c, int s, float[] gW, int wo) {
+        for (int cc = 0; cc < c; cc++) {
+            for (int ss = 0; ss < s; ss++) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int kb = 0; kb < k; kb += L) {
+                    acc = acc.add(FloatVector.fromArray(F, g, go + cc * k + kb).mul(FloatVector.fromArray(F, sv, ss * k + kb)));
+                }
+                gW[wo + cc * s + ss] = acc.reduceLanes(VectorOperators.ADD);
+            }
+        }
+    }
+
+    /** {@code row[k] = Σ_{p in [from,to)} Σ_s cb[p·S + s] · gS[ca[p]·S·K + s·K + k]} (the gradient of one x row). */
+    static void gradX(int from, int to, int[] ca, float[] cb, float[] gS, int k, int s, float[] row) {
+        for (int kb = 0; kb < k; kb += L) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int p = from; p < to; p++) {
+                int so = ca[p] * s * k + kb, co = p * s;
+                for (int ss = 0; ss < s; ss++) acc = acc.add(FloatVector.fromArray(F, gS, so + ss * k).mul(cb[co + ss]));
+            }
+            acc.intoArray(row, kb);
+        }
+    }
+}
