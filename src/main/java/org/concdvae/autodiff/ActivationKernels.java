@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 
 /**
@@ -29,22 +30,37 @@ final class ActivationKernels {
     static INDArray silu(INDArray x, float scale) {
         INDArray xs = IndexKernels.dense(x);
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
-        silu(xs.data().asNioFloat(), y.data().asNioFloat(), (int) xs.length(), scale);
+        silu(xs, y, scale);
         if (xs != x) xs.close();
         return y;
     }
 
-    /** {@code out[i] = scale · x[i]·σ(x[i])} for {@code i < n}, chunk by chunk in parallel ({@code out} may be {@code in}). */
-    private static void silu(FloatBuffer in, FloatBuffer out, int n, float scale) {
+    /**
+     * {@code out[i] = scale · x[i]·σ(x[i])} over dense arrays, chunk by chunk in parallel ({@code out} may be
+     * {@code in}): whole vectors straight in native memory when SIMD is on, the rest through Java arrays.
+     */
+    private static void silu(INDArray x, INDArray y, float scale) {
+        int n = (int) x.length();
+        FloatBuffer in = x.data().asNioFloat(), out = y.data().asNioFloat();
+        ByteBuffer inB = direct(x), outB = direct(y);
         Engine.parallelFor((n + CHUNK - 1) / CHUNK, 4, (from, to) -> {
             float[] v = new float[CHUNK], p = new float[CHUNK], nf = new float[CHUNK];
             for (int c = from; c < to; c++) {
-                int off = c * CHUNK, m = Math.min(CHUNK, n - off);
+                int off = c * CHUNK, end = Math.min(n, off + CHUNK);
+                if (inB != null) off = SimdActivation.silu(inB, outB, off, end, scale);
+                int m = end - off;
+                if (m == 0) continue;
                 in.get(off, v, 0, m);
                 siluChunk(v, p, nf, m, scale);
                 out.put(off, p, 0, m);
             }
         });
+    }
+
+    /** The native bytes of a dense float array for the SIMD path, or null (SIMD off, or beyond int byte offsets). */
+    private static ByteBuffer direct(INDArray a) {
+        if (!Simd.enabled() || a.length() > Integer.MAX_VALUE / 4) return null;
+        return a.data().asNio();
     }
 
     /**
@@ -57,15 +73,18 @@ final class ActivationKernels {
         int n = (int) xs.length();
         INDArray d = Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
         FloatBuffer in = xs.data().asNioFloat(), gin = gs.data().asNioFloat(), out = d.data().asNioFloat();
+        ByteBuffer inB = direct(xs), gB = direct(gs), outB = direct(d);
         Engine.parallelFor((n + CHUNK - 1) / CHUNK, 4, (from, to) -> {
             float[] v = new float[CHUNK], gv = new float[CHUNK], sg = new float[CHUNK], nf = new float[CHUNK];
             for (int c = from; c < to; c++) {
-                int off = c * CHUNK, m = Math.min(CHUNK, n - off);
+                int off = c * CHUNK, end = Math.min(n, off + CHUNK);
+                if (inB != null) off = SimdActivation.siluBackward(inB, gB, outB, off, end, scale);
+                int m = end - off;
+                if (m == 0) continue;
                 in.get(off, v, 0, m);
                 gin.get(off, gv, 0, m);
-                int done = Simd.enabled() ? SimdActivation.siluBackwardChunk(v, gv, m, scale) : 0;
-                sigmoidChunk(v, sg, nf, done, m);
-                for (int i = done; i < m; i++) gv[i] = gv[i] * scale * sg[i] * (1f + v[i] * (1f - sg[i]));
+                sigmoidChunk(v, sg, nf, 0, m);
+                for (int i = 0; i < m; i++) gv[i] = gv[i] * scale * sg[i] * (1f + v[i] * (1f - sg[i]));
                 out.put(off, gv, 0, m);
             }
         });
@@ -85,21 +104,40 @@ final class ActivationKernels {
         // e^a with a = −x: a = n·ln2 + r, |r| ≤ ln2/2, e^r by polynomial, 2^n through the exponent bits
         // (SimdActivation.expNeg: the same steps on whole vectors)
         for (int i = from; i < m; i++) {
-            float a = Math.min(Math.max(v[i] * -1f, -87f), 88f);
-            float n = (a * 1.44269504f + 12582912f) - 12582912f;   // round to nearest integer (|a·log2 e| < 2^22)
-            float r = a - n * 0.693359375f + n * 2.12194440e-4f;
-            float q = 1.9875691500e-4f;
-            q = q * r + 1.3981999507e-3f;
-            q = q * r + 8.3334519073e-3f;
-            q = q * r + 4.1665795894e-2f;
-            q = q * r + 1.6666665459e-1f;
-            q = q * r + 5.0000001201e-1f;
-            out[i] = q * r * r + r + 1f;
-            nf[i] = n;
+            float a = clampedNegation(v[i]);
+            float t = Math.fma(a, LOG2E, ROUND);           // n + 1.5·2^23: rounds a·log2 e to the nearest integer n
+            float n = t - ROUND;
+            float r = Math.fma(n, LN2_LO, Math.fma(n, -LN2_HI, a));
+            float q = Math.fma(r, P0, P1);
+            q = Math.fma(q, r, P2);
+            q = Math.fma(q, r, P3);
+            q = Math.fma(q, r, P4);
+            q = Math.fma(q, r, P5);
+            out[i] = Math.fma(q * r, r, r) + 1f;
+            nf[i] = t;
         }
-        // the float→int exponent step does not vectorise in JDK 17; one scalar pass fused with the scaling
-        for (int i = from; i < m; i++) out[i] *= Float.intBitsToFloat(((int) nf[i] + 127) << 23);
+        // the exponent step does not vectorise in JDK 17; one scalar pass fused with the scaling
+        for (int i = from; i < m; i++) out[i] *= Float.intBitsToFloat(exponentBits(Float.floatToRawIntBits(nf[i])));
     }
+
+    // Cody–Waite split of ln 2 and the Cephes expf polynomial
+    static final float LOG2E = 1.44269504f, ROUND = 12582912f, LN2_HI = 0.693359375f, LN2_LO = 2.12194440e-4f;
+    static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f,
+            P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+    static final int BITS_87 = Float.floatToRawIntBits(87f), BITS_88 = Float.floatToRawIntBits(88f);
+
+    /**
+     * {@code −x} clamped to [−87, 88] by integer minima on the float bits (positive floats order like their bits;
+     * cheaper than float min/max in SIMD). A NaN maps to a finite value here; it still reaches the result through the
+     * factor x of SiLU and its gradient.
+     */
+    static float clampedNegation(float x) {
+        float a = Float.intBitsToFloat(Math.min(Float.floatToRawIntBits(x), BITS_87)) * -1f;
+        return Float.intBitsToFloat(Math.min(Float.floatToRawIntBits(a), BITS_88));
+    }
+
+    /** The bits of 2^n from the bits of t = n + 1.5·2^23 (|n| ≤ 127): n sits in t's low bits, the rest shifts out. */
+    static int exponentBits(int tBits) { return (tBits + 127) << 23; }
 
     /**
      * {@code x ← scale · x·σ(x)} in place, for a dense c-order float array that nothing else reads any more (the
@@ -107,15 +145,13 @@ final class ActivationKernels {
      */
     static boolean siluInPlace(INDArray x, float scale) {
         if (!handles(x) || !IndexKernels.isDense(x)) return false;
-        FloatBuffer buf = x.data().asNioFloat();
-        silu(buf, buf, (int) x.length(), scale);
+        silu(x, x, scale);
         return true;
     }
 
     /** {@code out[i] = scale · v[i]·σ(v[i])} for {@code i < m}; {@code nf}: scratch. */
     static void siluChunk(float[] v, float[] out, float[] nf, int m, float scale) {
-        int done = Simd.enabled() ? SimdActivation.siluChunk(v, out, m, scale) : 0;
-        expNegChunk(v, out, nf, done, m);
-        for (int i = done; i < m; i++) out[i] = scale * v[i] / (1f + out[i]);
+        expNegChunk(v, out, nf, 0, m);
+        for (int i = 0; i < m; i++) out[i] = scale * v[i] / (1f + out[i]);
     }
 }

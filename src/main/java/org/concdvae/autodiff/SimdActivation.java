@@ -5,6 +5,9 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * The chunk loops of {@link ActivationKernels} with the Vector API ({@link Simd}): the same operations in the same
  * order, so the results are bit for bit those of the plain loops, including the exponent step (float→int, shift,
@@ -12,46 +15,61 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class SimdActivation {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final int L = F.length();
 
     private SimdActivation() {}
 
-    /** {@code e^{−v}} of one vector, as {@code ActivationKernels.expNegChunk}. */
+    private static final IntVector B87 = IntVector.broadcast(I, ActivationKernels.BITS_87);
+    private static final IntVector B88 = IntVector.broadcast(I, ActivationKernels.BITS_88);
+
+    private static final FloatVector LN2_LO = FloatVector.broadcast(F, ActivationKernels.LN2_LO);
+    private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(F, -ActivationKernels.LN2_HI);
+    private static final FloatVector P2 = FloatVector.broadcast(F, ActivationKernels.P2);
+    private static final FloatVector P3 = FloatVector.broadcast(F, ActivationKernels.P3);
+    private static final FloatVector P4 = FloatVector.broadcast(F, ActivationKernels.P4);
+    private static final FloatVector P5 = FloatVector.broadcast(F, ActivationKernels.P5);
+
+    /** {@code e^{−v}} of one vector: {@code ActivationKernels.expNegChunk} step by step. */
     private static FloatVector expNeg(FloatVector v) {
-        FloatVector a = v.mul(-1f).max(-87f).min(88f);
-        FloatVector t = a.mul(1.44269504f).add(12582912f);
-        FloatVector n = t.sub(12582912f);
-        FloatVector r = a.sub(n.mul(0.693359375f)).add(n.mul(2.12194440e-4f));
-        FloatVector q = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
-        q = q.mul(r).add(8.3334519073e-3f);
-        q = q.mul(r).add(4.1665795894e-2f);
-        q = q.mul(r).add(1.6666665459e-1f);
-        q = q.mul(r).add(5.0000001201e-1f);
-        FloatVector p = q.mul(r).mul(r).add(r).add(1f);
-        // 2^n: the low bits of t = n + 1.5·2^23 hold n (|n| ≤ 127), and shifting by 23 drops the rest of t's bits,
-        // so (bits(t) + 127) << 23 equals ((int) n + 127) << 23 without a float→int conversion
+        FloatVector a = v.reinterpretAsInts().min(B87).reinterpretAsFloats().mul(-1f);
+        a = a.reinterpretAsInts().min(B88).reinterpretAsFloats();
+        FloatVector t = a.fma(ActivationKernels.LOG2E, ActivationKernels.ROUND);
+        FloatVector n = t.sub(ActivationKernels.ROUND);
+        FloatVector r = n.fma(LN2_LO, n.fma(NEG_LN2_HI, a));
+        FloatVector q = r.fma(ActivationKernels.P0, ActivationKernels.P1);
+        q = q.fma(r, P2);
+        q = q.fma(r, P3);
+        q = q.fma(r, P4);
+        q = q.fma(r, P5);
+        FloatVector p = q.mul(r).fma(r, r).add(1f);
         IntVector bits = t.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23);
         return p.mul(bits.reinterpretAsFloats());
     }
 
-    /** Lanes done with whole vectors; the caller finishes {@code [returned, m)} with the plain loop. */
-    static int siluChunk(float[] v, float[] out, int m, float scale) {
-        int i = 0;
-        for (int upper = F.loopBound(m); i < upper; i += L) {
-            FloatVector x = FloatVector.fromArray(F, v, i);
-            x.mul(scale).div(expNeg(x).add(1f)).intoArray(out, i);
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    /**
+     * {@code out[i] = scale · x[i]·σ(x[i])} for whole vectors in {@code [from, to)}, read and written in native memory
+     * (no copies through Java arrays; {@code out} may be {@code in}). Returns the end of the part done.
+     */
+    static int silu(ByteBuffer in, ByteBuffer out, int from, int to, float scale) {
+        int i = from;
+        for (; i <= to - L; i += L) {
+            FloatVector x = FloatVector.fromByteBuffer(F, in, i * 4, NATIVE);
+            x.mul(scale).div(expNeg(x).add(1f)).intoByteBuffer(out, i * 4, NATIVE);
         }
         return i;
     }
 
-    /** {@code g ← g · scale · σ(v)(1 + v(1 − σ(v)))}; lanes done, as {@link #siluChunk}. */
-    static int siluBackwardChunk(float[] v, float[] g, int m, float scale) {
-        int i = 0;
-        for (int upper = F.loopBound(m); i < upper; i += L) {
-            FloatVector x = FloatVector.fromArray(F, v, i);
-            FloatVector s = FloatVector.broadcast(F, 1f).div(expNeg(x).add(1f));
-            FloatVector d = x.mul(FloatVector.broadcast(F, 1f).sub(s)).add(1f);
-            FloatVector.fromArray(F, g, i).mul(scale).mul(s).mul(d).intoArray(g, i);
+    /** {@code d[i] = g[i] · scale · σ(x[i])(1 + x[i](1 − σ(x[i])))} in native memory, as {@link #silu(ByteBuffer, ByteBuffer, int, int, float)}. */
+    static int siluBackward(ByteBuffer x, ByteBuffer g, ByteBuffer d, int from, int to, float scale) {
+        int i = from;
+        for (; i <= to - L; i += L) {
+            FloatVector v = FloatVector.fromByteBuffer(F, x, i * 4, NATIVE);
+            FloatVector s = FloatVector.broadcast(F, 1f).div(expNeg(v).add(1f));
+            FloatVector dv = v.mul(FloatVector.broadcast(F, 1f).sub(s)).add(1f);
+            FloatVector.fromByteBuffer(F, g, i * 4, NATIVE).mul(scale).mul(s).mul(dv).intoByteBuffer(d, i * 4, NATIVE);
         }
         return i;
     }
