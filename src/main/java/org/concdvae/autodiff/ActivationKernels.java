@@ -27,9 +27,12 @@ final class ActivationKernels {
     }
 
     /** {@code scale · x·σ(x)} as a new c-order array of x's shape. */
-    static INDArray silu(INDArray x, float scale) {
+    static INDArray silu(INDArray x, float scale) { return silu(x, scale, Allocator.ND4J); }
+
+    /** {@link #silu(INDArray, float)} with the output from {@code alloc}. */
+    static INDArray silu(INDArray x, float scale, Allocator alloc) {
         INDArray xs = IndexKernels.dense(x);
-        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
+        INDArray y = alloc.uninitialized(DataType.FLOAT, x.shape());
         silu(xs, y, scale);
         if (xs != x) xs.close();
         return y;
@@ -67,11 +70,14 @@ final class ActivationKernels {
      * The gradient of {@code scale · x·σ(x)}: {@code g · scale · σ(x)(1 + x(1 − σ(x)))} as a new c-order array (x and g
      * float, same shape); σ from the same exponential as the forward pass.
      */
-    static INDArray siluBackward(INDArray x, INDArray g, float scale) {
+    static INDArray siluBackward(INDArray x, INDArray g, float scale) { return siluBackward(x, g, scale, Allocator.ND4J); }
+
+    /** {@link #siluBackward(INDArray, INDArray, float)} with the output from {@code alloc}. */
+    static INDArray siluBackward(INDArray x, INDArray g, float scale, Allocator alloc) {
         INDArray xs = IndexKernels.dense(x);
         INDArray gs = IndexKernels.dense(g);
         int n = (int) xs.length();
-        INDArray d = Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
+        INDArray d = alloc.uninitialized(DataType.FLOAT, x.shape());
         FloatBuffer in = xs.data().asNioFloat(), gin = gs.data().asNioFloat(), out = d.data().asNioFloat();
         ByteBuffer inB = direct(xs), gB = direct(gs), outB = direct(d);
         Engine.parallelFor((n + CHUNK - 1) / CHUNK, 4, (from, to) -> {

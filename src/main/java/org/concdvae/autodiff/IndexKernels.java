@@ -49,7 +49,10 @@ public final class IndexKernels {
     }
 
     /** {@code out[i, ...] = x[idx[i], ...]}; x has {@code idx.size()} rows. */
-    public static INDArray gather(INDArray x, Index idx) {
+    public static INDArray gather(INDArray x, Index idx) { return gather(x, idx, Allocator.ND4J); }
+
+    /** {@link #gather(INDArray, Index)} with the output from {@code alloc}. */
+    public static INDArray gather(INDArray x, Index idx, Allocator alloc) {
         if (x.rank() == 0 || x.size(0) != idx.size()) {
             throw new IllegalArgumentException("gather: tensor has " + (x.rank() == 0 ? 0 : x.size(0)) + " rows, index addresses " + idx.size());
         }
@@ -63,7 +66,7 @@ public final class IndexKernels {
             return r.reshape('c', outShape); // shares r's buffer
         }
         INDArray xs = dense(x);
-        INDArray out = Nd4j.createUninitialized(x.dataType(), outShape, 'c');
+        INDArray out = alloc.uninitialized(x.dataType(), outShape);
         int[] v = idx.values();
         int grain = Math.max(1, 16384 / Math.max(1, f));
         if (x.dataType() == DataType.FLOAT) {
@@ -90,7 +93,10 @@ public final class IndexKernels {
     }
 
     /** {@code out[d, ...] = Σ_{i: idx[i]=d} src[i, ...]}, {@code idx.size()} output rows, zero rows where no entry. */
-    public static INDArray scatterSum(INDArray src, Index idx) {
+    public static INDArray scatterSum(INDArray src, Index idx) { return scatterSum(src, idx, Allocator.ND4J); }
+
+    /** {@link #scatterSum(INDArray, Index)} with the output from {@code alloc} (the primary path). */
+    public static INDArray scatterSum(INDArray src, Index idx, Allocator alloc) {
         if (src.rank() == 0 || src.size(0) != idx.length()) {
             throw new IllegalArgumentException("scatterSum: tensor has " + (src.rank() == 0 ? 0 : src.size(0)) + " rows, index has " + idx.length() + " entries");
         }
@@ -102,7 +108,7 @@ public final class IndexKernels {
         int[] ptr = idx.rowPtr(), ord = idx.order();
         if (!direct(src)) return scatterSumNd(src, idx, outShape, f);
         INDArray ss = dense(src);
-        INDArray out = Nd4j.createUninitialized(src.dataType(), outShape, 'c');
+        INDArray out = alloc.uninitialized(src.dataType(), outShape);
         int grain = Math.max(1, 16384 / Math.max(1, f * Math.max(1, idx.length() / Math.max(1, nOut))));
         if (src.dataType() == DataType.FLOAT) {
             FloatBuffer in = ss.data().asNioFloat(), o = out.data().asNioFloat();

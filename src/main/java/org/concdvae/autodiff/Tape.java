@@ -1,5 +1,6 @@
 package org.concdvae.autodiff;
 
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
@@ -9,7 +10,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -39,6 +42,8 @@ public final class Tape implements AutoCloseable {
     private final boolean training;
     private final List<Node> nodes = new ArrayList<>();
     private final List<INDArray> owned = new ArrayList<>();
+    /** Host memory of the arrays from {@link #newArray}, freed when the array is released. */
+    private final Map<INDArray, Pointer> blocks = new IdentityHashMap<>();
     private Random random = new Random(0);
     private boolean closed;
 
@@ -76,6 +81,17 @@ public final class Tape implements AutoCloseable {
 
     /** Transfers ownership of {@code a} to the tape (released on close). Returns {@code a}. */
     public INDArray own(INDArray a) {
+        owned.add(a);
+        return a;
+    }
+
+    /**
+     * A new c-order array owned by the tape whose contents the caller overwrites completely: uninitialised host memory
+     * on the CPU backend (float/double; {@link HostArrays}), ND4J's allocation otherwise. Released on close.
+     */
+    public INDArray newArray(DataType type, long... shape) {
+        INDArray a = HostArrays.allocate(type, shape, blocks);
+        if (a == null) a = Nd4j.createUninitialized(type, shape, 'c');
         owned.add(a);
         return a;
     }
@@ -128,7 +144,9 @@ public final class Tape implements AutoCloseable {
             t.grad = g;
             t.gradShared = shared;
         } else if (t.gradShared) {
-            t.grad = own(t.grad.add(g));
+            INDArray sum = newArray(t.grad.dataType(), t.grad.shape());
+            t.grad.add(g, sum);
+            t.grad = sum;
             t.gradShared = false;
         } else {
             t.grad.addi(g);
@@ -166,7 +184,7 @@ public final class Tape implements AutoCloseable {
         }
         nodes.clear();
         for (INDArray a : owned) {
-            if (a != null && !a.wasClosed() && a.closeable()) a.close();
+            if (a != null) HostArrays.release(a, blocks);
         }
         owned.clear();
     }
@@ -198,31 +216,34 @@ public final class Tape implements AutoCloseable {
     }
 
     /** {@code x op y} with broadcasting ({@code op} one of + - * /), a new array of the larger shape. */
-    static INDArray bcast(char op, INDArray x, INDArray y) {
+    private INDArray bcast(char op, INDArray x, INDArray y) {
         Kind k = kind(x.shape(), y.shape());
-        if (k != null) return applyRight(op, x, y, k);
+        if (k != null) return applyRight(op, x, y, k, this::newArray);
         k = kind(y.shape(), x.shape());
-        if (k != null) return applyLeft(op, x, y, k);
+        if (k != null) return applyLeft(op, x, y, k, this::newArray);
         throw new IllegalArgumentException("shapes do not broadcast: " + Arrays.toString(x.shape()) + " " + op + " " + Arrays.toString(y.shape()));
     }
 
     /** big op small. */
-    private static INDArray applyRight(char op, INDArray big, INDArray small, Kind k) {
+    private static INDArray applyRight(char op, INDArray big, INDArray small, Kind k, Allocator alloc) {
         switch (k) {
-            case SAME:
+            case SAME: {
+                INDArray out = alloc.uninitialized(big.dataType(), big.shape());
                 return switch (op) {
-                    case '+' -> big.add(small);
-                    case '-' -> big.sub(small);
-                    case '*' -> big.mul(small);
-                    default -> big.div(small);
+                    case '+' -> big.add(small, out);
+                    case '-' -> big.sub(small, out);
+                    case '*' -> big.mul(small, out);
+                    default -> big.div(small, out);
                 };
+            }
             case SCALAR: {
                 double s = small.getDouble(0);
+                INDArray out = alloc.uninitialized(big.dataType(), big.shape());
                 return switch (op) {
-                    case '+' -> big.add(s);
-                    case '-' -> big.sub(s);
-                    case '*' -> big.mul(s);
-                    default -> big.div(s);
+                    case '+' -> big.add(s, out);
+                    case '-' -> big.sub(s, out);
+                    case '*' -> big.mul(s, out);
+                    default -> big.div(s, out);
                 };
             }
             case ROW: {
@@ -249,12 +270,13 @@ public final class Tape implements AutoCloseable {
     }
 
     /** small op big. */
-    private static INDArray applyLeft(char op, INDArray small, INDArray big, Kind k) {
-        if (op == '+' || op == '*') return applyRight(op, big, small, k);
+    private static INDArray applyLeft(char op, INDArray small, INDArray big, Kind k, Allocator alloc) {
+        if (op == '+' || op == '*') return applyRight(op, big, small, k, alloc);
         switch (k) {
             case SCALAR: {
                 double s = small.getDouble(0);
-                return op == '-' ? big.rsub(s) : big.rdiv(s);
+                INDArray out = alloc.uninitialized(big.dataType(), big.shape());
+                return op == '-' ? big.rsub(s, out) : big.rdiv(s, out);
             }
             case ROW: {
                 INDArray b2 = as2d(big);
@@ -352,10 +374,11 @@ public final class Tape implements AutoCloseable {
 
     /** Matrix product of 2-D tensors {@code [n,k]·[k,m]}. */
     public Tensor matmul(Tensor a, Tensor b) {
-        INDArray y = Nd4j.gemm(a.value(), b.value(), false, false);
+        INDArray y = newArray(a.value().dataType(), a.size(0), b.size(1));
+        CpuBlas.gemm(a.value(), false, b.value(), false, y);
         return record(y, g -> {
-            if (needs(a)) acc(a, own(Nd4j.gemm(g, b.value(), false, true)));
-            if (needs(b)) acc(b, own(Nd4j.gemm(a.value(), g, true, false)));
+            if (needs(a)) acc(a, CpuBlas.gemm(g, false, b.value(), true, newArray(g.dataType(), a.shape())));
+            if (needs(b)) acc(b, CpuBlas.gemm(a.value(), true, g, false, newArray(g.dataType(), b.shape())));
         }, a, b);
     }
 
@@ -367,12 +390,13 @@ public final class Tape implements AutoCloseable {
         if (x.rank() != 2 || w.rank() != 2 || x.size(1) != w.size(1)) {
             throw new IllegalArgumentException("linear: x " + Arrays.toString(x.shape()) + " does not match W " + Arrays.toString(w.shape()));
         }
-        INDArray y = Nd4j.gemm(x.value(), w.value(), false, true);
+        INDArray y = newArray(x.value().dataType(), x.size(0), w.size(0));
+        CpuBlas.gemm(x.value(), false, w.value(), true, y);
         if (b != null) y.addiRowVector(b.value().reshape(1, w.size(0)));
         Tensor[] ins = b == null ? new Tensor[]{x, w} : new Tensor[]{x, w, b};
         return record(y, g -> {
-            if (needs(x)) acc(x, own(Nd4j.gemm(g, w.value(), false, false)));
-            if (needs(w)) acc(w, own(Nd4j.gemm(g, x.value(), true, false)));
+            if (needs(x)) acc(x, CpuBlas.gemm(g, false, w.value(), false, newArray(g.dataType(), x.shape())));
+            if (needs(w)) acc(w, CpuBlas.gemm(g, true, x.value(), false, newArray(g.dataType(), w.shape())));
             if (needs(b)) acc(b, own(g.sum(0)));
         }, ins);
     }
@@ -494,7 +518,7 @@ public final class Tape implements AutoCloseable {
         // float: our vectorised kernel (ActivationKernels); otherwise one native pass, then the scale in place
         INDArray y;
         if (ActivationKernels.handles(x.value())) {
-            y = ActivationKernels.silu(x.value(), (float) scale);
+            y = ActivationKernels.silu(x.value(), (float) scale, this::newArray);
         } else {
             y = x.value().ulike();
             Nd4j.exec(new Swish(x.value(), y));
@@ -504,7 +528,7 @@ public final class Tape implements AutoCloseable {
         return record(y, g -> {
             // d/dx x·σ(x) = σ(x) (1 + x (1 − σ(x))); σ recomputed here rather than kept alive through the step
             if (ActivationKernels.handles(x.value()) && g.dataType() == DataType.FLOAT) {
-                acc(x, own(ActivationKernels.siluBackward(x.value(), g, (float) scale)));
+                acc(x, ActivationKernels.siluBackward(x.value(), g, (float) scale, this::newArray));
                 return;
             }
             INDArray s = own(Transforms.sigmoid(x.value(), true));
@@ -602,14 +626,14 @@ public final class Tape implements AutoCloseable {
 
     /** {@code y[i] = x[idx[i]]} over rows. */
     public Tensor gather(Tensor x, Index idx) {
-        INDArray y = IndexKernels.gather(x.value(), idx);
-        return record(y, g -> acc(x, own(IndexKernels.scatterSum(g, idx))), x);
+        INDArray y = IndexKernels.gather(x.value(), idx, this::newArray);
+        return record(y, g -> acc(x, own(IndexKernels.scatterSum(g, idx, this::newArray))), x);
     }
 
     /** {@code y[d] = Σ_{i: idx[i]=d} x[i]}, {@code idx.size()} output rows (torch_scatter {@code scatter(..., reduce="sum")}). */
     public Tensor scatterSum(Tensor x, Index idx) {
-        INDArray y = IndexKernels.scatterSum(x.value(), idx);
-        return record(y, g -> acc(x, own(IndexKernels.gather(g, idx))), x);
+        INDArray y = IndexKernels.scatterSum(x.value(), idx, this::newArray);
+        return record(y, g -> acc(x, own(IndexKernels.gather(g, idx, this::newArray))), x);
     }
 
     /** Alias of {@link #scatterSum}: segment sum by segment id. */
@@ -914,7 +938,7 @@ public final class Tape implements AutoCloseable {
         for (int i = owned.size() - 1; i >= mark; i--) {
             INDArray a = owned.get(i);
             if (a == null || held.contains(a) || held.contains(a.data())) continue;
-            if (!a.wasClosed() && a.closeable()) a.close();
+            HostArrays.release(a, blocks);
             owned.remove(i);
         }
     }

@@ -1,5 +1,6 @@
 package org.concdvae.nn;
 
+import org.concdvae.autodiff.Allocator;
 import org.concdvae.autodiff.Engine;
 import org.concdvae.autodiff.Index;
 import org.concdvae.autodiff.Simd;
@@ -92,8 +93,8 @@ public final class TripletBilinear {
         Backward back;
         if (type == DataType.FLOAT) {
             float[] xv = floats(x.value()), wv = floats(w1.value());
-            out = forwardFloat(xv, wv, k, c);
-            back = g -> backwardFloat(g, xv, wv, k, c, t.needsGrad(x), t.needsGrad(w1));
+            out = forwardFloat(xv, wv, k, c, t::newArray);
+            back = g -> backwardFloat(g, xv, wv, k, c, t.needsGrad(x), t.needsGrad(w1), t::newArray);
         } else if (type == DataType.DOUBLE) {
             double[] xv = doubles(x.value()), wv = doubles(w1.value());
             out = forwardDouble(xv, wv, k, c);
@@ -115,9 +116,9 @@ public final class TripletBilinear {
     // The float loops index every array with the same loop variable (rows copied into small scratch arrays first):
     // HotSpot's auto-vectoriser (JDK 17) leaves loops over differently offset arrays scalar, about 2x slower here.
 
-    private INDArray forwardFloat(float[] xv, float[] wv, int k, int c) {
+    private INDArray forwardFloat(float[] xv, float[] wv, int k, int c, Allocator alloc) {
         int e = numEdges, s = numSpherical;
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, new long[]{e, (long) c * k}, 'c');
+        INDArray out = alloc.uninitialized(DataType.FLOAT, e, (long) c * k);
         FloatBuffer o = out.data().asNioFloat();
         if (simd(k)) {
             Engine.parallelFor(e, 64, (from, to) -> {
@@ -168,7 +169,7 @@ public final class TripletBilinear {
         }
     }
 
-    private INDArray[] backwardFloat(INDArray gOut, float[] xv, float[] wv, int k, int c, boolean gx, boolean gw) {
+    private INDArray[] backwardFloat(INDArray gOut, float[] xv, float[] wv, int k, int c, boolean gx, boolean gw, Allocator alloc) {
         int e = numEdges, s = numSpherical;
         float[] g = floats(gOut);
         float[] gS = gx ? new float[e * s * k] : null;
@@ -218,7 +219,7 @@ public final class TripletBilinear {
             // gx[f,k] = Σ_{t: ba(t)=f} Σ_s cbf[t,s] gS[ca(t),s,k], one thread per destination row
             byBa();
             float[] cb = cbfByBaF;
-            gxArr = Nd4j.createUninitialized(DataType.FLOAT, new long[]{e, k}, 'c');
+            gxArr = alloc.uninitialized(DataType.FLOAT, e, k);
             FloatBuffer o = gxArr.data().asNioFloat();
             Engine.parallelFor(e, 64, (from, to) -> {
                 float[] row = new float[k], src = new float[k];
