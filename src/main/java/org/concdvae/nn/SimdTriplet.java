@@ -20,6 +20,10 @@ final class SimdTriplet {
 
     /** {@code sv[s·K + k] = Σ_{p in [from,to)} cf[p·S + s] · x[ba[p]·K + k]}. */
     static void tripletSum(int from, int to, int[] ba, float[] cf, float[] xv, int k, int s, float[] sv) {
+        if (s == 7) {
+            tripletSum7(from, to, ba, cf, xv, k, sv);
+            return;
+        }
         java.util.Arrays.fill(sv, 0, s * k, 0f);
         for (int p = from; p < to; p++) {
             int xo = ba[p] * k, co = p * s;
@@ -35,12 +39,57 @@ final class SimdTriplet {
 
     /** {@code row[c·K + k] = Σ_s w[wo + c·S + s] · sv[s·K + k]} for one edge. */
     static void contract(float[] sv, float[] wv, int wo, int k, int c, int s, float[] row) {
+        if (s == 7) {
+            contract7(sv, wv, wo, k, c, row);
+            return;
+        }
         for (int cc = 0; cc < c; cc++) {
             int w = wo + cc * s;
             for (int kb = 0; kb < k; kb += L) {
                 FloatVector r = FloatVector.fromArray(F, sv, kb).mul(wv[w]);
                 for (int ss = 1; ss < s; ss++) r = r.add(FloatVector.fromArray(F, sv, ss * k + kb).mul(wv[w + ss]));
                 r.intoArray(row, cc * k + kb);
+            }
+        }
+    }
+
+    // S = 7 (the official num_spherical): the seven partial sums of a K-block stay in registers; same order, same bits
+
+    private static void tripletSum7(int from, int to, int[] ba, float[] cf, float[] xv, int k, float[] sv) {
+        for (int kb = 0; kb < k; kb += L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0;
+            for (int p = from; p < to; p++) {
+                FloatVector x = FloatVector.fromArray(F, xv, ba[p] * k + kb);
+                int co = p * 7;
+                a0 = a0.add(x.mul(cf[co]));
+                a1 = a1.add(x.mul(cf[co + 1]));
+                a2 = a2.add(x.mul(cf[co + 2]));
+                a3 = a3.add(x.mul(cf[co + 3]));
+                a4 = a4.add(x.mul(cf[co + 4]));
+                a5 = a5.add(x.mul(cf[co + 5]));
+                a6 = a6.add(x.mul(cf[co + 6]));
+            }
+            a0.intoArray(sv, kb);
+            a1.intoArray(sv, k + kb);
+            a2.intoArray(sv, 2 * k + kb);
+            a3.intoArray(sv, 3 * k + kb);
+            a4.intoArray(sv, 4 * k + kb);
+            a5.intoArray(sv, 5 * k + kb);
+            a6.intoArray(sv, 6 * k + kb);
+        }
+    }
+
+    private static void contract7(float[] sv, float[] wv, int wo, int k, int c, float[] row) {
+        for (int kb = 0; kb < k; kb += L) {
+            FloatVector s0 = FloatVector.fromArray(F, sv, kb), s1 = FloatVector.fromArray(F, sv, k + kb),
+                    s2 = FloatVector.fromArray(F, sv, 2 * k + kb), s3 = FloatVector.fromArray(F, sv, 3 * k + kb),
+                    s4 = FloatVector.fromArray(F, sv, 4 * k + kb), s5 = FloatVector.fromArray(F, sv, 5 * k + kb),
+                    s6 = FloatVector.fromArray(F, sv, 6 * k + kb);
+            for (int cc = 0; cc < c; cc++) {
+                int w = wo + cc * 7;
+                s0.mul(wv[w]).add(s1.mul(wv[w + 1])).add(s2.mul(wv[w + 2])).add(s3.mul(wv[w + 3]))
+                        .add(s4.mul(wv[w + 4])).add(s5.mul(wv[w + 5])).add(s6.mul(wv[w + 6]))
+                        .intoArray(row, cc * k + kb);
             }
         }
     }

@@ -29,9 +29,18 @@ class TripletBilinearTest {
 
     @Test
     void vectorApiPathMatchesThePlainLoopsAndTheDoublePath() {
+        compareWithPlainLoops(7);      // the official num_spherical: the register-blocked loops
+    }
+
+    @Test
+    void vectorApiPathForOtherSphericalCounts() {
+        compareWithPlainLoops(5);      // the generic loops
+    }
+
+    private static void compareWithPlainLoops(int s) {
         assertTrue(Simd.available(), "the test JVM runs with --add-modules jdk.incubator.vector");
-        Random r = new Random(3);
-        int e = 900, s = 7, k = 64, c = 16, nt = 14_000;
+        Random r = new Random(3 + s);
+        int e = 900, k = 64, c = 16, nt = 14_000;
         int[] ba = new int[nt], ca = new int[nt];
         double[] cbf = new double[nt * s];
         for (int i = 0; i < nt; i++) {
