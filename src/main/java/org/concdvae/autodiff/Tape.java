@@ -96,6 +96,9 @@ public final class Tape implements AutoCloseable {
         return a;
     }
 
+    /** {@link #newArray} of {@code a}'s type and shape. */
+    private INDArray like(INDArray a) { return newArray(a.dataType(), a.shape()); }
+
     /** Wraps a caller-owned array as a constant (no gradient). */
     public Tensor constant(INDArray value) { return Tensor.constant(value); }
 
@@ -347,17 +350,17 @@ public final class Tape implements AutoCloseable {
 
     /** {@code a + s}. */
     public Tensor add(Tensor a, double s) {
-        return record(a.value().add(s), g -> accumulate(a, g, true), a);
+        return record(a.value().add(s, like(a.value())), g -> accumulate(a, g, true), a);
     }
 
     /** {@code a · s}. */
     public Tensor mul(Tensor a, double s) {
-        return record(a.value().mul(s), g -> acc(a, own(g.mul(s))), a);
+        return record(a.value().mul(s, like(a.value())), g -> acc(a, g.mul(s, like(g))), a);
     }
 
     /** {@code s − a}. */
     public Tensor rsub(double s, Tensor a) {
-        return record(a.value().rsub(s), g -> acc(a, own(g.neg())), a);
+        return record(a.value().rsub(s, like(a.value())), g -> acc(a, g.mul(-1.0, like(g))), a);
     }
 
     public Tensor neg(Tensor a) { return mul(a, -1.0); }

@@ -122,6 +122,26 @@ final class SimdTriplet {
 
     /** {@code row[k] = Σ_{p in [from,to)} Σ_s cb[p·S + s] · gS[ca[p]·S·K + s·K + k]} (the gradient of one x row). */
     static void gradX(int from, int to, int[] ca, float[] cb, float[] gS, int k, int s, float[] row) {
+        if (k == 4 * L) {
+            // four independent sums (one per K-block) in flight instead of one dependent chain; same order per element
+            FloatVector r0 = FloatVector.zero(F), r1 = r0, r2 = r0, r3 = r0;
+            for (int p = from; p < to; p++) {
+                int so = ca[p] * s * k, co = p * s;
+                for (int ss = 0; ss < s; ss++) {
+                    float a = cb[co + ss];
+                    int o = so + ss * k;
+                    r0 = r0.add(FloatVector.fromArray(F, gS, o).mul(a));
+                    r1 = r1.add(FloatVector.fromArray(F, gS, o + L).mul(a));
+                    r2 = r2.add(FloatVector.fromArray(F, gS, o + 2 * L).mul(a));
+                    r3 = r3.add(FloatVector.fromArray(F, gS, o + 3 * L).mul(a));
+                }
+            }
+            r0.intoArray(row, 0);
+            r1.intoArray(row, L);
+            r2.intoArray(row, 2 * L);
+            r3.intoArray(row, 3 * L);
+            return;
+        }
         for (int kb = 0; kb < k; kb += L) {
             FloatVector acc = FloatVector.zero(F);
             for (int p = from; p < to; p++) {
