@@ -1,5 +1,6 @@
 package org.concdvae.cli;
 
+import org.concdvae.autodiff.Simd;
 import picocli.CommandLine.IVersionProvider;
 
 /** Version from the jar manifest (falls back to "dev" when run from classes). */
@@ -11,6 +12,7 @@ public class VersionProvider implements IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        return new String[]{"concdvae " + version(), "Java " + System.getProperty("java.version")};
+        return new String[]{"concdvae " + version(), "Java " + System.getProperty("java.version"),
+                "float kernels: " + Simd.describe()};
     }
 }

@@ -3,6 +3,7 @@ package org.concdvae.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.concdvae.autodiff.Simd;
 import org.concdvae.io.Safetensors;
 import org.concdvae.model.ModelDirectory;
 import org.concdvae.nn.AdamOptimizer;
@@ -86,7 +87,6 @@ final class TrainingState {
         epochsSinceBest = es.path("epochs_since_best").asInt();
     }
 
-    /** The {@code result} object of a run record. */
     /** The common head of a training run.json: command, version, command line, seed, threads, data, sizes. */
     static ObjectNode runHeader(String command, String version, String commandLine, long seed, int threads, TrainingData data,
                                 int epochs, int batchSize, long parameters) {
@@ -96,6 +96,7 @@ final class TrainingState {
         run.put("command_line", commandLine);
         run.put("seed", seed);
         run.put("threads", threads);
+        run.put("kernels", Simd.describe());   // the SIMD path sums dW1 lane-wise: record which path ran
         run.put("data", data.source());
         run.put("data_checksum", data.checksum());
         run.put("train_crystals", data.train().size());
