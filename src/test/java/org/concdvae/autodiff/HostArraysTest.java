@@ -1,0 +1,72 @@
+package org.concdvae.autodiff;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Tape outputs in malloc'd host memory ({@link HostArrays}) and products straight into OpenBLAS ({@link CpuBlas}). */
+class HostArraysTest {
+
+    @Test
+    void newArraysAreDenseOwnedAndFailAfterTheTapeCloses() {
+        INDArray kept;
+        try (Tape t = Tape.inference()) {
+            INDArray a = t.newArray(DataType.FLOAT, 300, 17);
+            assertTrue(IndexKernels.isDense(a), "c-order, no offset, exactly its elements");
+            a.assign(2.5);
+            assertEquals(2.5 * 300 * 17, a.sumNumber().doubleValue(), 1e-3);
+            INDArray d = t.newArray(DataType.DOUBLE, 4, 3);
+            d.assign(1.0);
+            assertEquals(12.0, d.sumNumber().doubleValue(), 0.0);
+            assertEquals(0, t.newArray(DataType.FLOAT, 0, 5).length(), "empty arrays come from ND4J");
+            kept = a;
+        }
+        assertTrue(kept.wasClosed());
+        INDArray closed = kept;
+        assertThrows(IllegalStateException.class, closed::sumNumber, "a use after release fails in ND4J, not silently");
+    }
+
+    @Test
+    void releaseSinceFreesBlockTemporariesButKeepsTheResult() {
+        try (Tape t = Tape.inference()) {
+            Tensor x = t.constant(Nd4j.rand(DataType.FLOAT, 50, 8));
+            int mark = t.mark();
+            Tensor y = t.mul(t.add(x, 1.0), 2.0);
+            Tensor tmp = t.add(x, 3.0);
+            t.releaseSince(mark, y);
+            assertFalse(y.value().wasClosed());
+            assertTrue(tmp.value().wasClosed());
+            assertTrue(y.value().equalsWithEps(x.value().add(1.0).muli(2.0), 1e-6));
+        }
+    }
+
+    @Test
+    void directProductsEqualNd4jForEveryTransposeAndType() {
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray a = Nd4j.rand(type, 37, 23), b = Nd4j.rand(type, 23, 19);
+            for (boolean ta : new boolean[]{false, true}) {
+                for (boolean tb : new boolean[]{false, true}) {
+                    INDArray aa = ta ? a.transpose().dup('c') : a, bb = tb ? b.transpose().dup('c') : b;
+                    INDArray expected = Nd4j.gemm(aa, bb, ta, tb);
+                    INDArray out = Nd4j.createUninitialized(type, new long[]{37, 19}, 'c');
+                    CpuBlas.gemm(aa, ta, bb, tb, out);
+                    assertTrue(out.equalsWithEps(expected, type == DataType.FLOAT ? 1e-5 : 1e-12), type + " ta=" + ta + " tb=" + tb);
+                }
+            }
+            // a strided view is not dense: ND4J does the product
+            INDArray view = Nd4j.rand(type, 37, 40).get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(5, 28));
+            INDArray out = Nd4j.createUninitialized(type, new long[]{37, 19}, 'c');
+            CpuBlas.gemm(view, false, b, false, out);
+            assertTrue(out.equalsWithEps(view.mmul(b), type == DataType.FLOAT ? 1e-5 : 1e-12));
+        }
+        assertThrows(IllegalArgumentException.class, () -> CpuBlas.gemm(Nd4j.rand(DataType.FLOAT, 4, 3), false,
+                Nd4j.rand(DataType.FLOAT, 4, 3), false, Nd4j.createUninitialized(DataType.FLOAT, new long[]{4, 3}, 'c')));
+    }
+}
