@@ -12,8 +12,10 @@ import java.nio.FloatBuffer;
  * {@code expf} per element and were the largest single cost of a decoder call (GemNet applies ScaledSiLU to every
  * edge-level dense layer); here {@code exp} is evaluated with Cody–Waite range reduction and a degree-6 polynomial
  * (Cephes {@code expf} coefficients), max relative error of the result 1.6e-7 (about 2 ulp) against
- * {@code x/(1+exp(−x))} in double, in passes that HotSpot vectorises (every array indexed by the same variable).
- * Inputs are clamped to |x| ≤ 87/88 inside the exponential only: σ is then 0 or 1 to float precision; NaN propagates.
+ * {@code x/(1+exp(−x))} in double. With {@link Simd} on, whole vectors run in {@link SimdActivation} on the native
+ * buffers; the rest (and everything without SIMD) runs in Java loops over chunks copied into arrays, with the same
+ * operations in the same order. Inputs are clamped to |x| ≤ 87/88 inside the exponential only: σ is then 0 or 1 to
+ * float precision; NaN propagates.
  */
 final class ActivationKernels {
     private static final int CHUNK = 4096;
@@ -89,7 +91,7 @@ final class ActivationKernels {
                 if (m == 0) continue;
                 in.get(off, v, 0, m);
                 gin.get(off, gv, 0, m);
-                sigmoidChunk(v, sg, nf, 0, m);
+                sigmoidChunk(v, sg, nf, m);
                 for (int i = 0; i < m; i++) gv[i] = gv[i] * scale * sg[i] * (1f + v[i] * (1f - sg[i]));
                 out.put(off, gv, 0, m);
             }
@@ -99,17 +101,17 @@ final class ActivationKernels {
         return d;
     }
 
-    /** {@code out[i] = σ(v[i])} for {@code from ≤ i < m}, with the exponential of {@link #siluChunk}. */
-    static void sigmoidChunk(float[] v, float[] out, float[] nf, int from, int m) {
-        expNegChunk(v, out, nf, from, m);
-        for (int i = from; i < m; i++) out[i] = 1f / (1f + out[i]);
+    /** {@code out[i] = σ(v[i])} for {@code i < m}, with the exponential of {@link #siluChunk}. */
+    static void sigmoidChunk(float[] v, float[] out, float[] nf, int m) {
+        expNegChunk(v, out, nf, m);
+        for (int i = 0; i < m; i++) out[i] = 1f / (1f + out[i]);
     }
 
-    /** {@code out[i] = e^{−v[i]}} for {@code from ≤ i < m} (argument clamped to [−87, 88]); {@code nf}: scratch. */
-    private static void expNegChunk(float[] v, float[] out, float[] nf, int from, int m) {
+    /** {@code out[i] = e^{−v[i]}} for {@code i < m} (argument clamped to [−87, 88]); {@code nf}: scratch. */
+    private static void expNegChunk(float[] v, float[] out, float[] nf, int m) {
         // e^a with a = −x: a = n·ln2 + r, |r| ≤ ln2/2, e^r by polynomial, 2^n through the exponent bits
         // (SimdActivation.expNeg: the same steps on whole vectors)
-        for (int i = from; i < m; i++) {
+        for (int i = 0; i < m; i++) {
             float a = clampedNegation(v[i]);
             float t = Math.fma(a, LOG2E, ROUND);           // n + 1.5·2^23: rounds a·log2 e to the nearest integer n
             float n = t - ROUND;
@@ -123,7 +125,7 @@ final class ActivationKernels {
             nf[i] = t;
         }
         // the exponent step does not vectorise in JDK 17; one scalar pass fused with the scaling
-        for (int i = from; i < m; i++) out[i] *= Float.intBitsToFloat(exponentBits(Float.floatToRawIntBits(nf[i])));
+        for (int i = 0; i < m; i++) out[i] *= Float.intBitsToFloat(exponentBits(Float.floatToRawIntBits(nf[i])));
     }
 
     // Cody–Waite split of ln 2 and the Cephes expf polynomial
@@ -157,7 +159,7 @@ final class ActivationKernels {
 
     /** {@code out[i] = scale · v[i]·σ(v[i])} for {@code i < m}; {@code nf}: scratch. */
     static void siluChunk(float[] v, float[] out, float[] nf, int m, float scale) {
-        expNegChunk(v, out, nf, 0, m);
+        expNegChunk(v, out, nf, m);
         for (int i = 0; i < m; i++) out[i] = scale * v[i] / (1f + out[i]);
     }
 }

@@ -9,9 +9,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The chunk loops of {@link ActivationKernels} with the Vector API ({@link Simd}): the same operations in the same
- * order, so the results are bit for bit those of the plain loops, including the exponent step (float→int, shift,
- * reinterpret) that HotSpot does not vectorise on its own. Loaded only when {@link Simd#enabled()}.
+ * The loops of {@link ActivationKernels} with the Vector API ({@link Simd}), on the arrays' native memory: the same
+ * operations in the same order, so the results are bit for bit those of the plain loops, including the exponent step
+ * (float bits as integers, add, shift) that HotSpot does not vectorise on its own. Loaded only when
+ * {@link Simd#enabled()}.
  */
 final class SimdActivation {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
