@@ -120,21 +120,29 @@ final class SimdTriplet {
         }
     }
 
-    /** {@code row[k] = Σ_{p in [from,to)} Σ_s cb[p·S + s] · gS[ca[p]·S·K + s·K + k]} (the gradient of one x row). */
-    static void gradX(int from, int to, int[] ca, float[] cb, float[] gS, int k, int s, float[] row) {
+    /** {@code gV[p·K + k] = Σ_s cf[p·S + s] · gs[s·K + k]} for the triplets {@code p in [from,to)} of one edge. */
+    static void tripletGrad(int from, int to, float[] cf, float[] gs, int k, int s, float[] gV) {
+        for (int p = from; p < to; p++) {
+            int co = p * s;
+            for (int kb = 0; kb < k; kb += L) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int ss = 0; ss < s; ss++) acc = acc.add(FloatVector.fromArray(F, gs, ss * k + kb).mul(cf[co + ss]));
+                acc.intoArray(gV, p * k + kb);
+            }
+        }
+    }
+
+    /** {@code row[k] = Σ_{q in [from,to)} gV[pos[q]·K + k]} (the gradient of one x row). */
+    static void sumRows(int from, int to, int[] pos, float[] gV, int k, float[] row) {
         if (k == 4 * L) {
-            // four independent sums (one per K-block) in flight instead of one dependent chain; same order per element
+            // four independent sums (one per K-block) in flight; same order per element
             FloatVector r0 = FloatVector.zero(F), r1 = r0, r2 = r0, r3 = r0;
-            for (int p = from; p < to; p++) {
-                int so = ca[p] * s * k, co = p * s;
-                for (int ss = 0; ss < s; ss++) {
-                    float a = cb[co + ss];
-                    int o = so + ss * k;
-                    r0 = r0.add(FloatVector.fromArray(F, gS, o).mul(a));
-                    r1 = r1.add(FloatVector.fromArray(F, gS, o + L).mul(a));
-                    r2 = r2.add(FloatVector.fromArray(F, gS, o + 2 * L).mul(a));
-                    r3 = r3.add(FloatVector.fromArray(F, gS, o + 3 * L).mul(a));
-                }
+            for (int q = from; q < to; q++) {
+                int o = pos[q] * k;
+                r0 = r0.add(FloatVector.fromArray(F, gV, o));
+                r1 = r1.add(FloatVector.fromArray(F, gV, o + L));
+                r2 = r2.add(FloatVector.fromArray(F, gV, o + 2 * L));
+                r3 = r3.add(FloatVector.fromArray(F, gV, o + 3 * L));
             }
             r0.intoArray(row, 0);
             r1.intoArray(row, L);
@@ -144,10 +152,7 @@ final class SimdTriplet {
         }
         for (int kb = 0; kb < k; kb += L) {
             FloatVector acc = FloatVector.zero(F);
-            for (int p = from; p < to; p++) {
-                int so = ca[p] * s * k + kb, co = p * s;
-                for (int ss = 0; ss < s; ss++) acc = acc.add(FloatVector.fromArray(F, gS, so + ss * k).mul(cb[co + ss]));
-            }
+            for (int q = from; q < to; q++) acc = acc.add(FloatVector.fromArray(F, gV, pos[q] * k + kb));
             acc.intoArray(row, kb);
         }
     }

@@ -44,7 +44,8 @@ public final class TripletBilinear {
     /** Triplets grouped by input edge (CSR of ba), for the gradient of x; built on first backward pass. */
     private int[] baPtr;
     private int[] caByBa;
-    private float[] cbfByBaF;
+    private int[] baOrder;
+    private int[] caPosByBa;
     private double[] cbfByBaD;
 
     /**
@@ -172,14 +173,21 @@ public final class TripletBilinear {
     private INDArray[] backwardFloat(INDArray gOut, float[] xv, float[] wv, int k, int c, boolean gx, boolean gw, Allocator alloc) {
         int e = numEdges, s = numSpherical;
         float[] g = floats(gOut);
-        float[] gS = gx ? new float[e * s * k] : null;
+        // gradient of x in two stages that keep memory traffic low: per triplet (grouped by ca, while the edge's
+        // gS = Σ_c W1[c,s] gZ[c,k] is in cache) gV[t,k] = Σ_s cbf[t,s] gS[ca(t),s,k]; then per row of x, the sum of
+        // its triplets' gV (grouped by ba). Every sum runs in a fixed order: deterministic, and the same bits on the
+        // SIMD and plain paths.
+        float[] gV = gx ? new float[idBa.length * k] : null;
         float[] gW = gw ? new float[e * c * s] : null;
         boolean simd = simd(k);
         Engine.parallelFor(e, 64, (from, to) -> {
             if (simd) {
-                float[] sv = new float[s * k];
+                float[] sv = new float[s * k], gs = new float[s * k];
                 for (int edge = from; edge < to; edge++) {
-                    if (gS != null) SimdTriplet.gradS(g, edge * c * k, wv, edge * c * s, k, c, s, gS, edge * s * k);
+                    if (gV != null) {
+                        SimdTriplet.gradS(g, edge * c * k, wv, edge * c * s, k, c, s, gs, 0);
+                        SimdTriplet.tripletGrad(caPtr[edge], caPtr[edge + 1], cbfByCaF, gs, k, s, gV);
+                    }
                     if (gW != null) {
                         SimdTriplet.tripletSum(caPtr[edge], caPtr[edge + 1], baByCa, cbfByCaF, xv, k, s, sv);
                         SimdTriplet.gradW(g, edge * c * k, sv, k, c, s, gW, edge * c * s);
@@ -188,15 +196,15 @@ public final class TripletBilinear {
                 return;
             }
             float[][] sv = new float[s][k], gs = new float[s][k];
-            float[] xr = new float[k], gr = new float[k];
+            float[] xr = new float[k], gr = new float[k], v = new float[k];
             for (int edge = from; edge < to; edge++) {
                 int wo = edge * c * s;
                 if (gW != null) tripletSumFloat(edge, xv, k, sv, xr);
-                if (gS != null) for (float[] q : gs) java.util.Arrays.fill(q, 0f);
+                if (gV != null) for (float[] q : gs) java.util.Arrays.fill(q, 0f);
                 for (int cc = 0; cc < c; cc++) {
                     System.arraycopy(g, (edge * c + cc) * k, gr, 0, k);
                     for (int ss = 0; ss < s; ss++) {
-                        if (gS != null) {
+                        if (gV != null) {
                             // gS[s,k] = Σ_c W1[c,s] gZ[c,k]
                             float a = wv[wo + cc * s + ss];
                             float[] q = gs[ss];
@@ -211,31 +219,34 @@ public final class TripletBilinear {
                         }
                     }
                 }
-                if (gS != null) for (int ss = 0; ss < s; ss++) System.arraycopy(gs[ss], 0, gS, (edge * s + ss) * k, k);
+                if (gV == null) continue;
+                for (int p = caPtr[edge]; p < caPtr[edge + 1]; p++) {
+                    java.util.Arrays.fill(v, 0f);
+                    for (int ss = 0; ss < s; ss++) {
+                        float a = cbfByCaF[p * s + ss];
+                        float[] q = gs[ss];
+                        for (int kk = 0; kk < k; kk++) v[kk] += a * q[kk];
+                    }
+                    System.arraycopy(v, 0, gV, p * k, k);
+                }
             }
         });
         INDArray gxArr = null;
-        if (gS != null) {
-            // gx[f,k] = Σ_{t: ba(t)=f} Σ_s cbf[t,s] gS[ca(t),s,k], one thread per destination row
-            byBa();
-            float[] cb = cbfByBaF;
+        if (gV != null) {
+            // gx[f,k] = Σ_{t: ba(t)=f} gV[t,k], one thread per destination row
+            int[] pos = caPositionByBa();
             gxArr = alloc.uninitialized(DataType.FLOAT, e, k);
             FloatBuffer o = gxArr.data().asNioFloat();
             Engine.parallelFor(e, 64, (from, to) -> {
                 float[] row = new float[k], src = new float[k];
                 for (int f = from; f < to; f++) {
                     if (simd) {
-                        SimdTriplet.gradX(baPtr[f], baPtr[f + 1], caByBa, cb, gS, k, s, row);
-                        o.put(f * k, row, 0, k);
-                        continue;
-                    }
-                    java.util.Arrays.fill(row, 0f);
-                    for (int p = baPtr[f]; p < baPtr[f + 1]; p++) {
-                        int so = caByBa[p] * s * k, co = p * s;
-                        for (int ss = 0; ss < s; ss++) {
-                            float a = cb[co + ss];
-                            System.arraycopy(gS, so + ss * k, src, 0, k);
-                            for (int kk = 0; kk < k; kk++) row[kk] += a * src[kk];
+                        SimdTriplet.sumRows(baPtr[f], baPtr[f + 1], pos, gV, k, row);
+                    } else {
+                        java.util.Arrays.fill(row, 0f);
+                        for (int q = baPtr[f]; q < baPtr[f + 1]; q++) {
+                            System.arraycopy(gV, pos[q] * k, src, 0, k);
+                            for (int kk = 0; kk < k; kk++) row[kk] += src[kk];
                         }
                     }
                     o.put(f * k, row, 0, k);
@@ -350,26 +361,35 @@ public final class TripletBilinear {
         return cbfByCaD;
     }
 
-    /** The triplets grouped by input edge, with the circular basis in that order (float and double). */
+    /** The triplets grouped by input edge: their output edges and circular basis in that order (double path). */
     private synchronized void byBa() {
         if (baPtr != null) return;
         int s = numSpherical;
         Index ba = Index.of(idBa, numEdges);
         int[] ord = ba.order();
         int[] ca = new int[ord.length];
-        float[] f = new float[cbf.length];
         double[] d = new double[cbf.length];
         for (int p = 0; p < ord.length; p++) {
             ca[p] = idCa[ord[p]];
-            for (int ss = 0; ss < s; ss++) {
-                d[p * s + ss] = cbf[ord[p] * s + ss];
-                f[p * s + ss] = (float) d[p * s + ss];
-            }
+            System.arraycopy(cbf, ord[p] * s, d, p * s, s);
         }
         caByBa = ca;
-        cbfByBaF = f;
         cbfByBaD = d;
+        baOrder = ord;
         baPtr = ba.rowPtr();
+    }
+
+    /** For the triplets grouped by input edge, each one's position in the grouping by output edge (float path). */
+    private synchronized int[] caPositionByBa() {
+        byBa();
+        if (caPosByBa == null) {
+            int[] inv = new int[orderByCa.length];
+            for (int p = 0; p < orderByCa.length; p++) inv[orderByCa[p]] = p;
+            int[] pos = new int[baOrder.length];
+            for (int q = 0; q < pos.length; q++) pos[q] = inv[baOrder[q]];
+            caPosByBa = pos;
+        }
+        return caPosByBa;
     }
 
     private static float[] floats(INDArray a) {
