@@ -32,12 +32,12 @@ public final class IndexKernels {
     }
 
     /** Whether {@code a} owns a contiguous c-order buffer of exactly its elements (kernels may use it directly). */
-    static boolean isDense(INDArray a) {
+    public static boolean isDense(INDArray a) {
         return !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
     }
 
     /** Contiguous c-order array without offset: the array itself, or a copy that the caller must close. */
-    static INDArray dense(INDArray a) {
+    public static INDArray dense(INDArray a) {
         if (isDense(a)) return a;
         return a.dup('c');
     }

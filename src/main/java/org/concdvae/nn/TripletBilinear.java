@@ -3,6 +3,7 @@ package org.concdvae.nn;
 import org.concdvae.autodiff.Allocator;
 import org.concdvae.autodiff.Engine;
 import org.concdvae.autodiff.Index;
+import org.concdvae.autodiff.IndexKernels;
 import org.concdvae.autodiff.Simd;
 import org.concdvae.autodiff.Tape;
 import org.concdvae.autodiff.Tensor;
@@ -392,9 +393,9 @@ public final class TripletBilinear {
         return caPosByBa;
     }
 
+    /** The values of a FLOAT array as a row-major float array (bulk copy of the native buffer). */
     private static float[] floats(INDArray a) {
-        boolean plain = !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
-        INDArray d = plain ? a : a.dup('c');
+        INDArray d = IndexKernels.dense(a);
         float[] v = new float[(int) d.length()];
         d.data().asNioFloat().get(0, v, 0, v.length);
         if (d != a) d.close();
@@ -403,8 +404,7 @@ public final class TripletBilinear {
 
     /** The values of a DOUBLE array as a row-major double array (bulk copy of the native buffer). */
     private static double[] doubles(INDArray a) {
-        boolean plain = !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
-        INDArray d = plain ? a : a.dup('c');
+        INDArray d = IndexKernels.dense(a);
         double[] v = new double[(int) d.length()];
         d.data().asNioDouble().get(0, v, 0, v.length);
         if (d != a) d.close();
