@@ -55,9 +55,15 @@ public final class GaussianBasis {
             }
         });
         if (type == DataType.FLOAT) {
-            // straight to float32 (no double ND4J array left for the garbage collector in per-step use)
+            // straight to float32 (no double ND4J array left for the garbage collector in per-step use). The Gaussian
+            // tails one or two centres out land below Float.MIN_NORMAL (about 2 % of the entries at 128 centres);
+            // such subnormal operands cost the CPU a microcode assist per multiply and made the products with this
+            // basis 3-7x slower, so they become 0 (a change below 1.2e-38).
             float[] f = new float[out.length];
-            for (int i = 0; i < f.length; i++) f[i] = (float) out[i];
+            for (int i = 0; i < f.length; i++) {
+                float v = (float) out[i];
+                f[i] = Math.abs(v) < Float.MIN_NORMAL ? 0f : v;
+            }
             return Nd4j.create(f, new long[]{e, k}, 'c');
         }
         INDArray r = Nd4j.create(out, new long[]{e, k}, DataType.DOUBLE);

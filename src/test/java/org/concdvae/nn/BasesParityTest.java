@@ -111,6 +111,26 @@ class BasesParityTest {
     }
 
     @Test
+    void gemNetRadialBasisHasNoSubnormalFloats() {
+        GaussianBasis rbf = new GaussianBasis(new ParameterStore(DataType.FLOAT), "radial_basis", 128, 9.0, 5);
+        float[] ref = dec.require("rbf").toFloats();
+        float[] got = rbf.compute(doubles(dec.require("D_st")), DataType.FLOAT).data().asFloat();
+        int refSubnormal = 0, gotSubnormal = 0, flushed = 0;
+        for (int i = 0; i < got.length; i++) {
+            if (ref[i] != 0 && Math.abs(ref[i]) < Float.MIN_NORMAL) refSubnormal++;
+            if (got[i] != 0 && Math.abs(got[i]) < Float.MIN_NORMAL) gotSubnormal++;
+            if (got[i] == 0 && ref[i] != 0) {
+                flushed++;
+                assertTrue(Math.abs(ref[i]) < Float.MIN_NORMAL, "entry " + i + " zeroed although the reference has " + ref[i]);
+            }
+        }
+        // the official float32 basis has them (the products with it then run several times slower); ours has none
+        assertTrue(refSubnormal > 0.005 * ref.length, "reference subnormals " + refSubnormal + " of " + ref.length);
+        assertEquals(0, gotSubnormal);
+        assertTrue(flushed >= refSubnormal - 10, "flushed " + flushed + " of " + refSubnormal);
+    }
+
+    @Test
     void timeEmbeddingMatchesReferenceWithin2e5() {
         SinusoidalEmbedding te = new SinusoidalEmbedding(64);
         double err = maxAbsDiff(te.compute(doubles(dec.require("noise_level")), DataType.FLOAT), dec.require("time_sinusoidal").toFloats());
