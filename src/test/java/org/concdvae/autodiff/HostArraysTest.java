@@ -69,4 +69,42 @@ class HostArraysTest {
         assertThrows(IllegalArgumentException.class, () -> CpuBlas.gemm(Nd4j.rand(DataType.FLOAT, 4, 3), false,
                 Nd4j.rand(DataType.FLOAT, 4, 3), false, Nd4j.createUninitialized(DataType.FLOAT, new long[]{4, 3}, 'c')));
     }
+
+    @Test
+    void productsCutIntoRowBlocksGiveTheSameBitsOnAnyNumberOfThreads() {
+        int saved = Engine.threads();
+        try {
+            for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+                // [1001, 130] outputs: 1001·130·k multiply-adds, well above the split threshold; 1001 rows cut unevenly
+                INDArray a = Nd4j.rand(type, 1001, 96), at = a.transpose().dup('c'), b = Nd4j.rand(type, 96, 130), bt = b.transpose().dup('c');
+                INDArray g = Nd4j.rand(type, 1001, 130);
+                for (boolean ta : new boolean[]{false, true}) {
+                    for (boolean tb : new boolean[]{false, true}) {
+                        INDArray[] outs = new INDArray[2];
+                        int[] threads = {1, 3};
+                        for (int r = 0; r < 2; r++) {
+                            Engine.setThreads(threads[r]);
+                            outs[r] = Nd4j.createUninitialized(type, new long[]{1001, 130}, 'c');
+                            CpuBlas.gemm(ta ? at : a, ta, tb ? bt : b, tb, outs[r]);
+                        }
+                        assertEquals(3, CpuBlas.rowChunks(1001, 130, 96));
+                        assertEquals(outs[0], outs[1], type + " ta=" + ta + " tb=" + tb + ": 1 and 3 threads differ");
+                        assertTrue(outs[1].equalsWithEps(a.mmul(b), type == DataType.FLOAT ? 1e-4 : 1e-12));
+                    }
+                }
+                // a gradient-of-weights shape: few output rows, a long inner dimension (the edges)
+                INDArray[] dw = new INDArray[2];
+                for (int r = 0; r < 2; r++) {
+                    Engine.setThreads(r == 0 ? 1 : 2);
+                    dw[r] = Nd4j.createUninitialized(type, new long[]{96, 130}, 'c');
+                    CpuBlas.gemm(a, true, g, false, dw[r]);
+                }
+                assertEquals(2, CpuBlas.rowChunks(96, 130, 1001));
+                assertEquals(dw[0], dw[1], type + " weight gradient: 1 and 2 threads differ");
+                assertTrue(dw[1].equalsWithEps(a.transpose().mmul(g), type == DataType.FLOAT ? 1e-3 : 1e-10));
+            }
+        } finally {
+            Engine.setThreads(saved);
+        }
+    }
 }
