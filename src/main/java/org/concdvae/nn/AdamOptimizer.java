@@ -5,9 +5,14 @@ import org.concdvae.io.InvalidInputException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.concdvae.autodiff.Engine;
+import org.concdvae.autodiff.IndexKernels;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +25,11 @@ import java.util.Map;
  * <p>PyTorch divides by {@code sqrt(v̂) + ε} with the bias-corrected v̂, ND4J by {@code sqrt(v) + ε} with the
  * correction folded into the step size; the two agree exactly when ND4J's ε is {@code ε·sqrt(1 − β₂ᵗ)}, which is set
  * before every step (tested against the PyTorch formula).
+ *
+ * <p>On the CPU backend the whole update of a parameter (clip, both moments, step) is one pass over its host buffers,
+ * with ND4J's arithmetic in the same order (tested against the ND4J updater: equal to rounding). Through ND4J it took
+ * five native calls per parameter for about 300 parameters, 60-85 ms of a training step; the fused pass takes 30-45 ms,
+ * which is about what reading and writing the 5.3 million parameters, gradients and moments costs on this machine.
  */
 public final class AdamOptimizer {
     private final ParameterStore store;
@@ -70,16 +80,79 @@ public final class AdamOptimizer {
             INDArray g = p.grad();
             if (g == null) continue;
             Slot s = slots.computeIfAbsent(e.name(), n -> new Slot(new Adam(lr, beta1, beta2, eps), p.value()));
-            if (clipValue > 0) {
-                Transforms.min(g, clipValue, false);
-                Transforms.max(g, -clipValue, false);
-            }
             s.steps++;
-            s.config.setLearningRate(lr);
-            s.config.setEpsilon(eps * Math.sqrt(1 - Math.pow(beta2, s.steps)));
-            s.updater.applyUpdater(g, (int) (s.steps - 1), 0);
-            p.value().subi(g);
+            if (fusable(p.value(), g, s.state)) {
+                fusedUpdate(p.value(), g, s.state, s.steps);
+            } else {
+                if (clipValue > 0) {
+                    Transforms.min(g, clipValue, false);
+                    Transforms.max(g, -clipValue, false);
+                }
+                s.config.setLearningRate(lr);
+                s.config.setEpsilon(eps * Math.sqrt(1 - Math.pow(beta2, s.steps)));
+                s.updater.applyUpdater(g, (int) (s.steps - 1), 0);
+                p.value().subi(g);
+            }
             p.zeroGrad();
+        }
+    }
+
+    static boolean fusable(INDArray p, INDArray g, INDArray state) {
+        DataType t = p.dataType();
+        return IndexKernels.primitiveKernels() && (t == DataType.FLOAT || t == DataType.DOUBLE) && g.dataType() == t
+                && state.dataType() == t && IndexKernels.isDense(p) && IndexKernels.isDense(g) && IndexKernels.isDense(state)
+                && g.length() == p.length();
+    }
+
+    /**
+     * Step {@code t} (1-based) of clip + Adam on {@code p} in place, moments {@code m = state[0, n)} and
+     * {@code v = state[n, 2n)} (the ND4J updater's layout, kept for checkpoints); {@code g} is left clipped, as before.
+     * The arithmetic follows libnd4j's adamUpdater in the parameter's type: {@code α = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)},
+     * {@code m = β₁m + g(1 − β₁)}, {@code v = β₂v + g·g(1 − β₂)}, {@code p −= m·α/(√v + ε̂)}, ε̂ = ε·√(1 − β₂ᵗ).
+     */
+    private void fusedUpdate(INDArray p, INDArray g, INDArray state, long t) {
+        int n = (int) p.length();
+        double b1t = Math.pow(beta1, t), b2t = Math.pow(beta2, t);
+        double epsHat = eps * Math.sqrt(1 - b2t);
+        boolean clip = clipValue > 0;
+        if (p.dataType() == DataType.FLOAT) {
+            FloatBuffer pb = p.data().asNioFloat(), gb = g.data().asNioFloat(), sb = state.data().asNioFloat();
+            float b1 = (float) beta1, b2 = (float) beta2, c = (float) clipValue, e = (float) epsHat;
+            float b1T = (float) b1t, b2T = (float) b2t, rate = (float) lr;
+            // libnd4j: T epsilonT = lr * sqrt<T>(1. - beta2T) / (1.0 - beta1T), the division in double
+            float alpha = (float) ((rate * (float) Math.sqrt((float) (1.0 - b2T))) / (1.0 - b1T));
+            float omb1 = 1f - b1, omb2 = 1f - b2;
+            Engine.parallelFor(n, 1 << 14, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    float gi = gb.get(i);
+                    if (clip) {
+                        gi = Math.max(Math.min(gi, c), -c);
+                        gb.put(i, gi);
+                    }
+                    float m = b1 * sb.get(i) + gi * omb1;
+                    float v = b2 * sb.get(n + i) + gi * gi * omb2;
+                    sb.put(i, m);
+                    sb.put(n + i, v);
+                    pb.put(i, pb.get(i) - (m * alpha) / ((float) Math.sqrt(v) + e));
+                }
+            });
+        } else {
+            DoubleBuffer pb = p.data().asNioDouble(), gb = g.data().asNioDouble(), sb = state.data().asNioDouble();
+            double alpha = lr * Math.sqrt(1 - b2t) / (1 - b1t), omb1 = 1 - beta1, omb2 = 1 - beta2;
+            Engine.parallelFor(n, 1 << 14, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    double gi = gb.get(i);
+                    if (clip) {
+                        gi = Math.max(Math.min(gi, clipValue), -clipValue);
+                        gb.put(i, gi);
+                    }
+                    double m = beta1 * sb.get(i) + gi * omb1;
+                    double v = beta2 * sb.get(n + i) + gi * gi * omb2;
+                    sb.put(i, m);
+                    sb.put(n + i, v);
+                    pb.put(i, pb.get(i) - (m * alpha) / (Math.sqrt(v) + epsHat));
+                }
+            });
         }
     }
 

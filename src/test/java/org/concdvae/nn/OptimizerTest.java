@@ -11,6 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Adam + clipping against the PyTorch formulas; ReduceLROnPlateau against PyTorch's rules. */
 class OptimizerTest {
@@ -58,6 +59,49 @@ class OptimizerTest {
         }
         assertEquals(0.0, unused.value().sumNumber().doubleValue(), "a parameter without gradient is not updated");
         assertNull(w.grad(), "step() clears the gradients");
+    }
+
+    /**
+     * The fused host pass against ND4J's own AdamUpdater (the path other backends take), five steps with clipping and
+     * gradients spanning the clip, in float32 and float64 and on a parameter large enough to be split over threads.
+     */
+    @Test
+    void fusedUpdateMatchesNd4jAdamUpdater() {
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            for (int n : new int[]{7, 70_001}) {
+                ParameterStore s = new ParameterStore(type);
+                Tensor w = s.parameter("w", n);
+                java.util.Random r = new java.util.Random(n);
+                double[] init = new double[n];
+                for (int i = 0; i < n; i++) init[i] = r.nextGaussian();
+                w.value().assign(Nd4j.createFromArray(init).castTo(type));
+                INDArray ref = w.value().dup();
+                AdamOptimizer opt = new AdamOptimizer(s, 2e-3, 0.9, 0.999, 1e-8, 0.5);
+                org.nd4j.linalg.learning.config.Adam cfg = new org.nd4j.linalg.learning.config.Adam(2e-3, 0.9, 0.999, 1e-8);
+                org.nd4j.linalg.learning.AdamUpdater nd4j = new org.nd4j.linalg.learning.AdamUpdater(cfg);
+                nd4j.setStateViewArray(Nd4j.zeros(type, 1, 2L * n), new long[]{n}, 'c', true);
+                double worst = 0;
+                for (int step = 1; step <= 5; step++) {
+                    double[] gd = new double[n];
+                    for (int i = 0; i < n; i++) gd[i] = r.nextGaussian() * (i % 3 == 0 ? 2.0 : 0.1);
+                    INDArray g = Nd4j.createFromArray(gd).castTo(type);
+                    try (Tape t = Tape.training()) {
+                        t.backward(t.sum(t.mul(w, t.constant(g))));
+                    }
+                    assertTrue(AdamOptimizer.fusable(w.value(), w.grad(), Nd4j.zeros(type, 1, 2L * n)), "the fused pass runs");
+                    opt.step();
+                    INDArray gc = org.nd4j.linalg.ops.transforms.Transforms.max(
+                            org.nd4j.linalg.ops.transforms.Transforms.min(g, 0.5, true), -0.5, false);
+                    cfg.setEpsilon(1e-8 * Math.sqrt(1 - Math.pow(0.999, step)));
+                    nd4j.applyUpdater(gc, step - 1, 0);
+                    ref.subi(gc);
+                    worst = Math.max(worst, w.value().sub(ref).amaxNumber().doubleValue());
+                }
+                // rounding only: at most two units in the last place of the largest parameter (|w| < 8 here)
+                double ulp = type == DataType.FLOAT ? Math.ulp(8f) : Math.ulp(8.0);
+                assertTrue(worst <= 2 * ulp, type + " n=" + n + " worst " + worst);
+            }
+        }
     }
 
     /** PyTorch ReduceLROnPlateau(mode=min, factor .6, patience 30, min_lr 1e-4, threshold 1e-4 rel). */
