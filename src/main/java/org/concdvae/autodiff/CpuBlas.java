@@ -46,10 +46,26 @@ final class CpuBlas {
         DataType t = c.dataType();
         if (!IndexKernels.primitiveKernels() || (t != DataType.FLOAT && t != DataType.DOUBLE)
                 || a.dataType() != t || b.dataType() != t || a.rank() != 2 || b.rank() != 2
-                || !IndexKernels.isDense(a) || !IndexKernels.isDense(b) || !IndexKernels.isDense(c)
-                || a.length() == 0 || b.length() == 0) {
+                || !IndexKernels.isDense(c) || a.length() == 0 || b.length() == 0) {
             return Nd4j.gemm(a, b, c, ta, tb, 1.0, 0.0);
         }
+        if (!IndexKernels.isDense(a) || !IndexKernels.isDense(b)) {
+            // a view (a permuted weight, a slice): one dense copy, so the product still runs on all threads
+            INDArray ad = IndexKernels.isDense(a) ? a : a.dup('c'), bd = IndexKernels.isDense(b) ? b : b.dup('c');
+            try {
+                return IndexKernels.isDense(ad) && IndexKernels.isDense(bd) ? direct(ad, ta, bd, tb, c)
+                        : Nd4j.gemm(a, b, c, ta, tb, 1.0, 0.0);
+            } finally {
+                if (ad != a) ad.close();
+                if (bd != b) bd.close();
+            }
+        }
+        return direct(a, ta, b, tb, c);
+    }
+
+    /** The product of dense operands, cut into row blocks of the output ({@link #rowChunks}). */
+    private static INDArray direct(INDArray a, boolean ta, INDArray b, boolean tb, INDArray c) {
+        DataType t = c.dataType();
         int m = (int) (ta ? a.size(1) : a.size(0)), k = (int) (ta ? a.size(0) : a.size(1));
         int n = (int) (tb ? b.size(0) : b.size(1));
         if ((tb ? b.size(1) : b.size(0)) != k || c.size(0) != m || c.size(1) != n) {

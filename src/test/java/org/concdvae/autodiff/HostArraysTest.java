@@ -59,7 +59,7 @@ class HostArraysTest {
                     assertTrue(out.equalsWithEps(expected, type == DataType.FLOAT ? 1e-5 : 1e-12), type + " ta=" + ta + " tb=" + tb);
                 }
             }
-            // a strided view is not dense: ND4J does the product
+            // a strided view is copied to a dense array first
             INDArray view = Nd4j.rand(type, 37, 40).get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
                     org.nd4j.linalg.indexing.NDArrayIndex.interval(5, 28));
             INDArray out = Nd4j.createUninitialized(type, new long[]{37, 19}, 'c');
