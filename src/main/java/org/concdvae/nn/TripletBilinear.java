@@ -173,7 +173,10 @@ public final class TripletBilinear {
 
     private INDArray[] backwardFloat(INDArray gOut, float[] xv, float[] wv, int k, int c, boolean gx, boolean gw, Allocator alloc) {
         int e = numEdges, s = numSpherical;
-        float[] g = floats(gOut);
+        // gZ is read an edge's rows at a time into each thread's scratch, straight from the native buffer (a copy of
+        // the whole [E, C·K] array into the Java heap was a serial pass over tens of MB per call)
+        INDArray gDense = IndexKernels.dense(gOut);
+        FloatBuffer gb = gDense.data().asNioFloat();
         // gradient of x in two stages that keep memory traffic low: per triplet (grouped by ca, while the edge's
         // gS = Σ_c W1[c,s] gZ[c,k] is in cache) gV[t,k] = Σ_s cbf[t,s] gS[ca(t),s,k]; then per row of x, the sum of
         // its triplets' gV (grouped by ba). Every sum runs in a fixed order: deterministic, and the same bits on the
@@ -182,16 +185,18 @@ public final class TripletBilinear {
         float[] gW = gw ? new float[e * c * s] : null;
         boolean simd = simd(k);
         Engine.parallelFor(e, 64, (from, to) -> {
+            float[] g = new float[c * k];
             if (simd) {
                 float[] sv = new float[s * k], gs = new float[s * k];
                 for (int edge = from; edge < to; edge++) {
+                    gb.get(edge * c * k, g, 0, c * k);
                     if (gV != null) {
-                        SimdTriplet.gradS(g, edge * c * k, wv, edge * c * s, k, c, s, gs, 0);
+                        SimdTriplet.gradS(g, 0, wv, edge * c * s, k, c, s, gs, 0);
                         SimdTriplet.tripletGrad(caPtr[edge], caPtr[edge + 1], cbfByCaF, gs, k, s, gV);
                     }
                     if (gW != null) {
                         SimdTriplet.tripletSum(caPtr[edge], caPtr[edge + 1], baByCa, cbfByCaF, xv, k, s, sv);
-                        SimdTriplet.gradW(g, edge * c * k, sv, k, c, s, gW, edge * c * s);
+                        SimdTriplet.gradW(g, 0, sv, k, c, s, gW, edge * c * s);
                     }
                 }
                 return;
@@ -200,10 +205,11 @@ public final class TripletBilinear {
             float[] xr = new float[k], gr = new float[k], v = new float[k];
             for (int edge = from; edge < to; edge++) {
                 int wo = edge * c * s;
+                gb.get(edge * c * k, g, 0, c * k);
                 if (gW != null) tripletSumFloat(edge, xv, k, sv, xr);
                 if (gV != null) for (float[] q : gs) java.util.Arrays.fill(q, 0f);
                 for (int cc = 0; cc < c; cc++) {
-                    System.arraycopy(g, (edge * c + cc) * k, gr, 0, k);
+                    System.arraycopy(g, cc * k, gr, 0, k);
                     for (int ss = 0; ss < s; ss++) {
                         if (gV != null) {
                             // gS[s,k] = Σ_c W1[c,s] gZ[c,k]
@@ -254,6 +260,7 @@ public final class TripletBilinear {
                 }
             });
         }
+        if (gDense != gOut) gDense.close();
         INDArray gwArr = gW == null ? null : Nd4j.create(gW, new long[]{e, (long) c * s}, 'c');
         return new INDArray[]{gxArr, gwArr};
     }
