@@ -2,10 +2,10 @@ package org.concdvae.autodiff;
 
 import org.nd4j.linalg.factory.Nd4j;
 
-
 /**
- * Process-wide numerical settings: the worker threads of our index kernels and of ND4J/OpenMP/BLAS. Call
- * {@link #setThreads(int)} once from the command with {@code common.threads()}.
+ * Process-wide numerical settings: the worker threads of our kernels and matrix products ({@link WorkerGang}) and of
+ * ND4J's native ops (OpenMP); OpenBLAS is kept to one thread on the CPU backend. Call {@link #setThreads(int)} once
+ * from the command with {@code common.threads()}.
  */
 public final class Engine {
     private static volatile WorkerGang gang = new WorkerGang(Math.max(1, Runtime.getRuntime().availableProcessors()));

@@ -1,19 +1,18 @@
 package org.concdvae.nn;
 
+import org.concdvae.autodiff.Engine;
+import org.concdvae.autodiff.IndexKernels;
 import org.concdvae.autodiff.Tensor;
 import org.concdvae.io.InvalidInputException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.concdvae.autodiff.Engine;
-import org.concdvae.autodiff.IndexKernels;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
