@@ -15,7 +15,10 @@ import org.concdvae.model.ConCdvae;
 import org.concdvae.model.ElementFeatures;
 import org.concdvae.model.LatentPrior;
 import org.concdvae.model.ModelDirectory;
+import org.concdvae.crystal.Composition;
+import org.concdvae.sample.AtomControl;
 import org.concdvae.sample.ConditionFiller;
+import org.concdvae.sample.TargetChecks;
 import org.concdvae.sample.CrystalGenerator;
 import org.concdvae.sample.SampleRun;
 import picocli.CommandLine.Command;
@@ -30,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code concdvae sample}: generate crystals with target properties (generation.md). */
 @Command(name = "sample", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
@@ -71,11 +75,67 @@ public class SampleCommand extends BaseCommand {
     @Option(names = "--sg", paramLabel = "N", description = "Target space-group number (1-230); implies its crystal system unless --cs is given.")
     Integer spaceGroup;
 
-    @Option(names = "--formula", paramLabel = "FORMULA", description = "Target chemical formula, e.g. SrTiO3 (for priors with a 'formula' condition).")
+    @Option(names = "--ehull", paramLabel = "EV", description = "Target energy above the convex hull (eV/atom; condition e_above_hull of the full prior).")
+    Double eHull;
+
+    @Option(names = "--natoms", paramLabel = "N",
+            description = "Target number of atoms per cell: a soft condition (n_atom) of priors that have it; with --exact-natoms also a hard control.")
+    Integer nAtoms;
+
+    @Option(names = "--formula", paramLabel = "FORMULA",
+            description = "Target chemical formula, e.g. SrTiO3: a soft condition of priors with a 'formula' condition (the crystals may differ); "
+                    + "with --exact-composition the composition of every crystal.")
     String formula;
 
-    @Option(names = "--targets", paramLabel = "CSV", description = "Targets, one per row: column 'label' plus property columns (instead of the flags).")
+    @Option(names = "--targets", paramLabel = "CSV",
+            description = "Targets, one per row, instead of the flags: column 'label' plus condition columns named as the prior's conditions: "
+                    + "formation_energy_per_atom (--fe), band_gap (--bg), crystal_system (--cs; name or 0-6), spacegroup (--sg), "
+                    + "e_above_hull (--ehull), n_atom (--natoms), formula (--formula); columns the prior does not use are ignored.")
     Path targetsCsv;
+
+    @Option(names = "--strict-targets", description = "Make a target outside its condition's training range an error instead of a warning.")
+    boolean strictTargets;
+
+    // ---- generation controls (hard controls of the atoms, decoding, outputs); logic in org.concdvae.sample ----
+
+    @Option(names = "--exact-composition",
+            description = "Fix each crystal's atoms to --formula times Z (or the 'formula' column of --targets): only the lattice and "
+                    + "coordinates are generated, the types stay fixed through Langevin dynamics (the official gt_num_atoms/gt_atom_types path).")
+    boolean exactComposition;
+
+    @Option(names = "--z", paramLabel = "K",
+            description = "With --exact-composition: K formula units per cell (default: per crystal, the most likely count of the model's "
+                    + "atom-count head among the multiples of the formula that fit data.max_atoms).")
+    Integer formulaUnits;
+
+    @Option(names = "--exact-natoms",
+            description = "Fix the number of atoms of every crystal to --natoms (or the n_atom column of --targets); the types are still generated.")
+    boolean exactNatoms;
+
+    @Option(names = "--samples-per-z", paramLabel = "K",
+            description = "Langevin decodes per kept latent, each with its own random draws (the official num_samples_per_z; "
+                    + "each target gives -n x K crystals) (default: gen.num_samples_per_z, 1).")
+    Integer samplesPerZ;
+
+    @Option(names = "--retry-empty", arity = "0..1", paramLabel = "BOOL", defaultValue = "true", fallbackValue = "true",
+            description = "Redraw the latents of crystals for which the model predicts 0 atoms (at most " + SampleRun.RETRY_ROUNDS
+                    + " rounds per batch) so -n crystals with atoms are written; --retry-empty=false keeps them as error rows (default: ${DEFAULT-VALUE}).")
+    boolean retryEmpty;
+
+    @Option(names = "--format", paramLabel = "LIST", defaultValue = "cif,extxyz",
+            description = "Structure files per crystal, comma-separated: cif (cifs/<id>.cif), poscar (poscars/<id>.vasp, VASP 5), "
+                    + "extxyz (frames of samples.extxyz) (default: ${DEFAULT-VALUE}).")
+    String formats;
+
+    @Option(names = "--symmetrize", paramLabel = "SYMPREC",
+            description = "Also write each crystal refined to the space group found at this tolerance (Å, e.g. 0.1) as symmetrized/<id>.cif "
+                    + "(space group and symmetry operations); samples.csv gains spacegroup (at 0.01 Å) and spacegroup_symmetrized. "
+                    + "The generated structures are not changed.")
+    Double symprec;
+
+    @Option(names = "--save-latents",
+            description = "Write latents.safetensors: per crystal the kept prior latent z, its conditions, the Predictor's outputs and score.")
+    boolean saveLatents;
 
     @Option(names = "-n", paramLabel = "N", defaultValue = "200", description = "Crystals per target (default: ${DEFAULT-VALUE}).")
     int count;
@@ -84,7 +144,8 @@ public class SampleCommand extends BaseCommand {
     Path out;
 
     @Option(names = "--candidates", paramLabel = "N",
-            description = "Prior latents per target scored by the Predictor; the best N/-n ratio is kept per batch (default: 100 x -n; -n: no filtering).")
+            description = "Prior latents per target scored by the Predictor, a multiple of -n: each kept latent is the best of N/-n "
+                    + "(per batch) (default: gen.down_sample x -n; -n: no filtering).")
     Integer candidates;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Crystals decoded per batch (default: gen.batch_size of the model's config).")
@@ -102,9 +163,16 @@ public class SampleCommand extends BaseCommand {
     @Option(names = "--levels", paramLabel = "N", description = "Use only the first N noise levels (quick looks; default: all).")
     Integer levels;
 
-    @Option(names = "--less-fill", paramLabel = "RULE", defaultValue = "paper",
-            description = "'less': paper (training rows matching the given properties) or random (any training row) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--less-fill", paramLabel = "RULE",
+            description = "'less': one-row (one training row matching the given properties supplies every missing condition), paper "
+                    + "(each missing condition from its own matching row) or random (any training row) (default: gen.less_mode of the "
+                    + "model's config: one_row, filtered_rows = paper, random_rows = random).")
     String lessFill;
+
+    @Option(names = "--less-tolerance", paramLabel = "X",
+            description = "'less' one-row/paper: a scalar row matches when |value - target| <= X/2 x (condition_max - condition_min) "
+                    + "(the official tolerate) (default: gen.tolerate, 0.1).")
+    Double lessTolerance;
 
     @Option(names = "--reference", paramLabel = "CSV", description = "'less': training CSV to fill missing properties from (default: the step-one training data).")
     Path reference;
@@ -133,13 +201,32 @@ public class SampleCommand extends BaseCommand {
         SampleRun.Shard part = shard == null ? null : SampleRun.Shard.parse(shard);
         if (saveTrajectory != null && saveTrajectory < 1) throw new UserException("--save-trajectory must be at least 1, got " + saveTrajectory);
         if (!List.of("default", "full", "less").contains(strategy)) throw new UserException("--strategy must be default, full or less; got '" + strategy + "'");
-        if (!List.of("paper", "random").contains(lessFill)) throw new UserException("--less-fill must be paper or random; got '" + lessFill + "'");
-        int cand = candidates == null ? 100 * count : candidates;
-        if (cand < count) throw new UserException("--candidates (" + cand + ") must be at least -n (" + count + ")");
-        int down = cand / count;
+        if (formulaUnits != null && !exactComposition) throw new UserException("--z needs --exact-composition (and --formula)");
+        if (exactComposition && exactNatoms) throw new UserException("--exact-composition and --exact-natoms exclude each other (the composition fixes the atom count)");
         ModelDirectory dir = ModelDirectory.openOrBuiltin(model);
         Config cfg = dir.config();
         Config.Gen gen = cfg.gen();
+        ConditionFiller.Mode lessMode = ConditionFiller.Mode.parse(lessFill != null ? lessFill : gen.lessMode(),
+                lessFill != null ? "--less-fill" : "gen.less_mode");
+        double tolerate = lessTolerance != null ? lessTolerance : gen.tolerate();
+        if (!(tolerate >= 0) || !Double.isFinite(tolerate)) throw new UserException("--less-tolerance must be a number >= 0, got " + tolerate);
+        // gen.down_sample is the candidates-per-kept ratio, what --candidates gives as a total
+        int down;
+        if (candidates != null) {
+            if (candidates < count || candidates % count != 0) {
+                throw new UserException("--candidates (" + candidates + ") must be a multiple of -n (" + count + "): each kept crystal is the best of "
+                        + "candidates/n latents; e.g. --candidates " + Math.max(count, candidates / count * count + (candidates < count ? 0 : count)));
+            }
+            down = candidates / count;
+        } else {
+            down = gen.downSample();
+            if (down < 1) throw new UserException("gen.down_sample of the model's config must be at least 1, got " + down);
+        }
+        int perZ = samplesPerZ != null ? samplesPerZ : gen.numSamplesPerZ();
+        if (perZ < 1) throw new UserException("--samples-per-z must be at least 1, got " + perZ);
+        Set<SampleRun.Format> fileFormats = SampleRun.Format.parse(formats);
+        if (fileFormats.isEmpty()) throw new UserException("--format needs at least one of cif, poscar, extxyz");
+        if (symprec != null && !(symprec > 0 && Double.isFinite(symprec))) throw new UserException("--symmetrize needs a positive tolerance in Å, e.g. 0.1; got " + symprec);
         int batch = batchSize != null ? batchSize : gen.batchSize();
         int steps = nStepEach != null ? nStepEach : gen.nStepEach();
         double lr = stepLr != null ? stepLr : gen.stepLr();
@@ -155,9 +242,13 @@ public class SampleCommand extends BaseCommand {
         LatticeScaler scaler = dir.latticeScaler();
         List<String> need = prior.conditionModel().names();
         ElementFeatures features = need.contains("formula") ? ElementFeatures.resolve(prior.config().formulaFeatures()) : null;
-
-        Map<String, Map<String, Object>> given = targets(need);
         List<Config.ConditionEmbedding> defs = prior.config().conditionmodel().conditionEmbeddings();
+
+        Map<String, Map<String, Object>> given = targets(need, defs);
+        Map<String, AtomControl> controls = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Object>> e : given.entrySet()) {
+            controls.put(e.getKey(), control(e.getKey(), e.getValue(), need, cfg.data().maxAtoms()));
+        }
         List<Map<String, Object>> table = null;
         Path refPath = null;
         List<SampleRun.Target> list = new ArrayList<>();
@@ -167,18 +258,17 @@ public class SampleCommand extends BaseCommand {
             ConditionFiller filler = null;
             if (!missing.isEmpty()) {
                 if (!strategy.equals("less")) {
-                    throw new UserException("target '" + e.getKey() + "': prior '" + label + "' needs " + missing
-                            + " (give them, or use --strategy less to fill them from training rows)");
+                    throw new UserException((targetsCsv == null ? "" : "target '" + e.getKey() + "': ") + "prior '" + label + "' "
+                            + TargetChecks.needs(missing) + "; or use --strategy less to fill them from training rows");
                 }
                 if (table == null) {
                     refPath = referencePath(dir, label);
                     table = ConditionFiller.readTable(refPath, need);
                 }
-                filler = new ConditionFiller(table, defs, e.getValue(), lessFill.equals("paper") ? ConditionFiller.Mode.FILTERED
-                        : ConditionFiller.Mode.RANDOM, gen.tolerate(), referenceName(dir, refPath));
-                info("target '%s': %s filled from %d reference rows", e.getKey(), missing, filler.candidates());
+                filler = new ConditionFiller(table, defs, e.getValue(), lessMode, tolerate, referenceName(dir, refPath));
+                info("target '%s': %s filled from %d reference rows (%s)", e.getKey(), missing, filler.candidates(), lessMode.flag);
             }
-            list.add(new SampleRun.Target(e.getKey(), e.getValue(), filler));
+            list.add(new SampleRun.Target(e.getKey(), e.getValue(), filler, controls.get(e.getKey())));
         }
 
         ObjectMapper json = new ObjectMapper();
@@ -193,7 +283,8 @@ public class SampleCommand extends BaseCommand {
         settings.put("step_lr", lr);
         settings.put("min_sigma", minS);
         if (levels != null) settings.put("levels", levels);
-        settings.put("less_fill", lessFill);
+        settings.put("less_fill", lessMode.flag);
+        settings.put("less_tolerance", tolerate);
         if (refPath != null) settings.put("reference", referenceName(dir, refPath));
         settings.put("seed", common.seed);
         if (saveTrajectory != null) settings.put("save_trajectory", saveTrajectory);
@@ -201,10 +292,27 @@ public class SampleCommand extends BaseCommand {
         need.forEach(cn::add);
         ObjectNode tg = settings.putObject("targets");
         given.forEach((k, v) -> tg.set(k, json.valueToTree(v)));
+        settings.put("samples_per_z", perZ);
+        settings.put("retry_empty", retryEmpty);
+        ArrayNode fm = settings.putArray("formats");
+        for (SampleRun.Format f : SampleRun.Format.values()) if (fileFormats.contains(f)) fm.add(f.label());
+        if (symprec != null) settings.put("symmetrize", symprec);
+        if (saveLatents) settings.put("save_latents", true);
+        ObjectNode ctl = null;
+        for (Map.Entry<String, AtomControl> c : controls.entrySet()) {
+            AtomControl a = c.getValue();
+            if (a.free()) continue;
+            if (ctl == null) ctl = settings.putObject("atom_controls");
+            ObjectNode o = ctl.putObject(c.getKey());
+            if (a.formula() != null) o.put("exact_composition", a.formula().formula());
+            if (a.z() != null) o.put("z", a.z());
+            if (a.numAtoms() != null) o.put("exact_natoms", a.numAtoms());
+        }
 
         CrystalGenerator g = new CrystalGenerator(stepOne, prior, scaler.means(), scaler.stds(), features,
                 new CrystalGenerator.Options(batch, down, steps, lr, minS, levels, common.seed, threads));
-        SampleRun run = new SampleRun(g, out, settings, common.seed, part, saveTrajectory == null ? 0 : saveTrajectory, VersionProvider.version());
+        SampleRun.Outputs outputs = new SampleRun.Outputs(fileFormats, symprec, saveLatents, perZ, retryEmpty ? SampleRun.RETRY_ROUNDS : 0);
+        SampleRun run = new SampleRun(g, out, settings, common.seed, part, saveTrajectory == null ? 0 : saveTrajectory, VersionProvider.version(), outputs);
         int batches = run.batches(list.size(), count, batch);
         if (part != null) {
             info("shard %s: %d of %d batches%s", part, batches, SampleRun.totalBatches(list.size(), count, batch),
@@ -222,16 +330,60 @@ public class SampleCommand extends BaseCommand {
             });
         }
         double s = (System.nanoTime() - t0) / 1e9;
-        info("done: %d crystals in %.1f s (%.2f crystals/min); %d targets x %d, %d candidates per kept crystal; outputs in %s",
-                written, s, written / s * 60, list.size(), count, down, out);
+        info("done: %d crystals in %.1f s (%.2f crystals/min); %d targets x %d%s, %d candidates per kept crystal%s; outputs in %s",
+                written, s, written / s * 60, list.size(), count, perZ > 1 ? " latents x " + perZ + " decodes" : "", down,
+                retryEmpty ? "; " + run.redrawn() + " latents redrawn (0 atoms predicted)" : "", out);
         return ExitCode.OK;
     }
 
-    /** Targets by label: from --targets, or one from the flags. Only conditions the prior needs are kept. */
-    private Map<String, Map<String, Object>> targets(List<String> need) throws IOException {
+    /** A warning line on stderr (shown with --quiet too). */
+    private void warn(String message) {
+        err().println("warning: " + message);
+        err().flush();
+    }
+
+    /**
+     * The hard controls of one target: --exact-composition (formula × Z; Z from --z, from --natoms, or from the head) or
+     * --exact-natoms. With a fixed Z and a prior that conditions on n_atom, an unset n_atom condition is the cell's count.
+     */
+    private AtomControl control(String label, Map<String, Object> target, List<String> need, int maxAtoms) {
+        Object n = natomsOf.get(label);
+        if (exactNatoms) {
+            if (n == null) throw new UserException("--exact-natoms needs --natoms N (or an n_atom column in --targets)" + rowOf(label));
+            return AtomControl.atoms(((Number) n).intValue());
+        }
+        if (!exactComposition) return AtomControl.NONE;
+        String f = formulaOf.get(label);
+        if (f == null) throw new UserException("--exact-composition needs --formula (or a formula column in --targets)" + rowOf(label));
+        Composition comp = ElementFeatures.parseFormula(f);
+        Integer z = formulaUnits;
+        if (n != null) {
+            int atoms = ((Number) n).intValue();
+            if (atoms % comp.numAtoms() != 0 || (z != null && z * comp.numAtoms() != atoms)) {
+                throw new UserException("--natoms " + atoms + " is not " + (z != null ? "--z " + z + " x " : "a multiple of ") + comp.numAtoms()
+                        + " atoms of " + f + rowOf(label));
+            }
+            z = atoms / comp.numAtoms();
+        }
+        if (z != null && need.contains("n_atom") && !target.containsKey("n_atom")) target.put("n_atom", (double) (z * comp.numAtoms()));
+        return AtomControl.composition(comp, z, maxAtoms);
+    }
+
+    private String rowOf(String label) { return targetsCsv == null ? "" : " (target '" + label + "' of " + targetsCsv + ")"; }
+
+    /** The formula and atom count of each target, whether or not the prior conditions on them (for the hard controls). */
+    private final Map<String, String> formulaOf = new LinkedHashMap<>();
+    private final Map<String, Object> natomsOf = new LinkedHashMap<>();
+
+    /**
+     * Targets by label: from --targets, or one from the flags. Only conditions the prior needs are kept; every given
+     * value is checked (impossible values are errors, out-of-range ones warnings; TargetChecks).
+     */
+    private Map<String, Map<String, Object>> targets(List<String> need, List<Config.ConditionEmbedding> defs) throws IOException {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         if (targetsCsv != null) {
-            if (bandGap != null || formationEnergy != null || crystalSystem != null || spaceGroup != null || formula != null) {
+            if (bandGap != null || formationEnergy != null || crystalSystem != null || spaceGroup != null || formula != null
+                    || eHull != null || nAtoms != null) {
                 throw new UserException("give targets either with --targets or with the property flags, not both");
             }
             CSVFormat f = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build();
@@ -240,13 +392,20 @@ public class SampleCommand extends BaseCommand {
                 int row = 1;
                 for (CSVRecord r : p) {
                     row++;
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    for (String n : need) {
+                    Map<String, Object> m = new LinkedHashMap<>(), checked = new LinkedHashMap<>();
+                    List<String> read = new ArrayList<>(need);
+                    for (String extra : List.of("n_atom", "formula")) if (!read.contains(extra)) read.add(extra);
+                    for (String n : read) {
                         if (!r.isMapped(n) || !r.isSet(n) || r.get(n).isBlank()) continue;
-                        m.put(n, value(n, r.get(n).trim(), targetsCsv + " row " + row));
+                        Object v = value(n, r.get(n).trim(), targetsCsv + " row " + row);
+                        checked.put(n, v);
+                        if (need.contains(n)) m.put(n, v);
                     }
                     String label = r.get("label").trim();
                     if (label.isEmpty() || out.containsKey(label)) throw new UserException(targetsCsv + " row " + row + ": empty or repeated label '" + label + "'");
+                    for (String w : TargetChecks.check(targetsCsv + " row " + row + ": ", checked, defs, strictTargets)) warn(w);
+                    if (checked.get("formula") instanceof String fs) formulaOf.put(label, fs);
+                    if (checked.containsKey("n_atom")) natomsOf.put(label, checked.get("n_atom"));
                     out.put(label, m);
                 }
             } catch (IllegalArgumentException | IllegalStateException e) {
@@ -255,6 +414,13 @@ public class SampleCommand extends BaseCommand {
             if (out.isEmpty()) throw new UserException(targetsCsv + ": no targets");
             return out;
         }
+        Map<String, Object> all = new LinkedHashMap<>();
+        if (bandGap != null) all.put("band_gap", bandGap);
+        if (formationEnergy != null) all.put("formation_energy_per_atom", formationEnergy);
+        if (spaceGroup != null) all.put("spacegroup", (double) spaceGroup);
+        if (eHull != null) all.put("e_above_hull", eHull);
+        if (nAtoms != null) all.put("n_atom", (double) nAtoms);
+        for (String w : TargetChecks.check("", all, defs, strictTargets)) warn(w);
         Map<String, Object> m = new LinkedHashMap<>();
         List<String> parts = new ArrayList<>();
         put(m, parts, need, "band_gap", bandGap, "bg");
@@ -263,13 +429,22 @@ public class SampleCommand extends BaseCommand {
         if (cs == null && spaceGroup != null) cs = CrystalSystem.code(checkSpaceGroup(spaceGroup));
         if (spaceGroup != null) put(m, parts, need, "spacegroup", (double) checkSpaceGroup(spaceGroup), "sg");
         if (cs != null) put(m, parts, need, "crystal_system", (double) cs, "cs");
+        put(m, parts, need, "e_above_hull", eHull, "ehull");
+        if (nAtoms != null) {
+            if (need.contains("n_atom") || !exactNatoms) put(m, parts, need, "n_atom", (double) nAtoms, "natoms");
+            else parts.add("natoms" + nAtoms);
+        }
         if (formula != null) {
             ElementFeatures.parseFormula(formula);
             if (need.contains("formula")) m.put("formula", formula);
+            else if (!exactComposition) info("note: the prior has no 'formula' condition; --formula is not used (add --exact-composition to fix the composition)");
             parts.add(formula);
         }
-        if (parts.isEmpty()) throw new UserException("no target: give --bg, --fe, --cs, --sg, --formula or --targets");
-        out.put(String.join("_", parts), m);
+        if (parts.isEmpty()) throw new UserException("no target: give --bg, --fe, --cs, --sg, --ehull, --natoms, --formula or --targets");
+        String label = String.join("_", parts);
+        if (formula != null) formulaOf.put(label, formula);
+        if (nAtoms != null) natomsOf.put(label, nAtoms);
+        out.put(label, m);
         return out;
     }
 
@@ -282,7 +457,7 @@ public class SampleCommand extends BaseCommand {
     }
 
     private static int checkSpaceGroup(int sg) {
-        if (sg < 1 || sg > 230) throw new UserException("--sg must be a space-group number 1-230, got " + sg);
+        if (sg < 1 || sg > 230) throw new UserException("--sg " + sg + ": a space-group number is an integer 1-230");
         return sg;
     }
 

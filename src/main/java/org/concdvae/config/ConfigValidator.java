@@ -64,7 +64,7 @@ final class ConfigValidator {
             }
             if (p.type().equals("class") && (p.nType() == null || p.nType() < 2)) fail(key + ".n_type", "class predictors need n_type >= 2", origin);
         }
-        oneOf("gen.less_mode", c.gen().lessMode(), List.of("random_rows", "filtered_rows"), origin);
+        oneOf("gen.less_mode", c.gen().lessMode(), List.of("random_rows", "filtered_rows", "one_row"), origin);
     }
 
     private static void embeddings(String key, Config.ConditionModel cm, List<String> props, String origin) {

@@ -45,6 +45,62 @@ public final class CifWriter {
         return sb.toString();
     }
 
+    /**
+     * A structure in a space-group setting: {@code _symmetry_space_group_name_H-M} and {@code _symmetry_Int_Tables_number}
+     * of the group, its operations in the symmetry loop and one site per orbit (the first in structure order) with its
+     * multiplicity, so readers rebuild the whole cell by applying the operations (as pymatgen's {@code CifWriter(symprec=…)}
+     * does). The structure must be invariant under {@code ops} (e.g. a refined conventional cell and the operations of
+     * that cell); sites are matched within {@code 1e-3} in fractional coordinates.
+     */
+    public static String writeSymmetrized(Structure s, String hmSymbol, int number, List<SymmetryOperation> ops, String name) {
+        StringBuilder sb = new StringBuilder("# generated using concdvae\n");
+        Lattice lat = s.lattice();
+        double[] p = lat.parameters();
+        Composition comp = s.composition();
+        sb.append("data_").append(blockName(name)).append('\n');
+        scalar(sb, "_symmetry_space_group_name_H-M", hmSymbol);
+        String[] cell = {"_cell_length_a", "_cell_length_b", "_cell_length_c", "_cell_angle_alpha", "_cell_angle_beta",
+                "_cell_angle_gamma"};
+        for (int k = 0; k < 6; k++) scalar(sb, cell[k], fixed8(p[k]));
+        scalar(sb, "_symmetry_Int_Tables_number", String.valueOf(number));
+        scalar(sb, "_chemical_formula_structural", comp.reducedFormula());
+        scalar(sb, "_chemical_formula_sum", comp.formulaWithSpaces());
+        scalar(sb, "_cell_volume", fixed8(lat.volume()));
+        scalar(sb, "_cell_formula_units_Z", String.valueOf(comp.reducedFormulaUnits()));
+        List<List<String>> opRows = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) opRows.add(List.of(String.valueOf(i + 1), ops.get(i).toXyz()));
+        loop(sb, List.of("_symmetry_equiv_pos_site_id", "_symmetry_equiv_pos_as_xyz"), opRows);
+        boolean[] covered = new boolean[s.size()];
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = 0; i < s.size(); i++) {
+            if (covered[i]) continue;
+            double[] f = s.fracCoord(i);
+            int multiplicity = 0;
+            for (SymmetryOperation op : ops) {
+                double[] g = op.apply(f);
+                for (int j = 0; j < s.size(); j++) {
+                    if (covered[j] || s.atomicNumber(j) != s.atomicNumber(i)) continue;
+                    double[] h = s.fracCoord(j);
+                    boolean same = true;
+                    for (int k = 0; k < 3 && same; k++) {
+                        double d = g[k] - h[k];
+                        same = Math.abs(d - Math.rint(d)) < 1e-3;
+                    }
+                    if (same) {
+                        covered[j] = true;
+                        multiplicity++;
+                    }
+                }
+            }
+            String sym = s.element(i).symbol();
+            double[] w = {Structure.wrap(f[0]), Structure.wrap(f[1]), Structure.wrap(f[2])};
+            rows.add(List.of(sym, sym + rows.size(), String.valueOf(Math.max(1, multiplicity)), fixed8(w[0]), fixed8(w[1]), fixed8(w[2]), "1"));
+        }
+        loop(sb, List.of("_atom_site_type_symbol", "_atom_site_label", "_atom_site_symmetry_multiplicity",
+                "_atom_site_fract_x", "_atom_site_fract_y", "_atom_site_fract_z", "_atom_site_occupancy"), rows);
+        return sb.toString();
+    }
+
     static String blockName(String raw) {
         String s = raw == null ? "" : raw.strip().replaceAll("[\\s'\"#$;\\[\\]]", "_");
         return s.isEmpty() ? "structure" : s;

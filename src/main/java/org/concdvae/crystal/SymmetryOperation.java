@@ -96,6 +96,38 @@ public final class SymmetryOperation {
                 && translation[2] == 0;
     }
 
+    /**
+     * The operation as a CIF {@code _symmetry_equiv_pos_as_xyz} string, e.g. {@code -y+1/2, x, z}: integer
+     * coefficients, translations as fractions with denominator up to 12 when exact (else decimals).
+     */
+    public String toXyz() {
+        StringBuilder sb = new StringBuilder();
+        String[] axes = {"x", "y", "z"};
+        for (int r = 0; r < 3; r++) {
+            if (r > 0) sb.append(", ");
+            StringBuilder c = new StringBuilder();
+            for (int k = 0; k < 3; k++) {
+                double v = rotation[r][k];
+                if (v == 0) continue;
+                long iv = Math.round(v);
+                String mag = Math.abs(v - iv) < 1e-9 ? (Math.abs(iv) == 1 ? "" : String.valueOf(Math.abs(iv))) : fraction(Math.abs(v));
+                c.append(v < 0 ? "-" : c.length() == 0 ? "" : "+").append(mag).append(axes[k]);
+            }
+            double t = translation[r];
+            if (Math.abs(t) > 1e-9) c.append(t < 0 ? "-" : c.length() == 0 ? "" : "+").append(fraction(Math.abs(t)));
+            sb.append(c.length() == 0 ? "0" : c);
+        }
+        return sb.toString();
+    }
+
+    private static String fraction(double v) {
+        for (int d = 1; d <= 12; d++) {
+            long n = Math.round(v * d);
+            if (Math.abs(v * d - n) < 1e-6) return d == 1 ? String.valueOf(n) : n + "/" + d;
+        }
+        return String.format(Locale.ROOT, "%.8f", v);
+    }
+
     @Override
     public String toString() {
         return "SymmetryOperation" + Arrays.deepToString(rotation) + "+" + Arrays.toString(translation);

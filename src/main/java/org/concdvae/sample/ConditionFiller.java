@@ -19,11 +19,33 @@ import java.util.Random;
  * The 'less' strategy (generation.md §2): conditions the prior needs but the target does not give are taken from rows
  * of a reference table (the training CSV of the full data set), independently per missing property and per latent.
  * {@link Mode#FILTERED} is the paper-era rule (rows whose given properties match the target: classes equal, scalars
- * within {@code tolerate/2 · (condition_max − condition_min)}; formula excluded), {@link Mode#RANDOM} HEAD's uniform
- * rows. A missing {@code formula} is taken as the row's formula string.
+ * within {@code tolerate/2 · (condition_max − condition_min)}; formula excluded; each missing property from its own
+ * random matching row, v1 {@code use_one = 'False'}), {@link Mode#ONE_ROW} the same matching rows with one row
+ * supplying every missing property of a latent (v1 {@code use_one = 'True'}; crystal system, space group and atom count
+ * then come from one real crystal and never contradict each other), {@link Mode#RANDOM} HEAD's uniform rows (any row,
+ * each missing property from its own row: HEAD's shipped {@code use_one: true}). A missing {@code formula} is taken as
+ * the row's formula string.
  */
 public final class ConditionFiller {
-    public enum Mode { FILTERED, RANDOM }
+    public enum Mode {
+        FILTERED("paper", "filtered_rows"), ONE_ROW("one-row", "one_row"), RANDOM("random", "random_rows");
+
+        /** The {@code --less-fill} name and the {@code gen.less_mode} name. */
+        public final String flag, config;
+
+        Mode(String flag, String config) {
+            this.flag = flag;
+            this.config = config;
+        }
+
+        /** By {@code --less-fill} name (one-row, paper, random) or {@code gen.less_mode} name (one_row, filtered_rows, random_rows). */
+        public static Mode parse(String name, String where) {
+            for (Mode m : values()) if (m.flag.equals(name) || m.config.equals(name)) return m;
+            throw new InvalidInputException(where + " must be one-row, paper or random (gen.less_mode: one_row, filtered_rows, random_rows); got '" + name + "'");
+        }
+    }
+
+    private final Mode mode;
 
     private final List<Map<String, Object>> rows;
     private final List<String> missing;
@@ -37,13 +59,14 @@ public final class ConditionFiller {
     public ConditionFiller(List<Map<String, Object>> table, List<Config.ConditionEmbedding> conditions, Map<String, Object> target,
                            Mode mode, double tolerate, String source) {
         this.target = target;
+        this.mode = mode;
         this.missing = new ArrayList<>();
         for (Config.ConditionEmbedding c : conditions) if (!target.containsKey(c.conditionName())) missing.add(c.conditionName());
         List<Map<String, Object>> keep = new ArrayList<>();
         for (Map<String, Object> r : table) {
             boolean ok = true;
             for (String m : missing) ok &= r.get(m) != null;
-            if (ok && mode == Mode.FILTERED) {
+            if (ok && mode != Mode.RANDOM) {
                 for (Config.ConditionEmbedding c : conditions) {
                     Object want = target.get(c.conditionName());
                     if (want == null || c.conditionName().equals("formula") || !(want instanceof Number w)) continue;
@@ -59,7 +82,7 @@ public final class ConditionFiller {
             if (ok) keep.add(r);
         }
         if (!missing.isEmpty() && keep.isEmpty()) {
-            throw new InvalidInputException(source + ": no reference row " + (mode == Mode.FILTERED ? "matches the given properties " + target
+            throw new InvalidInputException(source + ": no reference row " + (mode != Mode.RANDOM ? "matches the given properties " + target
                     + " (tolerance " + tolerate + " of each range) and " : "") + "has values for " + missing);
         }
         this.rows = keep;
@@ -71,12 +94,21 @@ public final class ConditionFiller {
     /** Reference rows that can be drawn. */
     public int candidates() { return rows.size(); }
 
-    /** {@code count} complete condition maps: the target plus, per missing property, the value of a random row. */
+    /** The reference rows that can be drawn, in table order. */
+    public List<Map<String, Object>> rows() { return java.util.Collections.unmodifiableList(rows); }
+
+    public Mode mode() { return mode; }
+
+    /**
+     * {@code count} complete condition maps: the target plus, per missing property, the value of a random row
+     * ({@link Mode#ONE_ROW}: one random row for all missing properties of a map).
+     */
     public List<Map<String, Object>> draw(int count, Random rng) {
         List<Map<String, Object>> out = new ArrayList<>(count);
         for (int j = 0; j < count; j++) {
             Map<String, Object> m = new LinkedHashMap<>(target);
-            for (String p : missing) m.put(p, rows.get(rng.nextInt(rows.size())).get(p));
+            Map<String, Object> one = mode == Mode.ONE_ROW ? rows.get(rng.nextInt(rows.size())) : null;
+            for (String p : missing) m.put(p, (one != null ? one : rows.get(rng.nextInt(rows.size()))).get(p));
             out.add(m);
         }
         return out;

@@ -44,7 +44,8 @@ public final class CrystalGenerator {
      * recorded Langevin frames (empty when none were asked for or the crystal has no atoms).
      */
     public record Crystal(Structure structure, int numAtoms, double[] lengths, double[] angles, double score,
-                          Map<String, Double> conditions, Map<String, Double> predictions, List<Frame> trajectory) {}
+                          Map<String, Double> conditions, Map<String, Double> predictions, List<Frame> trajectory,
+                          float[] latent, int latentIndex, int sample) {}
 
     /**
      * The state of a crystal after {@code step} Langevin updates; {@code level} and {@code sigma} are the noise level of
@@ -102,6 +103,18 @@ public final class CrystalGenerator {
      * every {@code trajectoryEvery}-th update, and the final state ({@code trajectoryEvery} 0: no trajectory).
      */
     public List<Crystal> batch(List<Map<String, Object>> conditions, int count, Random rng, int trajectoryEvery) {
+        return batch(conditions, count, rng, trajectoryEvery, AtomControl.NONE, 1);
+    }
+
+    /**
+     * As {@link #batch(List, int, Random, int)} with hard controls of the atoms ({@link AtomControl}) and
+     * {@code samplesPerZ} Langevin decodes of every kept latent (the official {@code num_samples_per_z}), one after
+     * another from the batch's generator, so each decode has its own random draws. Returns {@code count·samplesPerZ}
+     * crystals, latent by latent ({@link Crystal#latentIndex()}, {@link Crystal#sample()}).
+     */
+    public List<Crystal> batch(List<Map<String, Object>> conditions, int count, Random rng, int trajectoryEvery,
+                               AtomControl control, int samplesPerZ) {
+        if (samplesPerZ < 1) throw new InvalidInputException("--samples-per-z must be at least 1, got " + samplesPerZ);
         if (trajectoryEvery < 0) throw new IllegalArgumentException("trajectory interval must be >= 0");
         int m = conditions.size();
         if (m != count * opt.downSample()) throw new IllegalArgumentException("need " + count * opt.downSample() + " condition rows");
@@ -156,23 +169,31 @@ public final class CrystalGenerator {
             Tensor c = model.cdvae().conditions(t, values(kept, model.cdvae().conditionModel()), count, Probe.NONE);
             zCon = model.cdvae().zCondition(t, t.constant(zk), c).value().dup();
         }
-        // 4. decode
-        List<Crystal> out = decode(zCon, rng, kept, keep, score, predicted, trajectoryEvery);
+        // 4. decode (samplesPerZ times, in the order of the official loop's draws)
+        float[][] latents = new float[count][];
+        for (int i = 0; i < count; i++) latents[i] = zk.getRow(i).toFloatVector();
+        List<List<Crystal>> decodes = new ArrayList<>();
+        for (int s = 0; s < samplesPerZ; s++) decodes.add(decode(zCon, rng, kept, keep, score, predicted, trajectoryEvery, control, latents, s));
         zCon.close();
+        zk.close();
+        if (samplesPerZ == 1) return decodes.get(0);
+        List<Crystal> out = new ArrayList<>(count * samplesPerZ);
+        for (int i = 0; i < count; i++) for (int s = 0; s < samplesPerZ; s++) out.add(decodes.get(s).get(i));
         return out;
     }
 
     private List<Crystal> decode(INDArray zCon, Random rng, List<Map<String, Object>> kept, int[] keep, double[] score,
-                                 List<Map<String, Double>> predicted, int every) {
+                                 List<Map<String, Double>> predicted, int every, AtomControl control, float[][] latents, int sample) {
         int b = (int) zCon.size(0);
-        LangevinSampler.Stats st = sampler.decodeStats(zCon, scalerMean, scalerStd);
+        LangevinSampler.Stats st = sampler.decodeStats(zCon, scalerMean, scalerStd, control.free() ? null : control::numAtoms);
         List<Integer> live = new ArrayList<>();
         for (int i = 0; i < b; i++) if (st.numAtoms()[i] > 0) live.add(i);
         Crystal[] result = new Crystal[b];
         for (int i = 0; i < b; i++) {
             if (st.numAtoms()[i] == 0) {
                 result[i] = new Crystal(null, 0, Arrays.copyOfRange(st.lengths(), 3 * i, 3 * i + 3),
-                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)), predicted.get(keep[i]), List.of());
+                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)), predicted.get(keep[i]), List.of(),
+                        latents[i], i, sample);
             }
         }
         if (!live.isEmpty()) {
@@ -186,9 +207,14 @@ public final class CrystalGenerator {
                 lat[j] = st.lattice(live.get(j));
             }
             int total = Arrays.stream(n).sum();
-            // initial types (sample_composition), then uniform coordinates
+            // initial types (sample_composition, or the fixed composition), then uniform coordinates
             int[] types = new int[total];
-            try (Tape t = Tape.inference()) {
+            if (control.fixesTypes()) {
+                for (int j = 0, a = 0; j < nb; j++) {
+                    System.arraycopy(control.types(n[j]), 0, types, a, n[j]);
+                    a += n[j];
+                }
+            } else try (Tape t = Tape.inference()) {
                 int[] ones = new int[nb];
                 Arrays.fill(ones, 1);
                 INDArray logits = model.cdvae().heads().compositionLogits(t, t.constant(z), ones).value();
@@ -211,7 +237,7 @@ public final class CrystalGenerator {
                     (level, sigma, eta, normal) -> {
                         LangevinSampler.Step step = sampler.step(z, level, lat, n, state[0], typeState[0], normal);
                         state[0] = step.frac();
-                        typeState[0] = step.types();
+                        if (!control.fixesTypes()) typeState[0] = step.types();   // gt_atom_types: types stay
                         step.zTime().close();
                         step.coordDiff().close();
                         step.typeLogits().close();
@@ -231,7 +257,8 @@ public final class CrystalGenerator {
                     zs[q] = types[a];
                 }
                 result[i] = new Crystal(new Structure(lat[j], zs, f), n[j], Arrays.copyOfRange(st.lengths(), 3 * i, 3 * i + 3),
-                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)), predicted.get(keep[i]), List.copyOf(frames.get(j)));
+                        Arrays.copyOfRange(st.angles(), 3 * i, 3 * i + 3), score[keep[i]], numbers(kept.get(i)), predicted.get(keep[i]), List.copyOf(frames.get(j)),
+                        latents[i], i, sample);
             }
             z.close();
         }

@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
+import java.util.function.ToIntFunction;
 
 /**
  * Annealed Langevin dynamics of the official {@code langevin_dynamics} (generation.md §4), one update at a time:
@@ -55,13 +56,27 @@ public final class LangevinSampler {
      * @param scalerStd  its 6 standard deviations
      */
     public Stats decodeStats(INDArray zCon, double[] scalerMean, double[] scalerStd) {
+        return decodeStats(zCon, scalerMean, scalerStd, null);
+    }
+
+    /**
+     * As {@link #decodeStats(INDArray, double[], double[])}, with the number of atoms of each crystal chosen by
+     * {@code numAtoms} from the row of atom-count logits (index k = k atoms) instead of the argmax; the lattice is scaled
+     * with the chosen count, as the official {@code decode_stats(z, gt_num_atoms)} does.
+     *
+     * @param numAtoms null: argmax
+     */
+    public Stats decodeStats(INDArray zCon, double[] scalerMean, double[] scalerStd, ToIntFunction<double[]> numAtoms) {
         int b = (int) zCon.size(0);
         try (Tape t = Tape.inference()) {
             Tensor z = t.constant(zCon);
             CrystalStatsHeads h = model.heads();
             INDArray logits = h.numAtomsLogits(t, z).value();
             int[] n = new int[b];
-            for (int i = 0; i < b; i++) n[i] = logits.getRow(i).argMax().getInt(0);
+            for (int i = 0; i < b; i++) {
+                n[i] = numAtoms == null ? logits.getRow(i).argMax().getInt(0)
+                        : numAtoms.applyAsInt(logits.getRow(i).castTo(DataType.DOUBLE).toDoubleVector());
+            }
             Tensor scaled = h.scaledLattice(t, z);
             INDArray la = CrystalStatsHeads.lengthsAndAngles(t, scaled, n, scalerMean, scalerStd).value();
             double[] lengths = new double[3 * b], angles = new double[3 * b];

@@ -88,7 +88,17 @@ public final class SampleMerge {
         Set<String> ids = new HashSet<>();
         int crystals = 0, structures = 0;
         ArrayNode from = SampleRun.JSON.createArrayNode();
-        Files.createDirectories(tmp.resolve(SampleRun.CIFS));
+        JsonNode settings = parts.get(0).run().path("settings");
+        // runs without a 'formats' setting predate --format and wrote CIFs and samples.extxyz
+        Set<String> formats = new HashSet<>(List.of("cif", "extxyz"));
+        if (settings.has("formats")) {
+            formats.clear();
+            settings.path("formats").forEach(n -> formats.add(n.asText()));
+        }
+        boolean cif = formats.contains("cif"), extxyz = formats.contains("extxyz"), latents = settings.path("save_latents").asBoolean(false);
+        LatentFile latentRows = null;
+        int redrawn = 0;
+        if (cif) Files.createDirectories(tmp.resolve(SampleRun.CIFS));
         for (Part p : parts) {
             Path table = p.dir().resolve(SampleRun.CSV);
             if (!Files.isRegularFile(table)) throw new InvalidInputException(table + ": not found");
@@ -109,17 +119,25 @@ public final class SampleMerge {
                 csv.append(row).append('\n');
                 cifs += copy(p.dir().resolve(SampleRun.CIFS).resolve(id + ".cif"), tmp.resolve(SampleRun.CIFS));
                 copy(p.dir().resolve(SampleRun.TRAJECTORIES).resolve(id + ".extxyz"), tmp.resolve(SampleRun.TRAJECTORIES));
+                copy(p.dir().resolve(SampleRun.POSCARS).resolve(id + ".vasp"), tmp.resolve(SampleRun.POSCARS));
+                copy(p.dir().resolve(SampleRun.SYMMETRIZED).resolve(id + ".cif"), tmp.resolve(SampleRun.SYMMETRIZED));
             }
             int frames = p.run().path("structures").asInt();
-            if (cifs != frames) {
+            if (latents && rows > 0) {
+                org.concdvae.io.Safetensors st = org.concdvae.io.Safetensors.read(p.dir().resolve(SampleRun.LATENTS));
+                if (latentRows == null) latentRows = new LatentFile("z", List.of(st.metadata().getOrDefault("columns", "").split(",")));
+                latentRows.readRowsAppend(st, rows);
+            }
+            if (cif && cifs != frames) {
                 throw new InvalidInputException(p.dir().resolve(SampleRun.CIFS) + ": " + cifs + " CIFs of its crystals found, but "
                         + SampleRun.RUN + " records " + frames + " crystals with atoms");
             }
             Path x = p.dir().resolve(SampleRun.EXTXYZ);
-            if (frames > 0 && !Files.isRegularFile(x)) throw new InvalidInputException(x + ": not found");
-            if (frames > 0) xyz.append(SampleRun.firstFrames(Files.readString(x, StandardCharsets.UTF_8), frames));
+            if (extxyz && frames > 0 && !Files.isRegularFile(x)) throw new InvalidInputException(x + ": not found");
+            if (extxyz && frames > 0) xyz.append(SampleRun.firstFrames(Files.readString(x, StandardCharsets.UTF_8), frames));
             crystals += rows;
             structures += frames;
+            redrawn += p.run().path("redrawn_empty").asInt(0);
             ObjectNode f = from.addObject();
             f.put("shard", p.index() + "/" + p.count());
             f.put("dir", p.dir().toAbsolutePath().normalize().toString());
@@ -127,11 +145,13 @@ public final class SampleMerge {
             f.put("version", p.run().path("version").asText());
         }
         AtomicFiles.writeString(tmp.resolve(SampleRun.CSV), csv.toString());
-        AtomicFiles.writeString(tmp.resolve(SampleRun.EXTXYZ), xyz.toString());
+        if (extxyz) AtomicFiles.writeString(tmp.resolve(SampleRun.EXTXYZ), xyz.toString());
+        if (latentRows != null) latentRows.write(tmp.resolve(SampleRun.LATENTS), latentRows.notes());
         JsonNode first = parts.get(0).run();
         int total = first.path("shard").path("total_batches").asInt();
         ObjectNode r = SampleRun.runHeader(version, first.path("settings"));
         SampleRun.runProgress(r, total, total, crystals, structures, true);
+        if (settings.path("retry_empty").asBoolean(false)) r.put("redrawn_empty", redrawn);
         r.set("merged_from", from);
         SampleRun.writeJson(tmp.resolve(SampleRun.RUN), r);
         return new Summary(parts.size(), crystals, structures);

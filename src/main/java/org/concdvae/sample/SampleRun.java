@@ -9,6 +9,7 @@ import org.apache.commons.csv.CSVRecord;
 import org.concdvae.autodiff.Engine;
 import org.concdvae.crystal.CifWriter;
 import org.concdvae.crystal.ExtXyzWriter;
+import org.concdvae.crystal.PoscarWriter;
 import org.concdvae.crystal.Structure;
 import org.concdvae.io.AtomicFiles;
 import org.concdvae.io.InvalidInputException;
@@ -49,11 +50,69 @@ import java.util.concurrent.Future;
  */
 public final class SampleRun {
     public static final String CSV = "samples.csv", EXTXYZ = "samples.extxyz", RUN = "run.json", CIFS = "cifs",
-            TRAJECTORIES = "trajectories";
+            TRAJECTORIES = "trajectories", POSCARS = "poscars", SYMMETRIZED = "symmetrized", LATENTS = "latents.safetensors";
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One target: a label, the given conditions and the filler of missing ones (null when nothing is missing). */
-    public record Target(String label, Map<String, Object> given, ConditionFiller filler) {}
+    /**
+     * One target: a label, the given conditions, the filler of missing ones (null when nothing is missing) and the hard
+     * controls of its atoms ({@link AtomControl#NONE}: none).
+     */
+    public record Target(String label, Map<String, Object> given, ConditionFiller filler, AtomControl control) {
+        public Target {
+            if (control == null) control = AtomControl.NONE;
+        }
+
+        public Target(String label, Map<String, Object> given, ConditionFiller filler) {
+            this(label, given, filler, AtomControl.NONE);
+        }
+    }
+
+    /** Per-crystal structure files: {@code cifs/<id>.cif}, {@code poscars/<id>.vasp} (VASP 5), frames of {@code samples.extxyz}. */
+    public enum Format {
+        CIF, POSCAR, EXTXYZ;
+
+        /** Parses a comma-separated list such as {@code cif,poscar}. */
+        public static java.util.Set<Format> parse(String text) {
+            java.util.Set<Format> f = java.util.EnumSet.noneOf(Format.class);
+            for (String part : text.split(",")) {
+                String p = part.trim().toLowerCase(Locale.ROOT);
+                switch (p) {
+                    case "cif" -> f.add(CIF);
+                    case "poscar", "vasp" -> f.add(POSCAR);
+                    case "extxyz" -> f.add(EXTXYZ);
+                    default -> throw new InvalidInputException("--format: unknown format '" + part.trim() + "' (choose from cif, poscar, extxyz)");
+                }
+            }
+            return f;
+        }
+
+        public String label() { return name().toLowerCase(Locale.ROOT); }
+    }
+
+    /**
+     * What a run writes besides samples.csv and run.json, and how it decodes.
+     *
+     * @param formats     structure files per crystal
+     * @param symmetrize  also the crystal refined at this tolerance (Å) in {@code symmetrized/<id>.cif} and the
+     *                    {@code spacegroup} / {@code spacegroup_symmetrized} columns (null: not)
+     * @param latents     write {@code latents.safetensors}: kept latent and Predictor outputs per crystal
+     * @param samplesPerZ Langevin decodes per kept latent
+     * @param retryEmpty  redraw the latents of crystals with 0 predicted atoms, at most this many rounds per batch (0: keep
+     *                    them as error rows)
+     */
+    public record Outputs(java.util.Set<Format> formats, Double symmetrize, boolean latents, int samplesPerZ, int retryEmpty) {
+        public static final Outputs DEFAULT = new Outputs(java.util.EnumSet.of(Format.CIF, Format.EXTXYZ), null, false, 1, 0);
+
+        public Outputs {
+            if (formats.isEmpty()) throw new InvalidInputException("--format needs at least one of cif, poscar, extxyz");
+            if (samplesPerZ < 1) throw new InvalidInputException("--samples-per-z must be at least 1, got " + samplesPerZ);
+            if (retryEmpty < 0) throw new IllegalArgumentException("retry rounds must be >= 0");
+            formats = java.util.Set.copyOf(formats);
+        }
+    }
+
+    /** Redraw rounds per batch of {@code --retry-empty}: enough for any model that rarely predicts 0 atoms, bounded for one that always does. */
+    public static final int RETRY_ROUNDS = 10;
 
     /** Progress callbacks: {@code done} of this run's (shard's) {@code total} batches are finished. */
     public interface Listener {
@@ -113,6 +172,8 @@ public final class SampleRun {
     private final Shard shard;
     private final int trajectoryEvery;
     private final String version;
+    private final Outputs outputs;
+    private final Symmetrizer symmetrizer;
 
     /**
      * @param settings        what defines the run (checked on resume and by {@link SampleMerge})
@@ -121,6 +182,14 @@ public final class SampleRun {
      * @param version         the program version, recorded in run.json
      */
     public SampleRun(CrystalGenerator generator, Path out, ObjectNode settings, long seed, Shard shard, int trajectoryEvery, String version) {
+        this(generator, out, settings, seed, shard, trajectoryEvery, version, Outputs.DEFAULT);
+    }
+
+    /** As above, with the files and decoding of {@code outputs}. */
+    public SampleRun(CrystalGenerator generator, Path out, ObjectNode settings, long seed, Shard shard, int trajectoryEvery, String version,
+                     Outputs outputs) {
+        this.outputs = outputs;
+        this.symmetrizer = outputs.symmetrize() == null ? null : new Symmetrizer(outputs.symmetrize());
         if (trajectoryEvery < 0) throw new InvalidInputException("--save-trajectory must be at least 1");
         this.generator = generator;
         this.out = out;
@@ -146,10 +215,12 @@ public final class SampleRun {
     public int run(List<Target> targets, int perTarget, int batchSize, int downSample, boolean resume, Listener listener) throws IOException {
         List<Batch> all = plan(targets.size(), perTarget, batchSize);
         int first = shard == null ? 0 : shard.first(all.size()), end = shard == null ? all.size() : shard.end(all.size());
-        Files.createDirectories(out.resolve(CIFS));
+        if (outputs.formats().contains(Format.CIF)) Files.createDirectories(out.resolve(CIFS));
         List<String> csv = new ArrayList<>();
         StringBuilder xyz = new StringBuilder();
+        LatentFile latents = outputs.latents() ? new LatentFile("z", latentColumns()) : null;
         int start = 0, structures = 0;
+        redrawn = 0;
         Path runFile = out.resolve(RUN);
         if (resume) {
             if (!Files.exists(runFile)) throw new InvalidInputException(out + ": nothing to resume (" + RUN + " not found)");
@@ -173,7 +244,11 @@ public final class SampleRun {
                 List<String> lines = records(out.resolve(CSV));
                 csv.addAll(lines.subList(1, Math.min(lines.size(), 1 + keepRows)));
             }
-            if (Files.exists(out.resolve(EXTXYZ))) xyz.append(firstFrames(Files.readString(out.resolve(EXTXYZ), StandardCharsets.UTF_8), structures));
+            if (outputs.formats().contains(Format.EXTXYZ) && Files.exists(out.resolve(EXTXYZ))) {
+                xyz.append(firstFrames(Files.readString(out.resolve(EXTXYZ), StandardCharsets.UTF_8), structures));
+            }
+            if (latents != null && keepRows > 0) latents.readRows(out.resolve(LATENTS), keepRows);
+            redrawn = r.path("redrawn_empty").asInt(0);
             if (csv.size() != keepRows) throw new InvalidInputException(out + ": " + CSV + " has fewer rows than " + RUN + " records; cannot resume");
         } else if (Files.exists(runFile)) {
             throw new InvalidInputException(out + ": already holds a sampling run (" + RUN + "); use --resume or another --out");
@@ -193,7 +268,7 @@ public final class SampleRun {
         }) : null;
         if (pool != null) Engine.setThreads(1);
         try {
-            Deque<Future<List<CrystalGenerator.Crystal>>> running = new ArrayDeque<>();
+            Deque<Future<Generated>> running = new ArrayDeque<>();
             int next = from;
             for (int g = from; g < end; g++) {
                 while (next < end && (next == g || (pool != null && next < g + side))) {
@@ -203,25 +278,40 @@ public final class SampleRun {
                             : pool.submit(() -> generate(nt, nb, downSample)));
                     next++;
                 }
-                List<CrystalGenerator.Crystal> crystals = await(running.poll());
+                Generated gen = await(running.poll());
+                List<CrystalGenerator.Crystal> crystals = gen.crystals();
+                redrawn += gen.redrawn();
                 Batch bt = all.get(g);
                 Target tg = targets.get(bt.target());
+                int perZ = outputs.samplesPerZ();
                 for (int k = 0; k < crystals.size(); k++) {
-                    String id = id(tg.label(), bt.batch() * batchSize + k);
+                    String id = id(tg.label(), bt.batch() * batchSize * perZ + k);
                     CrystalGenerator.Crystal c = crystals.get(k);
+                    Symmetrizer.Result sym = null;
                     if (c.structure() != null) {
-                        AtomicFiles.writeString(out.resolve(CIFS).resolve(id + ".cif"), CifWriter.write(c.structure()));
+                        if (outputs.formats().contains(Format.CIF)) AtomicFiles.writeString(out.resolve(CIFS).resolve(id + ".cif"), CifWriter.write(c.structure()));
+                        if (outputs.formats().contains(Format.POSCAR)) {
+                            AtomicFiles.writeString(out.resolve(POSCARS).resolve(id + ".vasp"), PoscarWriter.write(c.structure(), id + " " + c.structure().composition().formulaWithSpaces()));
+                        }
+                        if (symmetrizer != null) {
+                            sym = symmetrizer.apply(c.structure(), id);
+                            if (sym.cif() != null) AtomicFiles.writeString(out.resolve(SYMMETRIZED).resolve(id + ".cif"), sym.cif());
+                        }
                         if (trajectoryEvery > 0) AtomicFiles.writeString(out.resolve(TRAJECTORIES).resolve(id + ".extxyz"), trajectory(id, c));
-                        Map<String, Object> info = new LinkedHashMap<>();
-                        info.put("id", id);
-                        info.put("target", tg.label());
-                        ExtXyzWriter.append(xyz, c.structure(), info);
+                        if (outputs.formats().contains(Format.EXTXYZ)) {
+                            Map<String, Object> info = new LinkedHashMap<>();
+                            info.put("id", id);
+                            info.put("target", tg.label());
+                            ExtXyzWriter.append(xyz, c.structure(), info);
+                        }
                         structures++;
                     }
-                    csv.add(row(id, tg.label(), bt.batch(), c));
+                    csv.add(row(id, tg.label(), bt.batch(), bt.batch() * batchSize + k / perZ, c, sym));
+                    if (latents != null) latents.add(id, c.latent(), latentValues(c));
                     written++;
                 }
                 writeTables(csv, xyz);
+                if (latents != null) latents.write(out.resolve(LATENTS), latentNotes());
                 writeRun(g - first + 1, end - first, first, end, all.size(), csv.size(), structures, false);
                 listener.batch(tg.label(), g - first + 1, end - first);
             }
@@ -278,12 +368,68 @@ public final class SampleRun {
         return n;
     }
 
-    /** The crystals of one batch, from its own generator seeded by (seed, target, batch). */
-    private List<CrystalGenerator.Crystal> generate(Target tg, Batch bt, int downSample) {
+    /** The crystals of a batch and the number of latents redrawn because their crystal had 0 atoms. */
+    record Generated(List<CrystalGenerator.Crystal> crystals, int redrawn) {}
+
+    /** Latents redrawn so far in this run (for the summary; kept in run.json across --resume). */
+    private volatile int redrawn;
+
+    /** Latents of crystals with 0 predicted atoms that were redrawn ({@code --retry-empty}), over the whole run. */
+    public int redrawn() { return redrawn; }
+
+    /**
+     * The crystals of one batch, from its own generator seeded by (seed, target, batch). With {@code retryEmpty}, the
+     * latents whose crystals have 0 atoms are redrawn from the same generator (new prior latents, filtered as before)
+     * until every crystal has atoms or the rounds are used up.
+     */
+    private Generated generate(Target tg, Batch bt, int downSample) {
         Random rng = new Random(mix(seed, bt.target(), bt.batch()));
-        int m = bt.count() * downSample;
-        List<Map<String, Object>> cond = tg.filler() == null ? repeat(tg.given(), m) : tg.filler().draw(m, rng);
-        return generator.batch(cond, bt.count(), rng, trajectoryEvery);
+        int perZ = outputs.samplesPerZ();
+        List<CrystalGenerator.Crystal> cs = new ArrayList<>(generator.batch(conditions(tg, bt.count() * downSample, rng), bt.count(), rng,
+                trajectoryEvery, tg.control(), perZ));
+        int redraws = 0;
+        for (int round = 0; round < outputs.retryEmpty(); round++) {
+            List<Integer> empty = new ArrayList<>();   // latents (all their decodes share the atom count)
+            for (int i = 0; i < bt.count(); i++) if (cs.get(i * perZ).structure() == null) empty.add(i);
+            if (empty.isEmpty()) break;
+            List<CrystalGenerator.Crystal> again = generator.batch(conditions(tg, empty.size() * downSample, rng), empty.size(), rng,
+                    trajectoryEvery, tg.control(), perZ);
+            for (int j = 0; j < empty.size(); j++) {
+                for (int s = 0; s < perZ; s++) cs.set(empty.get(j) * perZ + s, again.get(j * perZ + s));
+            }
+            redraws += empty.size();
+        }
+        return new Generated(cs, redraws);
+    }
+
+    private List<Map<String, Object>> conditions(Target tg, int m, Random rng) {
+        return tg.filler() == null ? repeat(tg.given(), m) : tg.filler().draw(m, rng);
+    }
+
+    private List<String> latentColumns() {
+        List<String> c = new ArrayList<>(List.of("num_atoms"));
+        for (String n : conditionNames()) c.add("cond_" + n);
+        for (String n : generator.predictorNames()) c.add("pred_" + n);
+        c.add("predictor_score");
+        return c;
+    }
+
+    private double[] latentValues(CrystalGenerator.Crystal c) {
+        List<String> names = latentColumns();
+        double[] v = new double[names.size()];
+        v[0] = c.numAtoms();
+        int i = 1;
+        for (String n : conditionNames()) v[i++] = c.conditions().getOrDefault(n, Double.NaN);
+        for (String n : generator.predictorNames()) v[i++] = c.predictions().getOrDefault(n, Double.NaN);
+        v[i] = c.score();
+        return v;
+    }
+
+    private Map<String, String> latentNotes() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("z", "kept prior latent per crystal (the encoder's mu space, before z_condition); rows follow samples.csv");
+        m.put("pred", "pred_*: the step-one Predictor's output for the latent, in the property's units (classes: the most likely class)");
+        return m;
     }
 
     /** The value of a batch's future; its failure is rethrown as it was (user errors stay user errors). */
@@ -300,8 +446,12 @@ public final class SampleRun {
         }
     }
 
-    private String row(String id, String label, int batch, CrystalGenerator.Crystal c) {
+    private String row(String id, String label, int batch, int latent, CrystalGenerator.Crystal c, Symmetrizer.Result sym) {
         List<String> v = new ArrayList<>(List.of(id, label, String.valueOf(batch)));
+        if (outputs.samplesPerZ() > 1) {
+            v.add(String.valueOf(latent));
+            v.add(String.valueOf(c.sample()));
+        }
         Structure s = c.structure();
         v.add(s == null ? "" : s.composition().reducedFormula());
         v.add(String.valueOf(c.numAtoms()));
@@ -317,22 +467,28 @@ public final class SampleRun {
             Double x = c.predictions().get(name);
             v.add(x == null ? "" : num(x));
         }
+        if (symmetrizer != null) {
+            v.add(sym == null || sym.spacegroup() == 0 ? "" : String.valueOf(sym.spacegroup()));
+            v.add(sym == null || sym.spacegroupSymmetrized() == 0 ? "" : String.valueOf(sym.spacegroupSymmetrized()));
+        }
         v.add(s == null ? "model predicted 0 atoms" : "");
         v.add(s == null ? "" : CifWriter.write(s));
         return TABLE.format(v.toArray());
     }
 
     private void writeTables(List<String> csv, StringBuilder xyz) {
-        List<String> head = new ArrayList<>(List.of("id", "target", "batch", "formula", "num_atoms", "a", "b", "c", "alpha", "beta",
-                "gamma", "volume", "predictor_score"));
+        List<String> head = new ArrayList<>(List.of("id", "target", "batch"));
+        if (outputs.samplesPerZ() > 1) head.addAll(List.of("latent", "sample"));
+        head.addAll(List.of("formula", "num_atoms", "a", "b", "c", "alpha", "beta", "gamma", "volume", "predictor_score"));
         for (String n : conditionNames()) head.add("cond_" + n);
         for (String n : generator.predictorNames()) head.add("pred_" + n);
+        if (symmetrizer != null) head.addAll(List.of("spacegroup", "spacegroup_symmetrized"));
         head.add("error");
         head.add("cif");
         StringBuilder sb = new StringBuilder(TABLE.format(head.toArray())).append('\n');
         for (String r : csv) sb.append(r).append('\n');
         AtomicFiles.writeString(out.resolve(CSV), sb.toString());
-        AtomicFiles.writeString(out.resolve(EXTXYZ), xyz.toString());
+        if (outputs.formats().contains(Format.EXTXYZ)) AtomicFiles.writeString(out.resolve(EXTXYZ), xyz.toString());
     }
 
     /** samples.csv's dialect: RFC 4180, minimal quoting (the cif column spans lines inside quotes), '\n' between records. */
@@ -358,6 +514,7 @@ public final class SampleRun {
             s.put("total_batches", total);
         }
         runProgress(r, batches, done, crystals, structures, finished);
+        if (outputs.retryEmpty() > 0) r.put("redrawn_empty", redrawn);
         writeJson(out.resolve(RUN), r);
     }
 
