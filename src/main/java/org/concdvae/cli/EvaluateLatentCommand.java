@@ -48,6 +48,11 @@ public class EvaluateLatentCommand extends BaseCommand {
     @Option(names = "--iterations", defaultValue = "1000", description = "t-SNE iterations (default: ${DEFAULT-VALUE}).")
     int iterations;
 
+    @Option(names = "--export", paramLabel = "FILE",
+            description = "Also write every encoded crystal's mu (all usable rows, before --max-points subsampling) with its properties "
+                    + "to a safetensors file: tensor 'mu' [N, latent_dim], one tensor per property, ids in the metadata (the official extra_z.py).")
+    Path export;
+
     @Option(names = "--max-points", defaultValue = "3000",
             description = "Exact t-SNE costs O(n^2) per iteration: a larger data set is subsampled (seeded) to this many crystals (default: ${DEFAULT-VALUE}).")
     int maxPoints;
@@ -64,27 +69,25 @@ public class EvaluateLatentCommand extends BaseCommand {
             records = new ArrayList<>(pre.process(data, i -> bar.step()).kept());
         }
         if (records.size() < 2) throw new UserException(data + ": need at least 2 usable crystals, got " + records.size());
+        List<String> props = pre.propertyNames();
+        if (export != null) {
+            // encoded in full, so the export does not depend on --max-points
+            double[][] all = encode(stepOne, cfg, records, props);
+            org.concdvae.sample.LatentFile f = new org.concdvae.sample.LatentFile("mu", props);
+            for (int i = 0; i < records.size(); i++) {
+                float[] z = new float[all[i].length];
+                for (int k = 0; k < z.length; k++) z[k] = (float) all[i][k];
+                f.add(records.get(i).id(), z, records.get(i).properties());
+            }
+            if (export.toAbsolutePath().getParent() != null) Files.createDirectories(export.toAbsolutePath().getParent());
+            f.write(export, java.util.Map.of("mu", "posterior mean of the step-one encoder per crystal; rows in the order of " + data.getFileName()));
+            info("wrote %d latents to %s", records.size(), export);
+        }
         if (records.size() > maxPoints) {
             Collections.shuffle(records, new Random(common.seed));
             records = new ArrayList<>(records.subList(0, maxPoints));
         }
-        List<String> props = pre.propertyNames();
-        double[][] mu = new double[records.size()][];
-        int chunk = 256;
-        try (Progress bar = Progress.start("encode", records.size(), common.quiet)) {
-            for (int from = 0; from < records.size(); from += chunk) {
-                List<CrystalRecord> part = records.subList(from, Math.min(records.size(), from + chunk));
-                ConCdvae.Batch b = Batches.collate(part, props, List.of(), stepOne, common.threads());
-                try (Tape t = Tape.inference()) {
-                    INDArray eps = Nd4j.zeros(DataType.FLOAT, part.size(), cfg.model().latentDim());
-                    INDArray m = stepOne.cdvae().encode(t, b.encoderGraph(), eps, Probe.NONE).mu().value();
-                    for (int i = 0; i < part.size(); i++) mu[from + i] = m.getRow(i).toDoubleVector();
-                } finally {
-                    b.encoderGraph().close();
-                }
-                bar.stepBy(part.size());
-            }
-        }
+        double[][] mu = encode(stepOne, cfg, records, props);
         info("t-SNE of %d latents (dim %d), perplexity %.3g, %d iterations", mu.length, mu[0].length, perplexity, iterations);
         double[][] y = new Tsne(perplexity, iterations, common.seed, common.threads()).embed(mu);
         Files.createDirectories(out);
@@ -108,5 +111,26 @@ public class EvaluateLatentCommand extends BaseCommand {
         }
         info("wrote latent_tsne.csv and %d t-SNE plots to %s", props.size(), out);
         return ExitCode.OK;
+    }
+
+    /** The encoder's posterior mean of every record. */
+    private double[][] encode(ConCdvae stepOne, Config cfg, List<CrystalRecord> records, List<String> props) {
+        double[][] mu = new double[records.size()][];
+        int chunk = 256;
+        try (Progress bar = Progress.start("encode", records.size(), common.quiet)) {
+            for (int from = 0; from < records.size(); from += chunk) {
+                List<CrystalRecord> part = records.subList(from, Math.min(records.size(), from + chunk));
+                ConCdvae.Batch b = Batches.collate(part, props, List.of(), stepOne, common.threads());
+                try (Tape t = Tape.inference()) {
+                    INDArray eps = Nd4j.zeros(DataType.FLOAT, part.size(), cfg.model().latentDim());
+                    INDArray m = stepOne.cdvae().encode(t, b.encoderGraph(), eps, Probe.NONE).mu().value();
+                    for (int i = 0; i < part.size(); i++) mu[from + i] = m.getRow(i).toDoubleVector();
+                } finally {
+                    b.encoderGraph().close();
+                }
+                bar.stepBy(part.size());
+            }
+        }
+        return mu;
     }
 }

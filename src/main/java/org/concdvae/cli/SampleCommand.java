@@ -44,7 +44,15 @@ import java.util.Set;
                 "(and trajectories/<target>_<k>.extxyz with --save-trajectory) into --out,",
                 "streamed per batch. --shard I/N does part I (0-based) of the run's batches",
                 "(one job-array task); 'concdvae sample merge --out DIR SHARD_DIR...' joins",
-                "the shards (example: scripts/slurm-sample-array.sh)."})
+                "the shards (example: scripts/slurm-sample-array.sh)."},
+        footer = {"", "Examples:",
+                "  concdvae sample --fe -2 --bg 3 -n 20 --out gen/",
+                "  concdvae sample --fe -2 --bg 3 --formula NaCl --exact-composition -n 4 --format cif,poscar --symmetrize 0.1 --out nacl/",
+                "  concdvae sample --fe -1 --bg 1 --natoms 8 --exact-natoms --samples-per-z 2 --save-latents --out n8/",
+                "  concdvae sample --strategy full --fe -2 --bg 1 --cs cubic --sg 225 --ehull 0 --natoms 8 --out full/",
+                "  concdvae sample --strategy less --cs cubic --less-fill one-row --less-tolerance 0.1 --out cubic/",
+                "Soft conditions (--fe --bg --cs --sg --ehull --natoms --formula) steer the prior; the hard controls",
+                "--exact-composition and --exact-natoms fix the atoms of every crystal."})
 public class SampleCommand extends BaseCommand {
     /** Crystal-system names in the data's class order (data.CrystalSystem). */
     static final List<String> SYSTEMS = List.of("triclinic", "trigonal", "monoclinic", "orthorhombic", "tetragonal", "hexagonal", "cubic");

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -43,11 +44,19 @@ class LatentTsneTest {
         new Step1Trainer(tiny, small, model, new Step1Trainer.Options(42, 2, 1, null, false, 10, 5, "test", "test"), null).run();
         Path out = root.resolve("latent");
         int code = new CommandLine(new Main()).execute("evaluate", "latent", "--model", model.toString(), "--data",
-                data.resolve("val.csv").toString(), "--out", out.toString(), "--iterations", "300", "--perplexity", "3", "--quiet");
+                data.resolve("val.csv").toString(), "--out", out.toString(), "--iterations", "300", "--perplexity", "3", "--quiet",
+                "--export", out.resolve("mu.safetensors").toString());
         assertEquals(0, code);
         List<String> lines = Files.readAllLines(out.resolve("latent_tsne.csv"));
         int kept = new Preprocessor(tiny, 2, false).process(data.resolve("val.csv"), i -> { }).kept().size();
         assertEquals(kept + 1, lines.size(), "header + one row per usable crystal");
+        // --export: every usable crystal's mu, ids in the table's order, properties beside
+        org.concdvae.io.Safetensors mu = org.concdvae.io.Safetensors.read(out.resolve("mu.safetensors"));
+        assertArrayEquals(new long[]{kept, tiny.model().latentDim()}, mu.shape("mu"));
+        List<String> ids = org.concdvae.sample.LatentFile.ids(mu);
+        assertEquals(kept, ids.size());
+        assertEquals(lines.get(1).split(",")[0], ids.get(0));
+        assertEquals(Double.parseDouble(lines.get(1).split(",")[3]), mu.doubles("formation_energy_per_atom")[0], 1e-9);
         assertEquals("id,tsne_x,tsne_y,formation_energy_per_atom,band_gap,crystal_system", lines.get(0));
         for (String p : List.of("formation_energy_per_atom", "band_gap", "crystal_system")) {
             BufferedImage img = ImageIO.read(out.resolve("tsne_" + p + ".png").toFile());
