@@ -337,6 +337,10 @@ public class SampleCommand extends BaseCommand {
                 }
             });
         }
+        if (run.emptyWritten() > 0) {
+            warn(run.emptyWritten() + " crystals have 0 atoms (error rows in samples.csv)"
+                    + (retryEmpty ? " after " + SampleRun.RETRY_ROUNDS + " rounds of redrawing: the model rarely predicts atoms for these targets" : ""));
+        }
         double s = (System.nanoTime() - t0) / 1e9;
         info("done: %d crystals in %.1f s (%.2f crystals/min); %d targets x %d%s, %d candidates per kept crystal%s; outputs in %s",
                 written, s, written / s * 60, list.size(), count, perZ > 1 ? " latents x " + perZ + " decodes" : "", down,

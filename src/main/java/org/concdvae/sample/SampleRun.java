@@ -306,6 +306,7 @@ public final class SampleRun {
                         }
                         structures++;
                     }
+                    if (c.structure() == null) emptyWritten++;
                     csv.add(row(id, tg.label(), bt.batch(), bt.batch() * batchSize + k / perZ, c, sym));
                     if (latents != null) latents.add(id, c.latent(), latentValues(c));
                     written++;
@@ -376,6 +377,11 @@ public final class SampleRun {
 
     /** Latents of crystals with 0 predicted atoms that were redrawn ({@code --retry-empty}), over the whole run. */
     public int redrawn() { return redrawn; }
+
+    private int emptyWritten;
+
+    /** Crystals with 0 atoms (error rows) written by this call of {@link #run}. */
+    public int emptyWritten() { return emptyWritten; }
 
     /**
      * The crystals of one batch, from its own generator seeded by (seed, target, batch). With {@code retryEmpty}, the

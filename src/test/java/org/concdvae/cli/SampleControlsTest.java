@@ -130,28 +130,83 @@ class SampleControlsTest {
         assertFalse(Files.exists(tmp.resolve("c").resolve("run.json")), "nothing written");
     }
 
+    /**
+     * A copy of the tiny model whose atom-count head only chooses between 0 and 5 atoms, by the sign of a fixed random
+     * projection of its hidden layer: about half of all latents give crystals with 0 atoms.
+     */
+    static Path halfEmptyModel(Path dir) throws IOException {
+        return emptyModel(dir, false);
+    }
+
+    /** As {@link #halfEmptyModel}, or (always) a head that predicts 0 atoms for every latent. */
+    static Path emptyModel(Path dir, boolean always) throws IOException {
+        Files.createDirectories(dir);
+        try (var files = Files.list(model)) {
+            for (Path f : files.toList()) if (Files.isRegularFile(f)) Files.copy(f, dir.resolve(f.getFileName()));
+        }
+        Path weights = dir.resolve("best.safetensors");
+        Safetensors st = org.concdvae.io.CheckpointFiles.read(weights).tensors();
+        int last = -1;
+        for (String n : st.names()) if (n.startsWith("fc_num_atoms.") && n.endsWith(".weight")) last = Math.max(last, Integer.parseInt(n.split("\\.")[1]));
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> t = new java.util.LinkedHashMap<>();
+        for (String n : st.names()) t.put(n, st.toNd(n));
+        var w = t.get("fc_num_atoms." + last + ".weight");
+        var b = t.get("fc_num_atoms." + last + ".bias");
+        long classes = b.length(), hidden = w.length() / classes;
+        java.util.Random rnd = new java.util.Random(11);
+        double[] u = new double[(int) hidden];
+        for (int k = 0; k < hidden; k++) u[k] = rnd.nextGaussian();
+        double[] wf = new double[(int) (classes * hidden)], bf = new double[(int) classes];
+        java.util.Arrays.fill(bf, -1e4);
+        bf[0] = 0;
+        bf[5] = always ? -1e4 : 0;
+        for (int k = 0; k < hidden; k++) {
+            wf[k] = u[k];                          // row 0 (PyTorch layout [out, in])
+            wf[(int) (5 * hidden) + k] = -u[k];    // row 5
+        }
+        t.put("fc_num_atoms." + last + ".weight", org.nd4j.linalg.factory.Nd4j.create(wf, w.shape(), w.dataType()));
+        t.put("fc_num_atoms." + last + ".bias", org.nd4j.linalg.factory.Nd4j.create(bf, b.shape(), b.dataType()));
+        org.concdvae.io.CheckpointFiles.write(weights, t, null);
+        return dir;
+    }
+
     @Test
     void retryEmptyRedrawsLatentsOfEmptyCrystals(@TempDir Path tmp) throws IOException {
-        // crystals with 0 atoms of the run without redraws (--retry-empty=false keeps them as error rows)
+        Path half = halfEmptyModel(tmp.resolve("model"));
         Path keep = tmp.resolve("keep"), retry = tmp.resolve("retry");
-        var r = builtin(keep, "--fe", "-2", "--bg", "1", "-n", "8", "--candidates", "8", "--retry-empty=false");
+        String[] common = {"sample", "--model", half.toString(), "--fe", "-2", "-n", "8", "--candidates", "8", "--batch-size", "8", "--seed", "3"};
+        var r = exec(args(concat(common, "--out", keep.toString(), "--retry-empty=false")));
         assertEquals(0, r.code(), r.out() + r.err());
-        long empty = checkOutputs(keep, 8).stream().filter(x -> x.get("num_atoms").equals("0")).count();
-        r = builtin(retry, "--fe", "-2", "--bg", "1", "-n", "8", "--candidates", "8");
-        assertEquals(0, r.code(), r.err());
-        List<CSVRecord> rows = checkOutputs(retry, 8);
-        JsonNode run = new ObjectMapper().readTree(retry.resolve("run.json").toFile());
-        long stillEmpty = rows.stream().filter(x -> x.get("num_atoms").equals("0")).count();
-        // (neither the tiny nor the built-in model predicts 0 atoms for this seed, so the count is 0 here; it is at least
-        // the number of empty crystals of the run without redraws)
-        assertTrue(run.path("redrawn_empty").isInt() && run.path("redrawn_empty").asInt() >= empty, run.toString());
-        assertEquals(0, stillEmpty, "every crystal has atoms after redrawing");
-        assertFalse(new ObjectMapper().readTree(keep.resolve("run.json").toFile()).has("redrawn_empty"));
-        // crystals that had atoms the first time are the same crystals
         List<CSVRecord> first = checkOutputs(keep, 8);
+        long empty = first.stream().filter(x -> x.get("num_atoms").equals("0")).count();
+        assertTrue(empty > 0 && empty < 8, "the altered head gives some empty crystals: " + empty);
+        assertEquals("model predicted 0 atoms", first.stream().filter(x -> x.get("num_atoms").equals("0")).findFirst().orElseThrow().get("error"));
+        assertFalse(new ObjectMapper().readTree(keep.resolve("run.json").toFile()).has("redrawn_empty"));
+
+        r = exec(args(concat(common, "--out", retry.toString())));
+        assertEquals(0, r.code(), r.out() + r.err());
+        List<CSVRecord> rows = checkOutputs(retry, 8);
+        assertEquals(0, rows.stream().filter(x -> x.get("num_atoms").equals("0")).count(), "every crystal has atoms after redrawing");
+        JsonNode run = new ObjectMapper().readTree(retry.resolve("run.json").toFile());
+        assertTrue(run.path("redrawn_empty").asInt() >= empty, run.toString());
+        // the first draw is the same: crystals that had atoms then are the same crystals now
         for (int i = 0; i < 8; i++) {
             if (!first.get(i).get("num_atoms").equals("0")) assertEquals(first.get(i).get("cif"), rows.get(i).get("cif"));
         }
+        // a head that always predicts 0 atoms: the redraws stop after the bound, the error rows stay, a warning says so
+        Path never = emptyModel(tmp.resolve("never"), true), out = tmp.resolve("bounded");
+        common[2] = never.toString();
+        r = exec(args(concat(common, "--out", out.toString())));
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(8, checkOutputs(out, 8).stream().filter(x -> x.get("num_atoms").equals("0")).count());
+        assertEquals(8 * 10, new ObjectMapper().readTree(out.resolve("run.json").toFile()).path("redrawn_empty").asInt(), "8 latents x 10 rounds");
+        assertTrue(r.err().contains("warning: 8 crystals have 0 atoms (error rows in samples.csv) after 10 rounds"), r.err());
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     @Test
