@@ -327,4 +327,37 @@ class SampleControlsTest {
         }
         assertFalse(Files.exists(out.resolve("samples.extxyz")), "--format cif,poscar: no extxyz");
     }
+
+    /** Shards of a run with the new outputs merge to the unsharded run: table, POSCARs, symmetrized CIFs, latents. */
+    @Test
+    void newOutputsShardAndMerge(@TempDir Path tmp) throws IOException {
+        String[] common = {"sample", "--model", model.toString(), "--fe", "-2", "-n", "3", "--candidates", "3", "--batch-size", "1",
+                "--samples-per-z", "2", "--format", "poscar,extxyz", "--symmetrize", "0.1", "--save-latents", "--seed", "9"};
+        Path whole = tmp.resolve("whole");
+        var r = exec(args(concat(common, "--out", whole.toString())));
+        assertEquals(0, r.code(), r.err());
+        List<Path> parts = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Path d = tmp.resolve("s" + i);
+            r = exec(args(concat(common, "--out", d.toString(), "--shard", i + "/2")));
+            assertEquals(0, r.code(), r.err());
+            parts.add(d);
+        }
+        Path merged = tmp.resolve("merged");
+        r = exec("sample", "merge", "--quiet", "--out", merged.toString(), parts.get(0).toString(), parts.get(1).toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Files.readString(whole.resolve("samples.csv")), Files.readString(merged.resolve("samples.csv")));
+        assertEquals(Files.readString(whole.resolve("samples.extxyz")), Files.readString(merged.resolve("samples.extxyz")));
+        for (String sub : List.of("poscars", "symmetrized")) {
+            List<String> a = SampleShardTest.files(whole.resolve(sub)), b = SampleShardTest.files(merged.resolve(sub));
+            assertEquals(a, b, sub);
+            for (String f : a) assertEquals(Files.readString(whole.resolve(sub).resolve(f)), Files.readString(merged.resolve(sub).resolve(f)));
+        }
+        assertEquals(6, SampleShardTest.files(whole.resolve("poscars")).size(), "3 latents x 2 decodes");
+        Safetensors a = Safetensors.read(whole.resolve("latents.safetensors")), b = Safetensors.read(merged.resolve("latents.safetensors"));
+        assertEquals(LatentFile.ids(a), LatentFile.ids(b));
+        assertArrayEquals(a.floats("z"), b.floats("z"));
+        assertArrayEquals(a.doubles("pred_formation_energy_per_atom"), b.doubles("pred_formation_energy_per_atom"));
+        assertFalse(Files.exists(merged.resolve("cifs")));
+    }
 }
