@@ -443,7 +443,7 @@ public class SampleCommand extends BaseCommand {
         if (cs != null) put(m, parts, need, "crystal_system", (double) cs, "cs");
         put(m, parts, need, "e_above_hull", eHull, "ehull");
         if (nAtoms != null) {
-            if (need.contains("n_atom") || !exactNatoms) put(m, parts, need, "n_atom", (double) nAtoms, "natoms");
+            if (need.contains("n_atom") || !(exactNatoms || exactComposition)) put(m, parts, need, "n_atom", (double) nAtoms, "natoms");
             else parts.add("natoms" + nAtoms);
         }
         if (formula != null) {

@@ -336,6 +336,11 @@ class SampleControlsTest {
         Path whole = tmp.resolve("whole");
         var r = exec(args(concat(common, "--out", whole.toString())));
         assertEquals(0, r.code(), r.err());
+        // resuming the finished run keeps its latents (read back from latents.safetensors)
+        byte[] before = Files.readAllBytes(whole.resolve("latents.safetensors"));
+        r = exec(args(concat(common, "--out", whole.toString(), "--resume")));
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(before, Files.readAllBytes(whole.resolve("latents.safetensors")));
         List<Path> parts = new java.util.ArrayList<>();
         for (int i = 0; i < 2; i++) {
             Path d = tmp.resolve("s" + i);
