@@ -406,7 +406,8 @@ public class SampleCommand extends BaseCommand {
                     row++;
                     Map<String, Object> m = new LinkedHashMap<>(), checked = new LinkedHashMap<>();
                     List<String> read = new ArrayList<>(need);
-                    for (String extra : List.of("n_atom", "formula")) if (!read.contains(extra)) read.add(extra);
+                    // the hard controls read their column even when the prior does not condition on it
+                    if (exactNatoms || exactComposition) for (String extra : List.of("n_atom", "formula")) if (!read.contains(extra)) read.add(extra);
                     for (String n : read) {
                         if (!r.isMapped(n) || !r.isSet(n) || r.get(n).isBlank()) continue;
                         Object v = value(n, r.get(n).trim(), targetsCsv + " row " + row);

@@ -89,6 +89,18 @@ class SampleControlsTest {
             double score = Math.abs((pred[i] - (-1.0)) / (1.0 - -6.0));   // |normalised prediction - normalised target|
             assertEquals(score, Double.parseDouble(row.get("predictor_score")), 1e-5);
         }
+        // the controls act on decoding only: the same seed without them keeps the same latents, conditions, Predictor
+        // outputs and scores (the prior and the Predictor filter never see the hard controls)
+        Path free = tmp.resolve("free");
+        r = sample(free, "--fe", "-1", "--formula", "SrTiO3", "-n", "3", "--candidates", "6", "--batch-size", "2", "--save-latents");
+        assertEquals(0, r.code(), r.err());
+        List<CSVRecord> freeRows = checkOutputs(free, 3);
+        for (int i = 0; i < 3; i++) {
+            for (String col : List.of("predictor_score", "pred_formation_energy_per_atom", "cond_formation_energy_per_atom")) {
+                assertEquals(freeRows.get(i).get(col), rows.get(i).get(col), col);
+            }
+        }
+        assertArrayEquals(Safetensors.read(free.resolve("latents.safetensors")).floats("z"), lat.floats("z"));
         // Z fixed by --z, and by --natoms with --exact-composition
         Path z2 = tmp.resolve("z2");
         r = sample(z2, "--fe", "-1", "--formula", "SrTiO3", "--exact-composition", "--z", "2", "-n", "2", "--candidates", "2");
@@ -326,6 +338,14 @@ class SampleControlsTest {
             }
         }
         assertFalse(Files.exists(out.resolve("samples.extxyz")), "--format cif,poscar: no extxyz");
+        // the band-gap and formation-energy targets condition the prior and score the Predictor's outputs (both heads of
+        // the built-in model): score = sum of |normalised prediction - normalised target|
+        for (CSVRecord row : rows) {
+            assertEquals(3.0, Double.parseDouble(row.get("cond_band_gap")), 0);
+            assertEquals(-2.0, Double.parseDouble(row.get("cond_formation_energy_per_atom")), 0);
+            double bg = Double.parseDouble(row.get("pred_band_gap")), fe = Double.parseDouble(row.get("pred_formation_energy_per_atom"));
+            assertTrue(Double.isFinite(bg) && Double.isFinite(fe));
+        }
     }
 
     /** Shards of a run with the new outputs merge to the unsharded run: table, POSCARs, symmetrized CIFs, latents. */
