@@ -385,4 +385,40 @@ class SampleControlsTest {
         assertArrayEquals(a.doubles("pred_formation_energy_per_atom"), b.doubles("pred_formation_energy_per_atom"));
         assertFalse(Files.exists(merged.resolve("cifs")));
     }
+
+    /** gen.down_sample, gen.less_mode and gen.tolerate of the model's config are the defaults of the flags. */
+    @Test
+    void generationKeysOfTheConfigAreHonoured(@TempDir Path tmp) throws IOException {
+        Path copy = tmp.resolve("model");
+        Files.createDirectories(copy);
+        try (var files = Files.list(model)) {
+            for (Path f : files.toList()) if (Files.isRegularFile(f)) Files.copy(f, copy.resolve(f.getFileName()));
+        }
+        String cfg = Files.readString(copy.resolve("config.yaml"));
+        String edited = cfg.replaceFirst("(?m)^  down_sample: .*$", "  down_sample: 3")
+                .replaceFirst("(?m)^  less_mode: .*$", "  less_mode: \"one_row\"")
+                .replaceFirst("(?m)^  tolerate: .*$", "  tolerate: 0.3");
+        assertNotEquals(cfg, edited);
+        Files.writeString(copy.resolve("config.yaml"), edited);
+        Path ref = model.getParent().resolve("data/train.csv"), out = tmp.resolve("out");
+        var r = exec(args("sample", "--model", copy.toString(), "--strategy", "less", "--cs", "cubic", "-n", "2", "--reference", ref.toString(),
+                "--out", out.toString()));
+        assertEquals(0, r.code(), r.err());
+        JsonNode settings = new ObjectMapper().readTree(out.resolve("run.json").toFile()).path("settings");
+        assertEquals(3, settings.path("candidates_per_kept").asInt());
+        assertEquals("one-row", settings.path("less_fill").asText());
+        assertEquals(0.3, settings.path("less_tolerance").asDouble());
+        // a flag overrides the config
+        r = exec(args("sample", "--model", copy.toString(), "--strategy", "less", "--cs", "cubic", "-n", "2", "--reference", ref.toString(),
+                "--less-fill", "random", "--candidates", "2", "--out", tmp.resolve("flag").toString()));
+        assertEquals(0, r.code(), r.err());
+        settings = new ObjectMapper().readTree(tmp.resolve("flag").resolve("run.json").toFile()).path("settings");
+        assertEquals("random", settings.path("less_fill").asText());
+        assertEquals(1, settings.path("candidates_per_kept").asInt());
+        // a config value the flag does not know is refused by the config validator
+        Files.writeString(copy.resolve("config.yaml"), edited.replace("\"one_row\"", "\"some_rows\""));
+        r = exec(args("sample", "--model", copy.toString(), "--fe", "-1", "-n", "1", "--out", tmp.resolve("bad").toString()));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("gen.less_mode"), r.err());
+    }
 }
