@@ -39,7 +39,8 @@ import java.util.concurrent.Future;
  * A generation run into an output directory, streamed batch by batch: {@code cifs/<target>_<k>.cif} (one CIF per
  * crystal), {@code samples.csv} (one row per crystal), {@code samples.extxyz} (all crystals), optionally
  * {@code trajectories/<target>_<k>.extxyz} (the Langevin trajectory of each crystal) and {@code run.json} (settings and
- * progress). After every batch the CIFs and trajectories are written first, then the tables, then {@code run.json},
+ * progress); with {@link Outputs}, {@code poscars/<id>.vasp}, {@code symmetrized/<id>.cif} and
+ * {@code latents.safetensors}, and without CIFs or {@code samples.extxyz} when {@code --format} leaves them out. After every batch the CIFs and trajectories are written first, then the tables, then {@code run.json},
  * each atomically, so an interrupted run resumes ({@code resume}) after its last complete batch with identical results.
  *
  * <p>The work of a run is a fixed list of batches: targets in order, per target {@code ceil(n / batchSize)} batches;
