@@ -42,8 +42,8 @@ public final class StructureSource {
     private StructureSource() {}
 
     /** Help text for command options that take a structure input (keeps every command's wording the same). */
-    public static final String INPUT_DESCRIPTION = "CIF file (one structure per data_ block), directory of *.cif files, "
-            + "or CSV file with a 'cif' column (ids from its 'id' or 'material_id' column, else the row number).";
+    public static final String INPUT_DESCRIPTION = "CIF file (one structure per data_ block), VASP 5 POSCAR file (*.vasp, POSCAR*, CONTCAR*), "
+            + "directory of *.cif / *.vasp files, or CSV file with a 'cif' column (ids from its 'id' or 'material_id' column, else the row number).";
 
     /** One structure of the input, or the reason it could not be read. {@code origin} names file (and row). */
     public record Entry(String id, Structure structure, String error, String origin) {
@@ -62,7 +62,24 @@ public final class StructureSource {
         if (Files.isDirectory(path)) return readDirectory(path);
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".csv")) return readCsv(path);
+        if (isPoscar(path)) return readPoscarFile(path);
         return readCifFile(path);
+    }
+
+    /** POSCAR by name, as pymatgen and ASE recognise it: *.vasp, POSCAR*, CONTCAR*. */
+    static boolean isPoscar(Path file) {
+        String n = file.getFileName().toString();
+        String lower = n.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".vasp") || n.startsWith("POSCAR") || n.startsWith("CONTCAR");
+    }
+
+    private static List<Entry> readPoscarFile(Path file) {
+        String origin = file.toString();
+        try {
+            return List.of(new Entry(stem(file), org.concdvae.crystal.PoscarReader.read(readText(file), origin), null, origin));
+        } catch (InvalidStructureException e) {
+            return List.of(new Entry(stem(file), null, e.getMessage(), origin));
+        }
     }
 
     /** All entries; the first bad structure aborts with its one-line message. */
@@ -81,17 +98,17 @@ public final class StructureSource {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                if (Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".cif")) {
+                if (Files.isRegularFile(p) && (p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".cif") || isPoscar(p))) {
                     files.add(p);
                 }
             }
         } catch (IOException e) {
             throw new InvalidInputException("cannot list directory " + dir + ": " + e.getMessage(), e);
         }
-        if (files.isEmpty()) throw new InvalidInputException("no *.cif files in directory " + dir);
+        if (files.isEmpty()) throw new InvalidInputException("no *.cif or *.vasp files in directory " + dir);
         files.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
         List<Entry> out = new ArrayList<>();
-        for (Path f : files) out.addAll(readCifFile(f));
+        for (Path f : files) out.addAll(isPoscar(f) ? readPoscarFile(f) : readCifFile(f));
         return out;
     }
 

@@ -125,4 +125,21 @@ class StructureSourceTest {
         Files.write(f, text);
         assertTrue(StructureSource.read(f).get(0).ok());
     }
+
+    /** POSCAR files (by name, as pymatgen and ASE recognise them) and directories mixing CIF and POSCAR. */
+    @Test
+    void poscarFilesAndDirectories(@TempDir Path dir) throws Exception {
+        Structure nacl = org.concdvae.crystal.CifReader.readOne(NACL, "nacl");
+        Files.writeString(dir.resolve("a.cif"), NACL);
+        Files.writeString(dir.resolve("b.vasp"), org.concdvae.crystal.PoscarWriter.write(nacl));
+        Files.writeString(dir.resolve("POSCAR_c"), org.concdvae.crystal.PoscarWriter.write(nacl));
+        Files.writeString(dir.resolve("d.vasp"), "broken\n1.0\n");
+        List<StructureSource.Entry> all = StructureSource.read(dir);
+        assertEquals(List.of("POSCAR_c", "a", "b", "d"), all.stream().map(StructureSource.Entry::id).toList());
+        assertEquals(nacl.composition(), all.get(2).structure().composition());
+        assertTrue(all.get(0).ok());
+        assertFalse(all.get(3).ok());
+        assertTrue(all.get(3).error().contains("d.vasp"), all.get(3).error());
+        assertEquals(nacl.size(), StructureSource.read(dir.resolve("b.vasp")).get(0).structure().size());
+    }
 }
