@@ -421,4 +421,16 @@ class SampleControlsTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("gen.less_mode"), r.err());
     }
+
+    /** --help documents every control, says which formula/atom-count options are soft and which hard, and has examples. */
+    @Test
+    void helpDocumentsTheControls() {
+        var r = exec("sample", "--help");
+        assertEquals(0, r.code());
+        for (String f : List.of("--exact-composition", "--z=K", "--exact-natoms", "--samples-per-z", "--retry-empty", "--format", "--symmetrize",
+                "--save-latents", "--less-fill", "one-row", "--less-tolerance", "--ehull", "--natoms", "--strict-targets", "Examples:",
+                "soft condition", "hard control", "e_above_hull (--ehull), n_atom (--natoms)")) {
+            assertTrue(r.out().replaceAll("\\s+", " ").contains(f), f + "\n" + r.out());
+        }
+    }
 }
