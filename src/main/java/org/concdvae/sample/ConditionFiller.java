@@ -83,7 +83,7 @@ public final class ConditionFiller {
         }
         if (!missing.isEmpty() && keep.isEmpty()) {
             throw new InvalidInputException(source + ": no reference row " + (mode != Mode.RANDOM ? "matches the given properties " + target
-                    + " (tolerance " + tolerate + " of each range) and " : "") + "has values for " + missing);
+                    + " (--less-tolerance " + tolerate + " of each range; a larger one admits more rows) and " : "") + "has values for " + missing);
         }
         this.rows = keep;
     }
