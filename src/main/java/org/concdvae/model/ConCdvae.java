@@ -4,6 +4,7 @@ import org.concdvae.autodiff.Index;
 import org.concdvae.autodiff.Tape;
 import org.concdvae.autodiff.Tensor;
 import org.concdvae.config.Config;
+import org.concdvae.crystal.Element;
 import org.concdvae.crystal.InvalidStructureException;
 import org.concdvae.crystal.Lattice;
 import org.concdvae.io.InvalidInputException;
@@ -139,7 +140,10 @@ public final class ConCdvae {
         }
         for (int a = 0; a < n; a++) {
             int z = b.atomTypes()[a];
-            if (z < 1 || z > CrystalStatsHeads.MAX_ATOMIC_NUM) throw new InvalidInputException("atomic number " + z + " outside 1..100");
+            if (z < 1 || z > CrystalStatsHeads.MAX_ATOMIC_NUM) {
+                throw new InvalidInputException("element " + (z >= 1 && z <= Element.MAX_Z ? Element.of(z).symbol() + " " : "")
+                        + "(Z = " + z + ") is outside the model's element vocabulary Z = 1.." + CrystalStatsHeads.MAX_ATOMIC_NUM);
+            }
         }
         Index atomCrystal = b.encoderGraph().atomCrystal();
 
