@@ -150,13 +150,12 @@ public final class CifReader {
         CifSyntax.Column labels = b.get("_atom_site_label");
         CifSyntax.Column occs = b.get("_atom_site_occupancy");
         CifSyntax.Column hydrogens = b.get("_atom_site_attached_hydrogens");
-        CifSyntax.Column multiplicities = b.get("_atom_site_symmetry_multiplicity");
         if (types == null && labels == null) {
             throw new InvalidStructureException(where + ", line " + xs.line()
                     + ": atom sites have neither _atom_site_type_symbol nor _atom_site_label");
         }
         int rows = xs.values().size();
-        for (CifSyntax.Column c : new CifSyntax.Column[]{ys, zs, types, labels, occs, hydrogens, multiplicities}) {
+        for (CifSyntax.Column c : new CifSyntax.Column[]{ys, zs, types, labels, occs, hydrogens}) {
             if (c != null && c.values().size() != rows) {
                 throw new InvalidStructureException(where + ", line " + c.line() + ": " + c.tag() + " has "
                         + c.values().size() + " values but _atom_site_fract_x has " + rows);
@@ -204,9 +203,6 @@ public final class CifReader {
             Row row = new Row(z, f, label, xv.line());
             asym.add(row);
             seenRows.add(f, row);
-            if (multiplicities != null && !multiplicities.values().get(r).isPlaceholder()) {
-                checkMultiplicity(row, ops, multiplicities.values().get(r), at);
-            }
         }
         if (asym.isEmpty()) {
             throw new InvalidStructureException(where + ", line " + xs.line() + ": no atoms (the atom site loop is empty"
@@ -603,26 +599,6 @@ public final class CifReader {
         }
         throw new InvalidStructureException(at + ": unknown element " + (typeSymbol ? "" : "in label ") + "'"
                 + CifSyntax.abbreviate(s) + "'");
-    }
-
-    /** The number of distinct images of a row under the operations must equal the multiplicity the file gives. */
-    private static void checkMultiplicity(Row row, List<SymmetryOperation> ops, CifSyntax.Value m, String at) {
-        double given = number(m, "_atom_site_symmetry_multiplicity", at);
-        PeriodicGrid<double[]> seen = new PeriodicGrid<>();
-        int n = 0;
-        for (SymmetryOperation op : ops) {
-            double[] c = op.apply(row.frac);
-            for (int k = 0; k < 3; k++) c[k] = c[k] - Math.floor(c[k]);
-            if (seen.find(c) == null) {
-                seen.add(c, c);
-                n++;
-            }
-        }
-        if (given != n) {
-            throw new InvalidStructureException(at + ": the symmetry operations give " + n
-                    + " positions but _atom_site_symmetry_multiplicity says " + m.text()
-                    + " (operations and sites do not belong together)");
-        }
     }
 
     private static String title(String s) {

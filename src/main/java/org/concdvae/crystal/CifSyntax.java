@@ -151,6 +151,9 @@ final class CifSyntax {
         }
         if (t.isTag()) {
             String tag = tagKey(t.text);
+            if (tag.equals("_eof") && (i + 1 >= tokens.size() || tokens.get(i + 1).endsValues())) {
+                return i + 1; // an end-of-file marker some writers add (pymatgen reads it so), not a data item
+            }
             if (i + 1 >= tokens.size() || tokens.get(i + 1).endsValues()) {
                 throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + t.line
                         + ": tag " + t.text + " has no value" + (i + 1 >= tokens.size() ? " (truncated file?)" : ""));
@@ -205,15 +208,29 @@ final class CifSyntax {
             }
             if (c == '\'' || c == '"') {
                 int j = i + 1;
+                int startLine = line;
                 while (true) {
-                    if (j >= n || s.charAt(j) == '\n') {
-                        throw new InvalidStructureException(where + ", line " + line + ": quoted value " + c
-                                + abbreviate(s.substring(i + 1, j)) + " is never closed");
+                    if (j >= n) {
+                        throw new InvalidStructureException(where + ", line " + startLine + ": quoted value " + c
+                                + abbreviate(s.substring(i + 1, Math.min(n, i + 41))) + " is never closed");
                     }
-                    if (s.charAt(j) == c && (j + 1 >= n || isBlank(s.charAt(j + 1)))) break;
+                    if (s.charAt(j) == '\n') {
+                        // CIF 1.1 quotes end on their line; some writers (pymatgen reads them) continue a quoted
+                        // comment over lines. Accept that only while no line starts a new tag, loop, block or text
+                        // field, so a lone apostrophe cannot swallow data.
+                        char next = j + 1 < n ? s.charAt(j + 1) : '_';
+                        if (next == '_' || next == ';' || s.startsWith("loop_", j + 1) || s.startsWith("data_", j + 1)
+                                || s.regionMatches(true, j + 1, "loop_", 0, 5) || s.regionMatches(true, j + 1, "data_", 0, 5)) {
+                            throw new InvalidStructureException(where + ", line " + startLine + ": quoted value " + c
+                                    + abbreviate(s.substring(i + 1, j)) + " is never closed");
+                        }
+                        line++;
+                    } else if (s.charAt(j) == c && (j + 1 >= n || isBlank(s.charAt(j + 1)))) {
+                        break;
+                    }
                     j++;
                 }
-                out.add(new Token(s.substring(i + 1, j), line, true));
+                out.add(new Token(s.substring(i + 1, j), startLine, true));
                 i = j + 1;
                 continue;
             }

@@ -131,7 +131,7 @@ public final class PoscarReader {
                 }
                 next = 6;
             }
-            String name = t.length > next ? t[next] : (note != null && !note.isEmpty() ? tokens(note)[0] : null);
+            String name = t.length > next ? t[next] : null; // a '#' comment is not a name (spglib writes site numbers)
             names[i] = name;
             if (name == null) allNamed = false;
             if (cartesian) for (int k = 0; k < 3; k++) p[k] *= factor[k];
@@ -154,25 +154,8 @@ public final class PoscarReader {
     private static int[] vasp4Species(String comment, List<Integer> counts, String[] names, boolean allNamed,
                                       String given, String where) {
         int groups = counts.size();
-        if (allNamed) {
-            // names after the coordinates: one element per count group
-            int[] zs = new int[groups];
-            int i = 0;
-            for (int g = 0; g < groups; g++) {
-                int zg = 0;
-                for (int k = 0; k < counts.get(g); k++, i++) {
-                    int zi = CifReader.element(new CifSyntax.Value(names[i], 0, true), false,
-                            where + ", site " + (i + 1));
-                    if (zg != 0 && zi != zg) {
-                        throw new InvalidStructureException(where + ": VASP 4 POSCAR whose site names mix elements"
-                                + " within one count group (site " + (i + 1) + " '" + abbreviate(names[i]) + "')");
-                    }
-                    zg = zi;
-                }
-                zs[g] = zg;
-            }
-            return zs;
-        }
+        int[] named = allNamed ? namesPerGroup(counts, names, where) : null;
+        if (named != null) return named;
         String[] c = tokens(comment);
         if (c.length == groups && allSymbols(c)) {
             int[] zs = new int[groups];
@@ -198,6 +181,31 @@ public final class PoscarReader {
         }
         throw new InvalidStructureException(where + ": VASP 4 POSCAR without species: add the species line (e.g. 'Fe O')"
                 + " above the counts, or set " + VASP4_SPECIES_ENV);
+    }
+
+    /** Element names in a fourth column, one element per count group; null when they are not all element names. */
+    private static int[] namesPerGroup(List<Integer> counts, String[] names, String where) {
+        int groups = counts.size();
+        int[] zs = new int[groups];
+        int i = 0;
+        for (int g = 0; g < groups; g++) {
+            int zg = 0;
+            for (int k = 0; k < counts.get(g); k++, i++) {
+                int zi;
+                try {
+                    zi = CifReader.element(new CifSyntax.Value(names[i], 0, true), false, where + ", site " + (i + 1));
+                } catch (InvalidStructureException e) {
+                    return null; // not element names: the other sources of species apply
+                }
+                if (zg != 0 && zi != zg) {
+                    throw new InvalidStructureException(where + ": VASP 4 POSCAR whose site names mix elements"
+                            + " within one count group (site " + (i + 1) + " '" + abbreviate(names[i]) + "')");
+                }
+                zg = zi;
+            }
+            zs[g] = zg;
+        }
+        return zs;
     }
 
     private static boolean allSymbols(String[] s) {

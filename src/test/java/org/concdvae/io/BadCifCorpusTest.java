@@ -57,7 +57,6 @@ class BadCifCorpusTest {
             "setting_does_not_fit_cell.cif      | do not fit the cell parameters (wrong setting or unique axis?)",
             "rhombohedral_axes_unknown.cif      | rhombohedral group without ':H' or ':R'",
             "implicit_hydrogens.cif             | 4 implicit hydrogen atoms (_atom_site_attached_hydrogens)",
-            "multiplicity_mismatch.cif          | the symmetry operations give 2 positions but _atom_site_symmetry_multiplicity says 4",
             "symmetry_operation_missing_sign.cif | bad symmetry operation '-x1,-y,-z' (cannot read '-x1')",
             "cartesian_only.cif                 | only Cartesian atom sites",
             "not_a_cif.cif                      | before any data_ block (not a CIF file?)",
