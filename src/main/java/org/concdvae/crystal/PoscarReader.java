@@ -35,7 +35,7 @@ public final class PoscarReader {
     public static Structure read(String text, String where, String vasp4Species) {
         if (text == null || text.isBlank()) throw new InvalidStructureException(where + ": empty POSCAR");
         if (text.indexOf('\0') >= 0) throw new InvalidStructureException(where + ": binary content (not a POSCAR file)");
-        String[] lines = text.replace("\r\n", "\n").replace('\r', '\n').split("\n", -1);
+        String[] lines = text.replace("\r\n", "\n").replace('\r', '\n').stripTrailing().split("\n", -1);
         int ln = 0;
         String comment = lines[0];
         ln = 1;
@@ -51,16 +51,16 @@ public final class PoscarReader {
             m[r] = new double[]{v[0], v[1], v[2]};
         }
         double det = det(m);
-        if (!(Math.abs(det) > 1e-9)) throw err(where, 3, "lattice vectors are linearly dependent (zero volume)");
+        if (!(Math.abs(det) > 1e-9)) throw err(where, 2, "lattice vectors are linearly dependent (zero volume)");
         double[] factor = new double[3];
         if (scale.length == 1) {
             double s = scale[0];
-            if (s == 0) throw err(where, 2, "scale factor is 0");
+            if (s == 0) throw err(where, 1, "scale factor is 0");
             double f = s > 0 ? s : Math.cbrt(-s / Math.abs(det)); // negative: the target volume
             factor[0] = factor[1] = factor[2] = f;
         } else {
             for (int k = 0; k < 3; k++) {
-                if (!(scale[k] > 0)) throw err(where, 2, "per-axis scale factors must be positive");
+                if (!(scale[k] > 0)) throw err(where, 1, "per-axis scale factors must be positive");
                 factor[k] = scale[k];
             }
         }
@@ -147,7 +147,7 @@ public final class PoscarReader {
             fill(z, counts, zs);
         }
         Lattice lattice = Lattice.fromMatrix(m);
-        if (!(lattice.volume() > CifReader.MIN_VOLUME)) throw err(where, 3, "cell has zero volume");
+        if (!(lattice.volume() > CifReader.MIN_VOLUME)) throw err(where, 2, "cell has zero volume");
         return cartesian ? Structure.fromCartesian(lattice, z, pos) : new Structure(lattice, z, pos);
     }
 
