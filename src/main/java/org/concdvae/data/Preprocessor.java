@@ -33,8 +33,11 @@ import java.util.function.IntConsumer;
 public final class Preprocessor {
     private static final Logger log = LoggerFactory.getLogger(Preprocessor.class);
     private static final int CHUNK = 512;
-    /** The decoder's atom types are Z = 1..100 (the official MAX_ATOMIC_NUM); heavier elements cannot be learned. */
-    public static final int VOCABULARY_MAX_Z = 100;
+    /**
+     * Elements the model can embed, Z = 1..94 (the encoder's 95-row atom embedding; model.ConCdvae.VOCABULARY_MAX_Z,
+     * which a test keeps equal): crystals with heavier elements are rejected here rather than failing in training.
+     */
+    public static final int VOCABULARY_MAX_Z = 94;
 
     /** The crystals kept and the rows rejected from one file. */
     public record FileResult(Path file, int read, List<CrystalRecord> kept, List<Rejection> rejected) {}

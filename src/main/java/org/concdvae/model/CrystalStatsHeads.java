@@ -18,7 +18,7 @@ import java.util.Random;
  */
 public final class CrystalStatsHeads {
     /** Composition classes: class c is atomic number c+1. */
-    public static final int MAX_ATOMIC_NUM = org.concdvae.data.Preprocessor.VOCABULARY_MAX_Z;
+    public static final int MAX_ATOMIC_NUM = 100;
 
     private final Mlp numAtoms;
     private final Mlp lattice;
