@@ -45,10 +45,12 @@ final class SpaceGroupSymbols {
         for (int h = 1; h <= 530; h++) {
             HallSymbols.SpaceGroupType t = HallSymbols.type(h);
             add(normalise(t.internationalFull()), h);
-            add(normalise(t.internationalShort()), h);
             if (t.number() >= 3 && t.number() <= 15) {
-                // monoclinic short form: the full symbol without its '1' positions (P 1 21/n 1 -> P21/n)
+                // monoclinic short form: the full symbol without its '1' positions (P 1 21/n 1 -> P21/n); the
+                // table's short symbol is the standard one for every monoclinic setting and says nothing of the axis
                 add(normalise(t.internationalFull().replaceAll("(?<=\\s)1(?=\\s|$)", "")), h);
+            } else {
+                add(normalise(t.internationalShort()), h);
             }
             BY_HALL.putIfAbsent(hallKey(t.hallSymbol()), h);
         }
@@ -117,7 +119,23 @@ final class SpaceGroupSymbols {
             cands = BY_SYMBOL.get(key.substring(0, key.length() - 1));
         }
         if (cands == null) throw new IllegalArgumentException("unknown Hermann-Mauguin symbol");
-        return resolve(choose(cands, suffix, lattice), lattice);
+        return firstFitting(choose(cands, suffix, lattice), lattice);
+    }
+
+    /**
+     * The first setting whose operations fit the cell: a symbol that several settings share (P2 with unique axis a,
+     * b or c; an orthorhombic symbol in two origin choices) means the one the cell allows, in order of preference.
+     */
+    private static Resolved firstFitting(List<Integer> ordered, Lattice lattice) {
+        IllegalArgumentException first = null;
+        for (int h : ordered) {
+            try {
+                return resolve(h, lattice);
+            } catch (IllegalArgumentException e) {
+                if (first == null) first = e;
+            }
+        }
+        throw first;
     }
 
     /** The setting a Hall symbol names (one of the 530 tabulated Hall symbols). */
@@ -140,10 +158,11 @@ final class SpaceGroupSymbols {
                 cands.add(h);
             }
         }
-        return resolve(choose(cands, null, lattice), lattice);
+        return resolve(choose(cands, null, lattice).get(0), lattice);
     }
 
-    private static int choose(List<Integer> cands, String suffix, Lattice lattice) {
+    /** The candidate settings in order of preference (see the class comment). */
+    private static List<Integer> choose(List<Integer> cands, String suffix, Lattice lattice) {
         List<Integer> keep = new ArrayList<>();
         if (suffix != null) {
             String s = suffix.toUpperCase(Locale.ROOT);
@@ -158,7 +177,7 @@ final class SpaceGroupSymbols {
                 if (ok) keep.add(h);
             }
             if (keep.isEmpty()) throw new IllegalArgumentException("setting ':" + suffix + "' does not exist for this group");
-            return keep.get(0);
+            return keep;
         }
         boolean hasH = false, hasR = false, hasOrigin2 = false;
         for (int h : cands) {
@@ -173,12 +192,14 @@ final class SpaceGroupSymbols {
                 throw new IllegalArgumentException("rhombohedral group without ':H' or ':R' on a cell that is neither"
                         + " hexagonal nor rhombohedral");
             }
-            for (int h : cands) if (HallSymbols.type(h).choice().equals(axes)) return h;
+            for (int h : cands) if (HallSymbols.type(h).choice().equals(axes)) return List.of(h);
         }
+        List<Integer> ordered = new ArrayList<>();
         if (hasOrigin2) {
-            for (int h : cands) if (HallSymbols.type(h).choice().startsWith("2")) return h;
+            for (int h : cands) if (HallSymbols.type(h).choice().startsWith("2")) ordered.add(h);
         }
-        return cands.get(0);
+        for (int h : cands) if (!ordered.contains(h)) ordered.add(h);
+        return ordered;
     }
 
     private static boolean onlyOneOrigin(List<Integer> cands) {

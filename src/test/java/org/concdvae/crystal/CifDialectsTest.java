@@ -143,6 +143,8 @@ class CifDialectsTest {
             "C12/m1           | 5 6 7 90 100 90   | 8",
             "C2/m             | 5 6 7 90 100 90   | 8",
             "'P 1 1 21/b'     | 5 6 7 90 90 100   | 4",
+            "P21              | 5 6 7 90 90 100   | 2",    // the axis the cell allows: P 1 1 21
+            "Pm               | 5 6 7 100 90 90   | 2",
             "Pnma             | 5 6 7 90 90 90    | 8",
             "Pbnm             | 5 6 7 90 90 90    | 8",
             "Cmca             | 5 6 7 90 90 90    | 16",
@@ -202,6 +204,9 @@ class CifDialectsTest {
         assertTrue(error(CUBIC + "_symmetry_space_group_name_H-M 'P m -3 m (a-1/4,b,c)'\n" + na).contains("origin shifts"));
         // hexagonal operations on a cubic cell
         assertTrue(error(CUBIC + "_symmetry_space_group_name_H-M 'P 6/m m m'\n" + na).contains("do not fit the cell"));
+        // P21/c names the c glide of unique axis b; on a cell with gamma != 90 the glide is unknown
+        assertTrue(error(cell(5, 6, 7, 90, 90, 100) + "_symmetry_space_group_name_H-M 'P 21/c'\n" + na)
+                .contains("(P 1 2_1/c 1, setting b1) do not fit the cell parameters"));
     }
 
     // ---- elements from labels ----
