@@ -71,7 +71,10 @@ public final class PoscarReader {
         List<String> species = null;
         if (tok.length > 0 && !isInteger(tok[0])) {
             species = new ArrayList<>();
-            for (String t : tok) species.add(t);
+            for (String t : tok) {
+                if (t.startsWith("#") || t.startsWith("!")) break; // a comment after the species
+                species.add(t);
+            }
             ln++;
             tok = tokens(line(lines, ln, where, "atom counts"));
         }

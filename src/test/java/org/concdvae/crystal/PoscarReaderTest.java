@@ -44,6 +44,7 @@ class PoscarReaderTest {
     void potcarSuffixesInTheSpeciesLine() {
         Structure s = read(VASP5.replace("  Na Cl", "  Na_pv Cl/a1b2c3"));
         assertArrayEquals(new int[]{11, 17}, s.atomicNumbers());
+        assertArrayEquals(new int[]{11, 17}, read(VASP5.replace("  Na Cl", "  Na Cl # species")).atomicNumbers());
     }
 
     @Test
