@@ -112,6 +112,20 @@ final class CifSyntax {
         return blocks;
     }
 
+    /** A tag given twice in a block is an error unless both give the same values (which is harmless). */
+    private static void put(Block cur, Column c, String where) {
+        Column prev = cur.columns.get(c.tag());
+        if (prev != null) {
+            List<String> a = prev.values().stream().map(Value::text).toList();
+            List<String> b = c.values().stream().map(Value::text).toList();
+            if (!a.equals(b)) {
+                throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + c.line() + ": tag "
+                        + c.tag() + " given twice with different values (first on line " + prev.line() + ")");
+            }
+        }
+        cur.columns.put(c.tag(), c);
+    }
+
     /** Reads one loop or tag-value pair of block {@code cur} starting at token i; returns the next token index. */
     private static int statement(List<Token> tokens, int i, Block cur, String where) {
         Token t = tokens.get(i);
@@ -144,8 +158,7 @@ final class CifSyntax {
                         + lastLine + ")");
             }
             for (int k = 0; k < tags.size(); k++) {
-                cur.columns.put(tags.get(k), new Column(tags.get(k), Collections.unmodifiableList(cols.get(k)),
-                        loopLine));
+                put(cur, new Column(tags.get(k), Collections.unmodifiableList(cols.get(k)), loopLine), where);
             }
             return i;
         }
@@ -159,7 +172,7 @@ final class CifSyntax {
                         + ": tag " + t.text + " has no value" + (i + 1 >= tokens.size() ? " (truncated file?)" : ""));
             }
             Token v = tokens.get(i + 1);
-            cur.columns.put(tag, new Column(tag, List.of(new Value(v.text, v.line, v.quoted)), t.line));
+            put(cur, new Column(tag, List.of(new Value(v.text, v.line, v.quoted)), t.line), where);
             return i + 2;
         }
         throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + t.line

@@ -58,6 +58,7 @@ class BadCifCorpusTest {
             "rhombohedral_axes_unknown.cif      | rhombohedral group without ':H' or ':R'",
             "implicit_hydrogens.cif             | 4 implicit hydrogen atoms (_atom_site_attached_hydrogens)",
             "symmetry_operation_missing_sign.cif | bad symmetry operation '-x1,-y,-z' (cannot read '-x1')",
+            "duplicate_tag.cif                  | tag _cell_length_a given twice with different values (first on line 2)",
             "cartesian_only.cif                 | only Cartesian atom sites",
             "not_a_cif.cif                      | before any data_ block (not a CIF file?)",
             "unterminated_quote.cif             | is never closed",
