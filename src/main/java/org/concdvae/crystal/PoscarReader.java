@@ -220,7 +220,7 @@ public final class PoscarReader {
     private static int speciesSymbol(String s, String where, int line) {
         String sym = s.split("[_/.]", 2)[0];
         if (!Element.isSymbol(sym)) {
-            throw err(where, line + 1, "unknown element '" + abbreviate(s) + "' in the species line");
+            throw err(where, line, "unknown element '" + abbreviate(s) + "' in the species line");
         }
         return Element.fromSymbol(sym).z();
     }
