@@ -34,6 +34,8 @@ public final class Validity {
     /** Upper bound on oxidation-state combinations examined for one composition (bounded search). */
     static final long MAX_COMBINATIONS = 50_000_000L;
 
+    /** The SMACT element table covers Z = 1..100. */
+    static final int SMACT_MAX_Z = 100;
     private static final double[] PAULING = new double[Element.MAX_Z + 1];
     private static final boolean[] METAL = new boolean[Element.MAX_Z + 1];
     private static final int[][] OXIDATION = new int[Element.MAX_Z + 1][];
@@ -56,8 +58,13 @@ public final class Validity {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        for (int z = 1; z <= Element.MAX_Z; z++) {
+        for (int z = 1; z <= SMACT_MAX_Z; z++) {
             if (OXIDATION[z] == null) throw new IllegalStateException("smact-elements.txt lacks Z=" + z);
+        }
+        // elements SMACT has no data for: no oxidation state, not a metal, no electronegativity (composition invalid)
+        for (int z = SMACT_MAX_Z + 1; z <= Element.MAX_Z; z++) {
+            PAULING[z] = Double.NaN;
+            OXIDATION[z] = new int[0];
         }
     }
 

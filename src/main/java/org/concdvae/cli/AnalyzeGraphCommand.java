@@ -23,7 +23,10 @@ import java.util.List;
 @Command(name = "graph", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Build the encoder bond graph of each structure (cell as given, no reduction).",
                 "Writes id,n_edges,edges; edges = JSON [[source,target,ix,iy,iz],...] in the",
-                "official order: for each bond (u, v, image), (v, u, +image) then (u, v, -image)."})
+                "official order: for each bond (u, v, image), (v, u, +image) then (u, v, -image).",
+                "Examples:",
+                "  concdvae analyze graph --method crystalnn --input gen/cifs --output graphs.csv",
+                "  concdvae analyze graph --method radius --input relax/ --output graphs.csv"})
 public class AnalyzeGraphCommand extends BaseCommand {
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "crystalnn",
             description = "crystalnn (pymatgen CrystalNN as in the official encoder), mindistance (MinimumDistanceNN: "
@@ -39,7 +42,7 @@ public class AnalyzeGraphCommand extends BaseCommand {
     Integer maxNeighbors;
 
     @Option(names = "--input", paramLabel = "CSV|CIF|DIR", required = true,
-            description = "A CSV with a cif column (id from id or material_id), a CIF file, or a directory of *.cif.")
+            description = StructureSource.INPUT_DESCRIPTION)
     Path input;
 
     @Option(names = "--output", paramLabel = "CSV", required = true, description = "Output CSV (written atomically).")

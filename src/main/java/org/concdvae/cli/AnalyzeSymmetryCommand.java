@@ -18,12 +18,16 @@ import java.util.TreeMap;
  * as pymatgen's {@code SpacegroupAnalyzer(structure, symprec, angle_tolerance)} (spglib 2.0) reports them.
  */
 @Command(name = "symmetry", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Space group (number and international symbol), crystal system and point group of each structure, "
+        description = {"Space group (number and international symbol), crystal system and point group of each structure, "
                 + "as spglib/pymatgen's SpacegroupAnalyzer reports them. Structures that cannot be read or analysed get "
-                + "an 'error' column instead of failing the run.")
+                + "an 'error' column instead of failing the run.",
+                "Examples:",
+                "  concdvae analyze symmetry --input gen/cifs --output sym.csv",
+                "  concdvae analyze symmetry --input relax/CONTCAR_0012 --output sym.csv --symprec 0.01",
+                "  CONCDVAE_VASP4_SPECIES=types concdvae analyze symmetry --input spglib/data/cubic --output sym.csv --symprec 1e-5"})
 public class AnalyzeSymmetryCommand extends BaseCommand {
     @Option(names = "--input", paramLabel = "CIF|DIR|CSV", required = true,
-            description = "A CIF file, a directory of *.cif files, or a CSV with a 'cif' column (ids from 'id' or 'material_id').")
+            description = StructureSource.INPUT_DESCRIPTION)
     Path input;
 
     @Option(names = "--output", paramLabel = "CSV", required = true,

@@ -19,10 +19,13 @@ import java.util.List;
                 "    volume >= 0.1 A^3;",
                 "  compositional: SMACT 2.2 charge neutrality + Pauling electronegativity",
                 "    test (single elements and all-metal compositions pass).",
-                "Output CSV: id,formula,struct_valid,comp_valid,valid,min_dist,volume,error"})
+                "Output CSV: id,formula,struct_valid,comp_valid,valid,min_dist,volume,error",
+                "Examples:",
+                "  concdvae analyze validity --input gen/cifs --output validity.csv",
+                "  concdvae analyze validity --input samples/samples.extxyz --output validity.csv"})
 public class AnalyzeValidityCommand extends BaseCommand {
     @Option(names = "--input", paramLabel = "CIF|DIR|CSV", required = true,
-            description = "A CIF file, a directory of CIF files, or a CSV with a cif column (and an id or material_id column).")
+            description = StructureSource.INPUT_DESCRIPTION)
     Path input;
 
     @Option(names = {"-o", "--output"}, paramLabel = "CSV", required = true, description = "Output CSV file (written atomically).")

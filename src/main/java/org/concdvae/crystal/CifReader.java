@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  * are rejected with a one-line {@link InvalidStructureException} naming the source, block and line.
  */
 public final class CifReader {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CifReader.class);
     /** pymatgen CifParser {@code site_tolerance}: fractional distance under which two positions coincide. */
     public static final double SITE_TOLERANCE = 1e-4;
     /** Relative distance to 1/3 or 2/3 under which a coordinate is snapped (pymatgen {@code _sanitize_data}). */
@@ -34,8 +35,9 @@ public final class CifReader {
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern UNCERTAINTY = Pattern.compile("\\(\\d*\\)?$");
     private static final String[] SYMOP_TAGS = {"_symmetry_equiv_pos_as_xyz", "_space_group_symop_operation_xyz"};
-    private static final String[] SPACE_GROUP_TAGS = {"_symmetry_space_group_name_h-m", "_space_group_name_h-m_alt",
-            "_symmetry_space_group_name_hall", "_space_group_name_hall"};
+    private static final String[] SPACE_GROUP_TAGS = {"_space_group_name_h-m_alt", "_symmetry_space_group_name_h-m",
+            "_symmetry_space_group_name_h_m", "_space_group_name_h-m"};
+    private static final String[] HALL_TAGS = {"_space_group_name_hall", "_symmetry_space_group_name_hall"};
     private static final String[] SPACE_GROUP_NUMBER_TAGS = {"_space_group_it_number", "_symmetry_int_tables_number"};
 
     private CifReader() {}
@@ -72,6 +74,16 @@ public final class CifReader {
         if (blocks.isEmpty()) throw new InvalidStructureException(where + ": no data_ block found (not a CIF file?)");
         List<Block> out = new ArrayList<>();
         for (CifSyntax.Block b : blocks) {
+            if (b.syntaxError != null) {
+                if (describesCrystal(b)) {
+                    out.add(new Block(b.name, null, b.syntaxError));
+                } else {
+                    // e.g. a powder-pattern block with a broken loop: nothing of the crystal is lost
+                    LOG.warn("{}: skipped block '{}', which has no cell or atom sites and is malformed: {}", where,
+                            b.name, b.syntaxError);
+                }
+                continue;
+            }
             if (!describesCrystal(b)) continue;
             try {
                 out.add(new Block(b.name, toStructure(b, where), null));
@@ -93,11 +105,8 @@ public final class CifReader {
     }
 
     private static boolean describesCrystal(CifSyntax.Block b) {
-        for (String tag : b.columns.keySet()) {
-            if (tag.startsWith("_cell_length_") || tag.startsWith("_cell_angle_") || tag.startsWith("_atom_site_")) {
-                return true;
-            }
-        }
+        if (b.skippedCrystalTags) return true;
+        for (String tag : b.columns.keySet()) if (CifSyntax.isCrystalTag(tag)) return true;
         return false;
     }
 
@@ -122,8 +131,9 @@ public final class CifReader {
 
     private static Structure toStructure(CifSyntax.Block b, String src) {
         String where = src + ", block '" + b.name + "'";
+        refuseSuperspace(b, where);
         Lattice lattice = lattice(b, where);
-        List<SymmetryOperation> ops = symmetryOperations(b, where);
+        List<SymmetryOperation> ops = symmetryOperations(b, lattice, where);
 
         CifSyntax.Column xs = b.get("_atom_site_fract_x");
         if (xs == null) {
@@ -139,12 +149,13 @@ public final class CifReader {
         CifSyntax.Column types = b.get("_atom_site_type_symbol");
         CifSyntax.Column labels = b.get("_atom_site_label");
         CifSyntax.Column occs = b.get("_atom_site_occupancy");
+        CifSyntax.Column hydrogens = b.get("_atom_site_attached_hydrogens");
         if (types == null && labels == null) {
             throw new InvalidStructureException(where + ", line " + xs.line()
                     + ": atom sites have neither _atom_site_type_symbol nor _atom_site_label");
         }
         int rows = xs.values().size();
-        for (CifSyntax.Column c : new CifSyntax.Column[]{ys, zs, types, labels, occs}) {
+        for (CifSyntax.Column c : new CifSyntax.Column[]{ys, zs, types, labels, occs, hydrogens}) {
             if (c != null && c.values().size() != rows) {
                 throw new InvalidStructureException(where + ", line " + c.line() + ": " + c.tag() + " has "
                         + c.values().size() + " values but _atom_site_fract_x has " + rows);
@@ -158,8 +169,12 @@ public final class CifReader {
             CifSyntax.Value xv = xs.values().get(r);
             String label = labels != null ? labels.values().get(r).text() : types.values().get(r).text();
             String at = where + ", line " + xv.line() + ", atom site '" + CifSyntax.abbreviate(label) + "'";
-            int z = types != null ? elementFromTypeSymbol(types.values().get(r), at)
-                    : elementFromLabel(labels.values().get(r), at);
+            int z = types != null ? element(types.values().get(r), true, at) : element(labels.values().get(r), false, at);
+            if (hydrogens != null && !hydrogens.values().get(r).isPlaceholder()
+                    && number(hydrogens.values().get(r), "_atom_site_attached_hydrogens", at) != 0) {
+                throw new InvalidStructureException(at + ": " + hydrogens.values().get(r).text()
+                        + " implicit hydrogen atoms (_atom_site_attached_hydrogens) that are not in the atom list");
+            }
             double occ = 1.0;
             if (occs != null && !occs.values().get(r).isPlaceholder()) {
                 occ = number(occs.values().get(r), "occupancy", at);
@@ -335,7 +350,68 @@ public final class CifReader {
 
     private static String fmt(double v) { return String.format(Locale.ROOT, "%.6g", v); }
 
-    private static List<SymmetryOperation> symmetryOperations(CifSyntax.Block b, String where) {
+    /**
+     * Tag prefixes of modulated (superspace) structures: cell wave vectors, superspace groups and Fourier terms of
+     * the atom sites. Reading such a block as a plain crystal would give the average structure without saying so.
+     */
+    private static final String[] SUPERSPACE_TAGS = {"_cell_modulation_dimension", "_cell_wave_vector",
+            "_cell_subsystem", "_space_group_ssg", "_space_group_symop_ssg", "_space_group_symop_magn_ssg",
+            "_atom_site_fourier", "_atom_site_displace_fourier", "_atom_site_occ_fourier",
+            "_atom_site_moment_fourier", "_atom_site_displace_special_func", "_atom_site_occ_special_func"};
+
+    private static void refuseSuperspace(CifSyntax.Block b, String where) {
+        for (CifSyntax.Column c : b.columns.values()) {
+            for (String prefix : SUPERSPACE_TAGS) {
+                if (!c.tag().startsWith(prefix)) continue;
+                if (c.tag().equals("_cell_modulation_dimension") && !c.values().isEmpty()
+                        && c.values().get(0).text().trim().equals("0")) {
+                    continue;
+                }
+                throw new InvalidStructureException(where + ", line " + c.line() + ": incommensurate (superspace) "
+                        + "structure (" + c.tag() + "); modulated structures are not supported");
+            }
+        }
+    }
+
+    private static final String[] MAGNETIC_OPERATION_TAGS = {"_space_group_symop_magn_operation_xyz"};
+    private static final String[] MAGNETIC_CENTERING_TAGS = {"_space_group_symop_magn_centering_xyz"};
+    private static final String[] MAGNETIC_GROUP_TAGS = {"_space_group_magn_name_bns", "_space_group_magn_number_bns",
+            "_space_group_magn_name_og", "_space_group_magn_number_og"};
+
+    private static List<SymmetryOperation> symmetryOperations(CifSyntax.Block b, Lattice lattice, String where) {
+        CifSyntax.Column magn = firstColumn(b, MAGNETIC_OPERATION_TAGS);
+        if (magn != null) {
+            // magCIF: spatial parts of the operations times the centring translations, as pymatgen combines them
+            List<SymmetryOperation> ops = magneticOperations(magn, where);
+            CifSyntax.Column centring = firstColumn(b, MAGNETIC_CENTERING_TAGS);
+            if (centring == null) return ops;
+            List<SymmetryOperation> centrings = magneticOperations(centring, where);
+            List<SymmetryOperation> all = new ArrayList<>();
+            for (SymmetryOperation op : ops) {
+                for (SymmetryOperation c : centrings) {
+                    double[] t = op.translation();
+                    double[] ct = c.translation();
+                    double[][] r = op.rotation();
+                    double[][] cr = c.rotation();
+                    // x -> R_op x + t_op + t_c; a centring operation is a pure translation
+                    if (!java.util.Arrays.deepEquals(cr, SymmetryOperation.IDENTITY.rotation())) {
+                        throw new InvalidStructureException(where + ", line " + centring.line()
+                                + ": magnetic centring operation with a rotation part is not a centring translation");
+                    }
+                    for (int k = 0; k < 3; k++) t[k] = t[k] + ct[k] - Math.floor(t[k] + ct[k]);
+                    all.add(new SymmetryOperation(r, t));
+                }
+            }
+            return all;
+        }
+        for (String tag : MAGNETIC_GROUP_TAGS) {
+            CifSyntax.Value v = b.first(tag);
+            if (v != null && !v.isPlaceholder()) {
+                throw new InvalidStructureException(where + ", line " + v.line() + ": magnetic space group "
+                        + CifSyntax.abbreviate(v.text()) + " without _space_group_symop_magn_operation.xyz operations"
+                        + " (magnetic groups by name or number alone are not supported)");
+            }
+        }
         for (String tag : SYMOP_TAGS) {
             CifSyntax.Column c = b.get(tag);
             if (c == null || c.values().isEmpty()) continue;
@@ -350,25 +426,100 @@ public final class CifReader {
             }
             return ops;
         }
-        // No explicit operations: fine for P1; any other group would silently lose atoms, so refuse it.
+        return operationsFromSpaceGroup(b, lattice, where);
+    }
+
+    private static CifSyntax.Column firstColumn(CifSyntax.Block b, String[] tags) {
+        for (String tag : tags) {
+            CifSyntax.Column c = b.get(tag);
+            if (c != null && !c.values().isEmpty()) return c;
+        }
+        return null;
+    }
+
+    /** magCIF operations {@code x,y,z,+1}: the spatial part; the time-reversal sign must be +1 or -1 and is dropped. */
+    private static List<SymmetryOperation> magneticOperations(CifSyntax.Column c, String where) {
+        List<SymmetryOperation> ops = new ArrayList<>();
+        for (CifSyntax.Value v : c.values()) {
+            String text = v.text().trim();
+            int comma = text.lastIndexOf(',');
+            String spatial = text;
+            if (text.split(",").length == 4) {
+                String tr = text.substring(comma + 1).trim();
+                if (!tr.matches("[+-]?1")) {
+                    throw new InvalidStructureException(where + ", line " + v.line() + ": bad magnetic symmetry operation '"
+                            + CifSyntax.abbreviate(text) + "' (time reversal must be +1 or -1)");
+                }
+                spatial = text.substring(0, comma);
+            }
+            try {
+                ops.add(SymmetryOperation.parse(spatial));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidStructureException(where + ", line " + v.line() + ": bad magnetic symmetry operation '"
+                        + CifSyntax.abbreviate(text) + "' (" + e.getMessage() + ")");
+            }
+        }
+        return ops;
+    }
+
+    /**
+     * No operation loop: the operations of the space group the block names (Hall symbol, then Hermann-Mauguin symbol,
+     * then number; they must agree), or P1 when it names none, as pymatgen defaults.
+     */
+    private static List<SymmetryOperation> operationsFromSpaceGroup(CifSyntax.Block b, Lattice lattice, String where) {
+        SpaceGroupSymbols.Resolved sg = null;
+        String from = null;
+        for (String tag : HALL_TAGS) {
+            CifSyntax.Value v = b.first(tag);
+            if (v == null || v.isPlaceholder() || sg != null) continue;
+            sg = resolve(() -> SpaceGroupSymbols.fromHall(v.text(), lattice), "Hall symbol", v, where);
+            from = "Hall symbol '" + v.text().trim() + "'";
+        }
         for (String tag : SPACE_GROUP_TAGS) {
             CifSyntax.Value v = b.first(tag);
             if (v == null || v.isPlaceholder()) continue;
-            String sg = v.text().replace(" ", "").replace("_", "");
-            if (!sg.equalsIgnoreCase("P1")) {
+            SpaceGroupSymbols.Resolved r = resolve(() -> SpaceGroupSymbols.fromHermannMauguin(v.text(), lattice),
+                    "space group", v, where);
+            if (sg == null) {
+                sg = r;
+                from = "space group '" + v.text().trim() + "'";
+            } else if (sg.number() != r.number()) {
                 throw new InvalidStructureException(where + ", line " + v.line() + ": space group '"
-                        + CifSyntax.abbreviate(v.text()) + "' without _symmetry_equiv_pos_as_xyz / _space_group_symop_operation_xyz operations");
+                        + CifSyntax.abbreviate(v.text()) + "' (No. " + r.number() + ") contradicts " + from
+                        + " (No. " + sg.number() + ")");
             }
         }
         for (String tag : SPACE_GROUP_NUMBER_TAGS) {
             CifSyntax.Value v = b.first(tag);
             if (v == null || v.isPlaceholder()) continue;
-            if (!v.text().trim().equals("1")) {
-                throw new InvalidStructureException(where + ", line " + v.line() + ": space group number "
-                        + CifSyntax.abbreviate(v.text()) + " without _symmetry_equiv_pos_as_xyz / _space_group_symop_operation_xyz operations");
+            int n;
+            try {
+                n = Integer.parseInt(v.text().trim());
+            } catch (NumberFormatException e) {
+                throw new InvalidStructureException(where + ", line " + v.line() + ": space group number '"
+                        + CifSyntax.abbreviate(v.text()) + "' is not an integer");
+            }
+            if (sg == null) {
+                sg = resolve(() -> SpaceGroupSymbols.fromNumber(n, lattice), "space group number", v, where);
+                from = "space group number " + n;
+            } else if (sg.number() != n) {
+                throw new InvalidStructureException(where + ", line " + v.line() + ": space group number " + n
+                        + " contradicts " + from + " (No. " + sg.number() + ")");
             }
         }
-        return List.of(SymmetryOperation.IDENTITY);
+        if (sg == null) return List.of(SymmetryOperation.IDENTITY);
+        if (sg.number() > 1) LOG.debug("{}: no operation loop; operations of {}", where, sg.describe());
+        return sg.operations();
+    }
+
+    private static SpaceGroupSymbols.Resolved resolve(java.util.function.Supplier<SpaceGroupSymbols.Resolved> f,
+                                                      String what, CifSyntax.Value v, String where) {
+        try {
+            return f.get();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidStructureException(where + ", line " + v.line() + ": " + what + " '"
+                    + CifSyntax.abbreviate(v.text()) + "' (no operation loop): " + e.getMessage());
+        }
     }
 
     /** A CIF number: optional trailing standard uncertainty in parentheses, e.g. {@code 5.4307(2)}. */
@@ -393,6 +544,7 @@ public final class CifReader {
     }
 
     private static double coordinate(CifSyntax.Value v, String axis, String at) {
+        if (!v.quoted() && v.text().equals(".")) return 0; // pymatgen str2float: '.' (inapplicable) reads as 0
         if (v.isPlaceholder()) {
             throw new InvalidStructureException(at + ": fractional coordinate " + axis + " is missing ('" + v.text() + "')");
         }
@@ -403,32 +555,50 @@ public final class CifReader {
         return f;
     }
 
-    /** Type symbols are an element symbol, optionally followed by a charge or digits ({@code Fe}, {@code Fe2+}, {@code O2-}). */
-    private static final Pattern TYPE_SYMBOL = Pattern.compile("([A-Za-z]{1,2})([0-9.]*[+-]?|[+-][0-9.]*)");
-
-    private static int elementFromTypeSymbol(CifSyntax.Value v, String at) {
+    /**
+     * The element of an atom site, from its type symbol (e.g. {@code Fe}, {@code Fe2+}, {@code O2-}, {@code CA}) or,
+     * without one, from its label ({@code Fe1}, {@code O2a}, {@code Ca}). pymatgen's rules: a few special labels first
+     * ({@code Wat}/{@code wat} water and {@code Ow} water oxygen give O, {@code Hw} gives H), then the first two
+     * letters if they form an element, else the first letter. Where pymatgen guesses, this is an error naming the
+     * label: a label whose first two letters read either way because the second is upper case ({@code CA1}: Ca or C?),
+     * group labels ({@code OH}, {@code OH2}, {@code NO3}, which pymatgen drops or reads as N alone) and {@code T}
+     * (tritium or a zeolite's tetrahedral site?). Deuterium {@code D} is hydrogen (pymatgen: a dummy species).
+     */
+    static int element(CifSyntax.Value v, boolean typeSymbol, String at) {
         String s = v.text().trim();
-        Matcher m = TYPE_SYMBOL.matcher(s);
-        if (!v.isPlaceholder() && m.matches()) {
-            String sym = title(m.group(1));
-            if (Element.isSymbol(sym)) return Element.fromSymbol(sym).z();
-            // "Cl1"-style: one-letter symbols followed by a lower-case letter are not split
+        String what = typeSymbol ? "type symbol" : "label";
+        if (v.isPlaceholder() || s.isEmpty()) {
+            throw new InvalidStructureException(at + ": " + what + " '" + s + "' names no element");
         }
-        throw new InvalidStructureException(at + ": unknown element '" + CifSyntax.abbreviate(s) + "'");
-    }
-
-    /** Labels such as {@code Fe1}, {@code O2a}, {@code Ca}: two leading letters if an element, else the first one (pymatgen rule). */
-    private static int elementFromLabel(CifSyntax.Value v, String at) {
-        String s = v.text().trim();
-        if (s.length() >= 2 && Character.isLetter(s.charAt(0)) && Character.isLetter(s.charAt(1))) {
+        if (s.startsWith("OH") || s.startsWith("NO3")) {
+            throw new InvalidStructureException(at + ": " + what + " '" + CifSyntax.abbreviate(s)
+                    + "' names a group of atoms, not one element (give _atom_site_type_symbol)");
+        }
+        if (s.startsWith("Wat") || s.startsWith("wat") || s.startsWith("Ow")) return 8;
+        if (s.startsWith("Hw")) return 1;
+        boolean twoLetters = s.length() >= 2 && Character.isLetter(s.charAt(0)) && Character.isLetter(s.charAt(1));
+        if (twoLetters) {
             String two = title(s.substring(0, 2));
-            if (Element.isSymbol(two)) return Element.fromSymbol(two).z();
+            if (Element.isSymbol(two)) {
+                String one = s.substring(0, 1).toUpperCase(Locale.ROOT);
+                if (!typeSymbol && Character.isUpperCase(s.charAt(1)) && Element.isSymbol(one)) {
+                    throw new InvalidStructureException(at + ": ambiguous label '" + CifSyntax.abbreviate(s) + "' ("
+                            + two + " or " + one + "?); give _atom_site_type_symbol");
+                }
+                return Element.fromSymbol(two).z();
+            }
         }
         if (!s.isEmpty() && Character.isLetter(s.charAt(0))) {
             String one = s.substring(0, 1).toUpperCase(Locale.ROOT);
+            if (one.equals("D")) return 1;
+            if (one.equals("T")) {
+                throw new InvalidStructureException(at + ": ambiguous " + what + " '" + CifSyntax.abbreviate(s)
+                        + "' (tritium or a tetrahedral site?); give the element in _atom_site_type_symbol");
+            }
             if (Element.isSymbol(one)) return Element.fromSymbol(one).z();
         }
-        throw new InvalidStructureException(at + ": unknown element in label '" + CifSyntax.abbreviate(s) + "'");
+        throw new InvalidStructureException(at + ": unknown element " + (typeSymbol ? "" : "in label ") + "'"
+                + CifSyntax.abbreviate(s) + "'");
     }
 
     private static String title(String s) {

@@ -23,11 +23,19 @@ final class CifSyntax {
     /** All values of one tag (one for a scalar, a column for a loop). */
     record Column(String tag, List<Value> values, int line) {}
 
-    /** One {@code data_} block: tags (lower case) to columns, in file order. */
+    /**
+     * One {@code data_} block: tags to columns, in file order. Tags are stored lower case with '.' read as '_', so the
+     * DDLm spellings ({@code _atom_site.fract_x}, magCIF's {@code _space_group_symop_magn_operation.xyz}) and the
+     * CIF 1 ones are the same tag.
+     */
     static final class Block {
         final String name;
         final int line;
         final Map<String, Column> columns = new LinkedHashMap<>();
+        /** The syntax error that ended this block early (the rest of the block was skipped), or null. */
+        String syntaxError;
+        /** Whether the skipped rest of a malformed block had cell or atom-site tags. */
+        boolean skippedCrystalTags;
 
         Block(String name, int line) { this.name = name; this.line = line; }
 
@@ -57,7 +65,22 @@ final class CifSyntax {
         }
     }
 
-    /** Parses the text into blocks. {@code where} prefixes every error message (e.g. the file name). */
+    /** The stored form of a tag: lower case, '.' as '_'. */
+    static String tagKey(String tag) {
+        return tag.toLowerCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /** Whether a (stored) tag describes the cell or the atom sites. */
+    static boolean isCrystalTag(String key) {
+        return key.startsWith("_cell_length_") || key.startsWith("_cell_angle_") || key.startsWith("_atom_site_");
+    }
+
+    /**
+     * Parses the text into blocks. {@code where} prefixes every error message (e.g. the file name). Lexical errors
+     * (unclosed quotes or text fields) concern the whole file and throw; a malformed loop or a value without a tag
+     * ends only its block, which records the error in {@link Block#syntaxError} (the reader decides whether the block
+     * mattered).
+     */
     static List<Block> parse(String text, String where) {
         List<Token> tokens = tokenize(text, where);
         List<Block> blocks = new ArrayList<>();
@@ -69,58 +92,91 @@ final class CifSyntax {
                 cur = new Block(t.text.substring(5), t.line);
                 blocks.add(cur);
                 i++;
+            } else if (cur != null && cur.syntaxError != null) {
+                if (t.isTag() && isCrystalTag(tagKey(t.text))) cur.skippedCrystalTags = true;
+                i++;
+            } else if (cur != null && !t.startsWith("save_") && !t.is("global_") && !t.is("stop_")) {
+                try {
+                    i = statement(tokens, i, cur, where);
+                } catch (InvalidStructureException e) {
+                    cur.syntaxError = e.getMessage();
+                    i++;
+                }
             } else if (t.startsWith("save_") || t.is("global_") || t.is("stop_")) {
                 i++; // save frames / STAR words carry no structure data for us
             } else if (cur == null) {
                 throw new InvalidStructureException(where + ", line " + t.line + ": '" + abbreviate(t.text)
                         + "' before any data_ block (not a CIF file?)");
-            } else if (t.is("loop_")) {
-                int loopLine = t.line;
-                i++;
-                List<String> tags = new ArrayList<>();
-                while (i < tokens.size() && tokens.get(i).isTag()) {
-                    tags.add(tokens.get(i).text.toLowerCase(Locale.ROOT));
-                    i++;
-                }
-                if (tags.isEmpty()) {
-                    throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + loopLine
-                            + ": loop_ without any _tag");
-                }
-                List<List<Value>> cols = new ArrayList<>();
-                for (int k = 0; k < tags.size(); k++) cols.add(new ArrayList<>());
-                int n = 0;
-                while (i < tokens.size() && !tokens.get(i).endsValues()) {
-                    Token v = tokens.get(i);
-                    cols.get(n % tags.size()).add(new Value(v.text, v.line, v.quoted));
-                    n++;
-                    i++;
-                }
-                if (n % tags.size() != 0) {
-                    int lastLine = i > 0 ? tokens.get(i - 1).line : loopLine;
-                    throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + loopLine
-                            + ": loop of " + tags.size() + " columns (" + tags.get(0) + " ...) has " + n
-                            + " values, not a multiple of " + tags.size() + " (truncated or malformed row near line "
-                            + lastLine + ")");
-                }
-                for (int k = 0; k < tags.size(); k++) {
-                    cur.columns.put(tags.get(k), new Column(tags.get(k), Collections.unmodifiableList(cols.get(k)),
-                            loopLine));
-                }
-            } else if (t.isTag()) {
-                String tag = t.text.toLowerCase(Locale.ROOT);
-                if (i + 1 >= tokens.size() || tokens.get(i + 1).endsValues()) {
-                    throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + t.line
-                            + ": tag " + t.text + " has no value" + (i + 1 >= tokens.size() ? " (truncated file?)" : ""));
-                }
-                Token v = tokens.get(i + 1);
-                cur.columns.put(tag, new Column(tag, List.of(new Value(v.text, v.line, v.quoted)), t.line));
-                i += 2;
-            } else {
-                throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + t.line
-                        + ": value '" + abbreviate(t.text) + "' without a tag");
             }
         }
         return blocks;
+    }
+
+    /** A tag given twice in a block is an error unless both give the same values (which is harmless). */
+    private static void put(Block cur, Column c, String where) {
+        Column prev = cur.columns.get(c.tag());
+        if (prev != null) {
+            List<String> a = prev.values().stream().map(Value::text).toList();
+            List<String> b = c.values().stream().map(Value::text).toList();
+            if (!a.equals(b)) {
+                throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + c.line() + ": tag "
+                        + c.tag() + " given twice with different values (first on line " + prev.line() + ")");
+            }
+        }
+        cur.columns.put(c.tag(), c);
+    }
+
+    /** Reads one loop or tag-value pair of block {@code cur} starting at token i; returns the next token index. */
+    private static int statement(List<Token> tokens, int i, Block cur, String where) {
+        Token t = tokens.get(i);
+        if (t.is("loop_")) {
+            int loopLine = t.line;
+            i++;
+            List<String> tags = new ArrayList<>();
+            while (i < tokens.size() && tokens.get(i).isTag()) {
+                tags.add(tagKey(tokens.get(i).text));
+                i++;
+            }
+            if (tags.isEmpty()) {
+                throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + loopLine
+                        + ": loop_ without any _tag");
+            }
+            List<List<Value>> cols = new ArrayList<>();
+            for (int k = 0; k < tags.size(); k++) cols.add(new ArrayList<>());
+            int n = 0;
+            while (i < tokens.size() && !tokens.get(i).endsValues()) {
+                Token v = tokens.get(i);
+                cols.get(n % tags.size()).add(new Value(v.text, v.line, v.quoted));
+                n++;
+                i++;
+            }
+            if (n % tags.size() != 0) {
+                int lastLine = i > 0 ? tokens.get(i - 1).line : loopLine;
+                throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + loopLine
+                        + ": loop of " + tags.size() + " columns (" + tags.get(0) + " ...) has " + n
+                        + " values, not a multiple of " + tags.size() + " (truncated or malformed row near line "
+                        + lastLine + ")");
+            }
+            for (int k = 0; k < tags.size(); k++) {
+                put(cur, new Column(tags.get(k), Collections.unmodifiableList(cols.get(k)), loopLine), where);
+            }
+            return i;
+        }
+        if (t.isTag()) {
+            String tag = tagKey(t.text);
+            if (tag.equals("_eof") && (i + 1 >= tokens.size() || tokens.get(i + 1).endsValues())) {
+                return i + 1; // an end-of-file marker some writers add (pymatgen reads it so), not a data item
+            }
+            if (i + 1 >= tokens.size() || tokens.get(i + 1).endsValues()) {
+                throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + t.line
+                        + ": tag " + t.text + " has no value" + (i + 1 >= tokens.size() ? " (truncated file?)" : ""));
+            }
+            Token v = tokens.get(i + 1);
+            put(cur, new Column(tag, List.of(new Value(v.text, v.line, v.quoted)), t.line), where);
+            return i + 2;
+        }
+        throw new InvalidStructureException(where + ", block '" + cur.name + "', line " + t.line
+                + ": value '" + abbreviate(t.text) + "' without a tag");
     }
 
     /** CIF 1.1 lexical rules: comments, quoted strings (closing quote followed by blank), ';' text fields. */
@@ -165,15 +221,29 @@ final class CifSyntax {
             }
             if (c == '\'' || c == '"') {
                 int j = i + 1;
+                int startLine = line;
                 while (true) {
-                    if (j >= n || s.charAt(j) == '\n') {
-                        throw new InvalidStructureException(where + ", line " + line + ": quoted value " + c
-                                + abbreviate(s.substring(i + 1, j)) + " is never closed");
+                    if (j >= n) {
+                        throw new InvalidStructureException(where + ", line " + startLine + ": quoted value " + c
+                                + abbreviate(s.substring(i + 1, Math.min(n, i + 41))) + " is never closed");
                     }
-                    if (s.charAt(j) == c && (j + 1 >= n || isBlank(s.charAt(j + 1)))) break;
+                    if (s.charAt(j) == '\n') {
+                        // CIF 1.1 quotes end on their line; some writers (pymatgen reads them) continue a quoted
+                        // comment over lines. Accept that only while no line starts a new tag, loop, block or text
+                        // field, so a lone apostrophe cannot swallow data.
+                        char next = j + 1 < n ? s.charAt(j + 1) : '_';
+                        if (next == '_' || next == ';' || s.startsWith("loop_", j + 1) || s.startsWith("data_", j + 1)
+                                || s.regionMatches(true, j + 1, "loop_", 0, 5) || s.regionMatches(true, j + 1, "data_", 0, 5)) {
+                            throw new InvalidStructureException(where + ", line " + startLine + ": quoted value " + c
+                                    + abbreviate(s.substring(i + 1, j)) + " is never closed");
+                        }
+                        line++;
+                    } else if (s.charAt(j) == c && (j + 1 >= n || isBlank(s.charAt(j + 1)))) {
+                        break;
+                    }
                     j++;
                 }
-                out.add(new Token(s.substring(i + 1, j), line, true));
+                out.add(new Token(s.substring(i + 1, j), startLine, true));
                 i = j + 1;
                 continue;
             }

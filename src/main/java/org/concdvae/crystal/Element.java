@@ -16,13 +16,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A chemical element, Z = 1..100, with the public facts of {@code elements.json} beside this class.
- * Missing facts (e.g. no Pauling electronegativity for noble gases) are NaN / empty.
+ * A chemical element, Z = 1..118, with the public facts of {@code elements.json} beside this class.
+ * Missing facts (e.g. no Pauling electronegativity for noble gases, nothing but mass, period, group and block for the
+ * superheavy elements beyond Lr) are NaN / empty.
  */
 public record Element(int z, String symbol, String name, double atomicMass, double covalentRadius,
                       double electronegativity, List<Integer> oxidationStates, int period, int group, String block) {
 
-    public static final int MAX_Z = 100;
+    public static final int MAX_Z = 118;
 
     private static final Element[] BY_Z = new Element[MAX_Z + 1];
     private static final Map<String, Element> BY_SYMBOL = new HashMap<>();
@@ -57,7 +58,7 @@ public record Element(int z, String symbol, String name, double atomicMass, doub
         return v == null || v.isNull() ? Double.NaN : v.asDouble();
     }
 
-    /** Element with atomic number z (1..100). */
+    /** Element with atomic number z (1..118). */
     public static Element of(int z) {
         if (z < 1 || z > MAX_Z) throw new InvalidStructureException("atomic number out of range 1.." + MAX_Z + ": " + z);
         return BY_Z[z];

@@ -39,6 +39,9 @@ public final class SymmetryOperation {
                 if (p.charAt(i) == '+' || p.charAt(i) == '-') {
                     sign = p.charAt(i) == '-' ? -1 : 1;
                     i++;
+                } else if (any) {
+                    // terms after the first need their sign ("x1" is not x+1)
+                    throw new IllegalArgumentException("cannot read '" + parts[row].trim() + "'");
                 }
                 int start = i;
                 while (i < p.length() && (Character.isDigit(p.charAt(i)) || p.charAt(i) == '.' || p.charAt(i) == '/')) i++;

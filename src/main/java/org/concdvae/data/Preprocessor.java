@@ -3,6 +3,7 @@ package org.concdvae.data;
 import org.concdvae.config.Config;
 import org.concdvae.io.CrystalCsv;
 import org.concdvae.crystal.CifReader;
+import org.concdvae.crystal.Element;
 import org.concdvae.crystal.Lattice;
 import org.concdvae.crystal.NiggliReduction;
 import org.concdvae.crystal.PrimitiveCell;
@@ -32,6 +33,11 @@ import java.util.function.IntConsumer;
 public final class Preprocessor {
     private static final Logger log = LoggerFactory.getLogger(Preprocessor.class);
     private static final int CHUNK = 512;
+    /**
+     * Elements the model can embed, Z = 1..94 (the encoder's 95-row atom embedding; model.ConCdvae.VOCABULARY_MAX_Z,
+     * which a test keeps equal): crystals with heavier elements are rejected here rather than failing in training.
+     */
+    public static final int VOCABULARY_MAX_Z = 94;
 
     /** The crystals kept and the rows rejected from one file. */
     public record FileResult(Path file, int read, List<CrystalRecord> kept, List<Rejection> rejected) {}
@@ -133,6 +139,12 @@ public final class Preprocessor {
                 s = CifReader.readOne(row.cif(), file + " row " + row.row());
             } catch (RuntimeException e) {
                 return reject(file, row, "bad_cif: " + message(e));
+            }
+            for (int z : s.atomicNumbers()) {
+                if (z > VOCABULARY_MAX_Z) {
+                    return reject(file, row, "unsupported_element: " + Element.of(z).symbol() + " (Z = " + z
+                            + ") is outside the model's element vocabulary Z = 1.." + VOCABULARY_MAX_Z);
+                }
             }
             // properties
             double[] values = new double[props.size()];

@@ -4,6 +4,8 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.concdvae.crystal.CifReader;
+import org.concdvae.crystal.ExtXyzReader;
+import org.concdvae.crystal.PoscarReader;
 import org.concdvae.crystal.InvalidStructureException;
 import org.concdvae.crystal.Structure;
 
@@ -25,11 +27,21 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads structures with ids from what users point commands at:
+ * Reads structures with ids from what users point commands at. The format comes from the file name:
  * <ul>
- *   <li>a CIF file: one entry per crystal {@code data_} block; id = file stem, or {@code stem#block} when the file
- *       has several;</li>
- *   <li>a directory: every {@code *.cif} file in it (not recursive), sorted by name, each as above;</li>
+ *   <li>a CIF file ({@code *.cif}, magnetic {@code *.mcif}): one entry per crystal {@code data_} block; id = file stem,
+ *       or {@code stem#block} when the file has several;</li>
+ *   <li>a VASP POSCAR/CONTCAR ({@code POSCAR*}, {@code CONTCAR*}, {@code *.vasp}, {@code *.poscar}): one entry; id =
+ *       the part after {@code POSCAR}/{@code CONTCAR} and a separator ({@code CONTCAR_0012} → {@code 0012}), the
+ *       stem of {@code *.vasp}/{@code *.poscar}, else the name. VASP 4 files without species: see
+ *       {@link PoscarReader#VASP4_SPECIES_ENV};</li>
+ *   <li>an extended XYZ file ({@code *.xyz}, {@code *.extxyz}): one entry per frame; id = stem, or {@code stem#k}
+ *       (k from 1) when the file has several frames;</li>
+ *   <li>another name: read as CIF when the text has a {@code data_} block, else an error asking for a known
+ *       name; a name that fits two formats ({@code POSCAR.cif}) is an error;</li>
+ *   <li>a directory: every file in it (not recursive) with one of the names above except CSV, sorted by name, each
+ *       as above; and every subdirectory holding a {@code CONTCAR} (else a {@code POSCAR}), id = the subdirectory
+ *       name (the usual layout of DFT relaxations);</li>
  *   <li>a CSV file (RFC 4180, multi-line quoted fields) with a {@code cif} column: id from the {@code id} or
  *       {@code material_id} column, else the 1-based data row number. A header starting with a bare comma (an unnamed
  *       pandas index) is fine.</li>
@@ -42,8 +54,13 @@ public final class StructureSource {
     private StructureSource() {}
 
     /** Help text for command options that take a structure input (keeps every command's wording the same). */
-    public static final String INPUT_DESCRIPTION = "CIF file (one structure per data_ block), VASP 5 POSCAR file (*.vasp, POSCAR*, CONTCAR*), "
-            + "directory of *.cif / *.vasp files, or CSV file with a 'cif' column (ids from its 'id' or 'material_id' column, else the row number).";
+    public static final String INPUT_DESCRIPTION = "CIF/mCIF file (one structure per data_ block), VASP POSCAR/CONTCAR "
+            + "(POSCAR*, CONTCAR*, *.vasp), extended XYZ (*.xyz, *.extxyz; one structure per frame), a directory of "
+            + "such files (and of subdirectories with a CONTCAR), or a CSV file with a 'cif' column (ids from its 'id' "
+            + "or 'material_id' column, else the row number).";
+
+    /** The structure formats, as told by file names. */
+    enum Format { CIF, CSV, POSCAR, XYZ }
 
     /** One structure of the input, or the reason it could not be read. {@code origin} names file (and row). */
     public record Entry(String id, Structure structure, String error, String origin) {
@@ -60,26 +77,82 @@ public final class StructureSource {
     public static List<Entry> read(Path path) {
         if (!Files.exists(path)) throw new InvalidInputException("input not found: " + path);
         if (Files.isDirectory(path)) return readDirectory(path);
-        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".csv")) return readCsv(path);
-        if (isPoscar(path)) return readPoscarFile(path);
-        return readCifFile(path);
+        Format f = format(path);
+        if (f == null) {
+            String text = readText(path);
+            if (!text.contains("data_")) {
+                throw new InvalidInputException(path + ": cannot tell the structure format from the name; use *.cif, "
+                        + "*.mcif, *.csv, POSCAR*/CONTCAR*/*.vasp/*.poscar or *.xyz/*.extxyz");
+            }
+            return readCifFile(path);
+        }
+        return readFile(path, f, null);
     }
 
-    /** POSCAR by name, as pymatgen and ASE recognise it: *.vasp, POSCAR*, CONTCAR*. */
-    static boolean isPoscar(Path file) {
+    /** The format a file name stands for, null when it names none; a name that fits two is an error. */
+    static Format format(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        Format byExtension = null;
+        if (name.endsWith(".cif") || name.endsWith(".mcif")) byExtension = Format.CIF;
+        else if (name.endsWith(".csv")) byExtension = Format.CSV;
+        else if (name.endsWith(".xyz") || name.endsWith(".extxyz")) byExtension = Format.XYZ;
+        else if (name.endsWith(".vasp") || name.endsWith(".poscar")) byExtension = Format.POSCAR;
+        boolean vaspName = name.startsWith("poscar") || name.startsWith("contcar");
+        if (vaspName && byExtension != null && byExtension != Format.POSCAR) {
+            throw new InvalidInputException(file + ": ambiguous name (a VASP POSCAR/CONTCAR name with a "
+                    + byExtension.name() + " extension); rename it");
+        }
+        return vaspName ? Format.POSCAR : byExtension;
+    }
+
+    private static List<Entry> readFile(Path file, Format f, String id) {
+        return switch (f) {
+            case CSV -> readCsv(file);
+            case CIF -> readCifFile(file);
+            case POSCAR -> readPoscar(file, id);
+            case XYZ -> readXyz(file);
+        };
+    }
+
+    private static List<Entry> readPoscar(Path file, String id) {
+        String origin = file.toString();
+        String entryId = id != null ? id : poscarId(file);
+        try {
+            Structure s = PoscarReader.read(readText(file), origin, System.getenv(PoscarReader.VASP4_SPECIES_ENV));
+            return List.of(new Entry(entryId, s, null, origin));
+        } catch (InvalidStructureException e) {
+            return List.of(new Entry(entryId, null, e.getMessage(), origin));
+        }
+    }
+
+    /** CONTCAR_0012 → 0012, POSCAR-195 → 195, x.vasp → x, POSCAR → POSCAR. */
+    static String poscarId(Path file) {
         String n = file.getFileName().toString();
         String lower = n.toLowerCase(Locale.ROOT);
-        return lower.endsWith(".vasp") || n.startsWith("POSCAR") || n.startsWith("CONTCAR");
+        if (lower.endsWith(".vasp") || lower.endsWith(".poscar")) return n.substring(0, n.lastIndexOf('.'));
+        for (String p : new String[]{"poscar", "contcar"}) {
+            if (lower.startsWith(p) && n.length() > p.length() + 1 && "-_.".indexOf(n.charAt(p.length())) >= 0) {
+                return n.substring(p.length() + 1);
+            }
+        }
+        return n;
     }
 
-    private static List<Entry> readPoscarFile(Path file) {
+    private static List<Entry> readXyz(Path file) {
+        String stem = stem(file);
         String origin = file.toString();
+        List<ExtXyzReader.Frame> frames;
         try {
-            return List.of(new Entry(stem(file), org.concdvae.crystal.PoscarReader.read(readText(file), origin), null, origin));
+            frames = ExtXyzReader.read(readText(file), origin);
         } catch (InvalidStructureException e) {
-            return List.of(new Entry(stem(file), null, e.getMessage(), origin));
+            return List.of(new Entry(stem, null, e.getMessage(), origin));
         }
+        List<Entry> out = new ArrayList<>();
+        for (ExtXyzReader.Frame fr : frames) {
+            String id = frames.size() == 1 ? stem : stem + "#" + fr.index();
+            out.add(new Entry(id, fr.structure(), fr.error(), origin));
+        }
+        return out;
     }
 
     /** All entries; the first bad structure aborts with its one-line message. */
@@ -98,17 +171,31 @@ public final class StructureSource {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                if (Files.isRegularFile(p) && (p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".cif") || isPoscar(p))) {
+                if (Files.isRegularFile(p)) {
+                    Format f = format(p);
+                    if (f != null && f != Format.CSV) files.add(p);
+                } else if (Files.isDirectory(p) && (Files.isRegularFile(p.resolve("CONTCAR"))
+                        || Files.isRegularFile(p.resolve("POSCAR")))) {
                     files.add(p);
                 }
             }
         } catch (IOException e) {
             throw new InvalidInputException("cannot list directory " + dir + ": " + e.getMessage(), e);
         }
-        if (files.isEmpty()) throw new InvalidInputException("no *.cif or *.vasp files in directory " + dir);
+        if (files.isEmpty()) {
+            throw new InvalidInputException("no structure files (*.cif, *.mcif, POSCAR*, CONTCAR*, *.vasp, *.poscar, "
+                    + "*.xyz, *.extxyz) in directory " + dir);
+        }
         files.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
         List<Entry> out = new ArrayList<>();
-        for (Path f : files) out.addAll(isPoscar(f) ? readPoscarFile(f) : readCifFile(f));
+        for (Path f : files) {
+            if (Files.isDirectory(f)) {
+                Path c = Files.isRegularFile(f.resolve("CONTCAR")) ? f.resolve("CONTCAR") : f.resolve("POSCAR");
+                out.addAll(readPoscar(c, f.getFileName().toString()));
+            } else {
+                out.addAll(readFile(f, format(f), null));
+            }
+        }
         return out;
     }
 

@@ -4,6 +4,7 @@ import org.concdvae.autodiff.Index;
 import org.concdvae.autodiff.Tape;
 import org.concdvae.autodiff.Tensor;
 import org.concdvae.config.Config;
+import org.concdvae.crystal.Element;
 import org.concdvae.crystal.InvalidStructureException;
 import org.concdvae.crystal.Lattice;
 import org.concdvae.io.InvalidInputException;
@@ -115,6 +116,22 @@ public final class ConCdvae {
     public GemNetDecoder decoder() { return decoder; }
 
     /**
+     * The elements the model can embed: the DimeNet++ encoder's atom embedding has 95 rows (Z = 1..94, as the
+     * official {@code Embedding(95, hidden)}); the composition head's 100 classes are wider.
+     */
+    public static final int VOCABULARY_MAX_Z = Math.min(DimeNetPlusPlus.EMBEDDING_ROWS - 1, CrystalStatsHeads.MAX_ATOMIC_NUM);
+
+    /** Refuses atom types outside {@link #VOCABULARY_MAX_Z} with a message naming the element. */
+    public static void checkVocabulary(int[] atomTypes) {
+        for (int z : atomTypes) {
+            if (z < 1 || z > VOCABULARY_MAX_Z) {
+                throw new InvalidInputException("element " + (z >= 1 && z <= Element.MAX_Z ? Element.of(z).symbol() + " " : "")
+                        + "(Z = " + z + ") is outside the model's element vocabulary Z = 1.." + VOCABULARY_MAX_Z);
+            }
+        }
+    }
+
+    /**
      * One forward pass with all losses. Training mode and gradient recording come from the tape
      * ({@code Tape.training()} for a training step, {@code Tape.inference()} for validation, as
      * {@code model.eval()}).
@@ -137,10 +154,7 @@ public final class ConCdvae {
                         + " atoms, more than model.max_atoms = " + cfg.maxAtoms());
             }
         }
-        for (int a = 0; a < n; a++) {
-            int z = b.atomTypes()[a];
-            if (z < 1 || z > CrystalStatsHeads.MAX_ATOMIC_NUM) throw new InvalidInputException("atomic number " + z + " outside 1..100");
-        }
+        checkVocabulary(b.atomTypes());
         Index atomCrystal = b.encoderGraph().atomCrystal();
 
         // encoder + latent (ε drawn first)

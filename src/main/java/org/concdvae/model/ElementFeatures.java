@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  */
 public final class ElementFeatures {
     public static final int CGCNN_WIDTH = 92;
+    /** The built-in table covers Z = 1..100 like CGCNN's; heavier elements have no entry (an error when used). */
+    static final int BUILT_IN_MAX_Z = 100;
     private static final Pattern TOKEN = Pattern.compile("([A-Z][a-z]?)(\\d*)");
     private final double[][] byZ;   // index Z; null when the table has no entry
     private final int width;
@@ -82,7 +84,7 @@ public final class ElementFeatures {
     /** The built-in 92-column table (see the class comment). */
     public static ElementFeatures builtIn() {
         double[][] t = new double[Element.MAX_Z + 1][];
-        for (int z = 1; z <= Element.MAX_Z; z++) {
+        for (int z = 1; z <= BUILT_IN_MAX_Z; z++) {
             Element e = Element.of(z);
             double[] v = new double[CGCNN_WIDTH];
             int off = 0;

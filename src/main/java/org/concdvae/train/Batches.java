@@ -74,6 +74,7 @@ public final class Batches {
             a0 += r.numAtoms();
             e0 += r.numEdges();
         }
+        ConCdvae.checkVocabulary(types);
         CrystalGraph g = CrystalGraph.fromEdges(lattices, cart, numAtoms, src, dst, img, bonds);
         DataType type = model.store().floatType();
         EncoderGraph eg = EncoderGraph.build(g, types, DimeNetPlusPlus.EMBEDDING_ROWS,

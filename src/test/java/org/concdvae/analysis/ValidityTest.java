@@ -25,6 +25,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ValidityTest {
+    /** Elements beyond SMACT's table (Z > 100) have no oxidation state and are not metals: composition invalid. */
+    @Test
+    void elementsBeyondSmactAreCompositionInvalid() {
+        org.junit.jupiter.api.Assertions.assertFalse(Validity.compositionValid(
+                org.concdvae.crystal.Composition.of(new int[]{104, 8, 8})));
+        org.junit.jupiter.api.Assertions.assertTrue(Double.isNaN(Validity.paulingElectronegativity(104)));
+        org.junit.jupiter.api.Assertions.assertTrue(Validity.compositionValid(
+                org.concdvae.crystal.Composition.of(new int[]{11, 17})));
+    }
+
     @Test
     void structuralValidityEqualsCdvaeOnTheGeometryOracle() throws Exception {
         int rows = 0, agree = 0, invalid = 0;

@@ -79,7 +79,7 @@ class SampleControlsTest {
             assertEquals(3, s.composition().numElements());
             // the POSCAR is the same crystal
             Path pos = out.resolve("poscars").resolve(row.get("id") + ".vasp");
-            Structure p = PoscarReader.read(Files.readString(pos), pos.toString());
+            Structure p = PoscarReader.read(Files.readString(pos), pos.toString(), null);
             assertEquals(s.composition(), p.composition());
             assertArrayEquals(s.lattice().parameters(), p.lattice().parameters(), 1e-6);
             // the formation-energy target still conditions the prior and is what the Predictor is scored against
@@ -237,7 +237,7 @@ class SampleControlsTest {
         for (CSVRecord row : rows) {
             Structure generated = CifReader.readOne(row.get("cif"), "csv");
             Path pos = out.resolve("poscars").resolve(row.get("id") + ".vasp");
-            assertEquals(generated.composition(), PoscarReader.read(Files.readString(pos), pos.toString()).composition());
+            assertEquals(generated.composition(), PoscarReader.read(Files.readString(pos), pos.toString(), null).composition());
             int sg = Integer.parseInt(row.get("spacegroup")), sym = Integer.parseInt(row.get("spacegroup_symmetrized"));
             assertEquals(new SpacegroupAnalyzer(generated).getSpaceGroupNumber(), sg, "as generated, at 0.01 Å");
             assertEquals(new SpacegroupAnalyzer(generated, 0.1, 5).getSpaceGroupNumber(), sym);
@@ -328,7 +328,7 @@ class SampleControlsTest {
             assertEquals(z, s.composition().count(11));
             assertEquals(z, s.composition().count(17));
             Path pos = out.resolve("poscars").resolve(id + ".vasp");
-            Structure p = PoscarReader.read(Files.readString(pos), pos.toString());
+            Structure p = PoscarReader.read(Files.readString(pos), pos.toString(), null);
             assertEquals(s.composition(), p.composition());
             assertArrayEquals(s.lattice().parameters(), p.lattice().parameters(), 1e-6);
             Path sym = out.resolve("symmetrized").resolve(id + ".cif");

@@ -38,6 +38,23 @@ class ElementTest {
         assertThrows(InvalidStructureException.class, () -> Element.fromSymbol("Xx"));
     }
 
+    @Test
+    void superheavyElementsAreKnownWithUnknownFactsAbsent() {
+        assertEquals(101, Element.fromSymbol("Md").z());
+        assertEquals(118, Element.fromSymbol("Og").z());
+        assertEquals("Oganesson", Element.of(118).name());
+        assertEquals(294.0, Element.of(118).atomicMass(), 0);
+        assertEquals(18, Element.of(118).group());
+        assertEquals("d", Element.fromSymbol("Rf").block());
+        assertTrue(Double.isNaN(Element.fromSymbol("Rf").electronegativity()));
+        assertTrue(Double.isNaN(Element.fromSymbol("Md").covalentRadius()));
+        assertTrue(Element.fromSymbol("Rf").oxidationStates().isEmpty());
+        assertThrows(InvalidStructureException.class, () -> Element.of(119));
+        // a structure with a superheavy element has a density
+        Structure s = new Structure(Lattice.fromParameters(4, 4, 4, 90, 90, 90), new int[]{116}, new double[][]{{0, 0, 0}});
+        assertEquals(293.0 * Structure.AMU_PER_A3_TO_G_PER_CM3 / 64, s.density(), 1e-12);
+    }
+
     /** density = Σ masses × 1.66053906660 / V must reproduce the oracle, which used pymatgen's masses. */
     @Test
     void massesReproducePymatgenDensityForEveryOracleRow() throws Exception {

@@ -86,6 +86,13 @@ class PreprocessorTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> new Preprocessor(cfg, 1, true).process(f, null));
         assertTrue(e.getMessage().startsWith(f + ", row 2 (nan): bad_property"), e.getMessage());
 
+        Path heavy = dir.resolve("md.csv");
+        Files.writeString(heavy, "material_id,formation_energy_per_atom,band_gap,cif\n"
+                + row("md", "-1.0", "1.0", CSCL.replace("Cs 0 0 0", "Md 0 0 0")));
+        Rejection md = new Preprocessor(cfg, 1, false).process(heavy, null).rejected().get(0);
+        assertEquals("unsupported_element", md.category());
+        assertEquals("unsupported_element: Md (Z = 101) is outside the model's element vocabulary Z = 1..94", md.reason());
+
         Config big = ConfigLoader.resolve("tiny", List.of("data.filter.max_atoms=1"));
         assertEquals("too_many_atoms", new Preprocessor(big, 1, false).process(f, null).rejected().get(0).category());
     }

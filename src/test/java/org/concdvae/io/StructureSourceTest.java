@@ -126,20 +126,78 @@ class StructureSourceTest {
         assertTrue(StructureSource.read(f).get(0).ok());
     }
 
-    /** POSCAR files (by name, as pymatgen and ASE recognise them) and directories mixing CIF and POSCAR. */
+    private static final String POSCAR = "NaCl\n1.0\n5.64 0 0\n0 5.64 0\n0 0 5.64\nNa Cl\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n";
+
+    private static String xyzFrames(int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < n; k++) {
+            sb.append("2\nLattice=\"5.64 0 0 0 5.64 0 0 0 5.64\" Properties=species:S:1:pos:R:3 pbc=\"T T T\" step=")
+                    .append(k).append("\nNa 0 0 0\nCl 2.82 2.82 2.82\n");
+        }
+        return sb.toString();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"POSCAR, POSCAR", "CONTCAR, CONTCAR", "CONTCAR_0012, 0012", "POSCAR-195, 195", "poscar.mp-1, mp-1",
+            "NaCl.vasp, NaCl", "NaCl.poscar, NaCl"})
+    void poscarNamesAndIds(String name, String id, @TempDir Path dir) throws Exception {
+        Path f = dir.resolve(name);
+        Files.writeString(f, POSCAR);
+        List<StructureSource.Entry> e = StructureSource.read(f);
+        assertEquals(1, e.size());
+        assertEquals(id, e.get(0).id());
+        assertEquals(2, e.get(0).require().size());
+        assertEquals(11, e.get(0).require().atomicNumber(0));
+    }
+
     @Test
-    void poscarFilesAndDirectories(@TempDir Path dir) throws Exception {
-        Structure nacl = org.concdvae.crystal.CifReader.readOne(NACL, "nacl");
+    void extendedXyzOneEntryPerFrame(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("one.xyz"), xyzFrames(1));
+        Files.writeString(dir.resolve("traj.extxyz"), xyzFrames(3));
+        assertEquals(List.of("one"), StructureSource.read(dir.resolve("one.xyz")).stream().map(StructureSource.Entry::id).toList());
+        List<StructureSource.Entry> t = StructureSource.read(dir.resolve("traj.extxyz"));
+        assertEquals(List.of("traj#1", "traj#2", "traj#3"), t.stream().map(StructureSource.Entry::id).toList());
+        assertTrue(t.stream().allMatch(StructureSource.Entry::ok));
+    }
+
+    /** A directory mixes formats; a subdirectory with a CONTCAR (a DFT relaxation) is one entry named after it. */
+    @Test
+    void directoryOfMixedFormatsAndRelaxationSubdirectories(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("a.cif"), NACL);
-        Files.writeString(dir.resolve("b.vasp"), org.concdvae.crystal.PoscarWriter.write(nacl));
-        Files.writeString(dir.resolve("POSCAR_c"), org.concdvae.crystal.PoscarWriter.write(nacl));
-        Files.writeString(dir.resolve("d.vasp"), "broken\n1.0\n");
-        List<StructureSource.Entry> all = StructureSource.read(dir);
-        assertEquals(List.of("POSCAR_c", "a", "b", "d"), all.stream().map(StructureSource.Entry::id).toList());
-        assertEquals(nacl.composition(), all.get(2).structure().composition());
-        assertTrue(all.get(0).ok());
-        assertFalse(all.get(3).ok());
-        assertTrue(all.get(3).error().contains("d.vasp"), all.get(3).error());
-        assertEquals(nacl.size(), StructureSource.read(dir.resolve("b.vasp")).get(0).structure().size());
+        Files.writeString(dir.resolve("b.vasp"), POSCAR);
+        Files.writeString(dir.resolve("c.xyz"), xyzFrames(2));
+        Files.writeString(dir.resolve("CONTCAR_d"), POSCAR);
+        Files.writeString(dir.resolve("readme.txt"), "notes");
+        Path relax = Files.createDirectory(dir.resolve("e"));
+        Files.writeString(relax.resolve("POSCAR"), POSCAR.replace("Na Cl", "K Br"));
+        Files.writeString(relax.resolve("CONTCAR"), POSCAR);
+        Files.writeString(relax.resolve("OUTCAR"), "not read");
+        Files.createDirectory(dir.resolve("f")); // no CONTCAR or POSCAR: not a structure
+        List<StructureSource.Entry> e = StructureSource.read(dir);
+        assertEquals(List.of("d", "a", "b", "c#1", "c#2", "e"), e.stream().map(StructureSource.Entry::id).toList());
+        assertTrue(e.stream().allMatch(StructureSource.Entry::ok));
+        assertEquals(11, e.get(5).require().atomicNumber(0), "the CONTCAR, not the POSCAR, of the relaxation");
+    }
+
+    @Test
+    void ambiguousOrUnknownNamesAreErrors(@TempDir Path dir) throws Exception {
+        Path both = dir.resolve("POSCAR.cif");
+        Files.writeString(both, NACL);
+        InvalidInputException a = assertThrows(InvalidInputException.class, () -> StructureSource.read(both));
+        assertTrue(a.getMessage().contains("ambiguous name"), a.getMessage());
+        Path unknown = dir.resolve("structure.txt");
+        Files.writeString(unknown, POSCAR);
+        InvalidInputException u = assertThrows(InvalidInputException.class, () -> StructureSource.read(unknown));
+        assertTrue(u.getMessage().contains("cannot tell the structure format from the name"), u.getMessage());
+        // a CIF under another name is still read as before
+        Path cifText = dir.resolve("structure.dat");
+        Files.writeString(cifText, NACL);
+        assertTrue(StructureSource.read(cifText).get(0).ok());
+        // a bad POSCAR is an entry with its reason
+        Path bad = dir.resolve("CONTCAR");
+        Files.writeString(bad, POSCAR.replace("Na Cl\n", ""));
+        StructureSource.Entry b = StructureSource.read(bad).get(0);
+        assertFalse(b.ok());
+        assertTrue(b.error().startsWith(bad.toString()) && b.error().contains("VASP 4 POSCAR without species"), b.error());
     }
 }

@@ -21,8 +21,8 @@ public final class HallSymbols {
                                  int pointGroupNumber) {}
 
     /** Operations of one setting in its conventional basis: rotations and translations (fractions of 1). */
-    record Operations(int[][][] rot, double[][] trans, int[][] trans12) {
-        int size() { return rot.length; }
+    public record Operations(int[][][] rot, double[][] trans, int[][] trans12) {
+        public int size() { return rot.length; }
     }
 
     private static final SpaceGroupType[] TYPES = load();
@@ -48,8 +48,11 @@ public final class HallSymbols {
         return STANDARD[spaceGroupNumber];
     }
 
-    /** All operations of a setting (including centring translations), generated from the Hall symbol. */
-    static synchronized Operations operations(int hallNumber) {
+    /**
+     * All operations of a setting (including centring translations), generated from the Hall symbol. Shared arrays:
+     * callers must not modify them.
+     */
+    public static synchronized Operations operations(int hallNumber) {
         Operations o = OPS[hallNumber];
         if (o == null) {
             o = generate(TYPES[hallNumber].hallSymbol());
