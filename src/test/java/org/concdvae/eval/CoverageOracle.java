@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Readers of ../shared/oracles/coverage: the exact fingerprinted structures and the recorded values. */
 public final class CoverageOracle {
-    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private static final Map<String, List<Map<String, String>>> CACHE = new ConcurrentHashMap<>();
 
     private CoverageOracle() {}

@@ -1,0 +1,137 @@
+package org.concdvae.eval;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.concdvae.analysis.CrystalNNFingerprint;
+import org.concdvae.util.Parallel;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * COV-R / COV-P / AMSD / AMCD and the coverage-vs-structure-cutoff curves of every oracle experiment
+ * (coverage.json, computed by CDVAE's compute_cov).
+ */
+class CoverageOracleTest {
+    private static final JsonMapper PY = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
+    /** One experiment: its data set, cutoffs, ids and recorded results. */
+    record Experiment(String name, String dataset, Coverage.Cutoffs cutoffs, List<String> refIds, List<String> genIds,
+                      JsonNode metrics, JsonNode curve) {}
+
+    static List<Experiment> experiments() {
+        try {
+            JsonNode root = PY.readTree(Files.readString(CoverageOracle.file("coverage.json")));
+            List<Experiment> out = new ArrayList<>();
+            for (JsonNode e : root.get("experiments")) {
+                List<String> ref = new ArrayList<>(), gen = new ArrayList<>();
+                e.get("ref_ids").forEach(x -> ref.add(x.asText()));
+                e.get("gen_ids").forEach(x -> gen.add(x.asText()));
+                out.add(new Experiment(e.get("name").asText(), e.get("dataset").asText(),
+                        new Coverage.Cutoffs(e.get("struc_cutoff").asDouble(), e.get("comp_cutoff").asDouble()), ref, gen,
+                        e.get("metrics"), e.get("cov_vs_struc_cutoff")));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** All oracle crystals by id (real and generated rows). */
+    static Map<String, Map<String, String>> crystals() {
+        Map<String, Map<String, String>> m = new HashMap<>();
+        for (Map<String, String> r : CoverageOracle.rows("fingerprints.csv")) m.put(r.get("id"), r);
+        for (Map<String, String> r : CoverageOracle.rows("generated.csv")) m.put(r.get("id"), r);
+        return m;
+    }
+
+    /** The oracle's recorded fingerprints (empty lists: fingerprinting failed). */
+    static Coverage.Fingerprint recorded(Map<String, String> row) {
+        double[] s = CoverageOracle.vector(row.get("struct_fp").isEmpty() ? "[]" : row.get("struct_fp"));
+        double[] c = CoverageOracle.vector(row.get("comp_fp").isEmpty() ? "[]" : row.get("comp_fp"));
+        return s.length == 0 || c.length == 0 ? Coverage.Fingerprint.FAILED : new Coverage.Fingerprint(s, c);
+    }
+
+    static void checkAll(Function<String, Coverage.Fingerprint> fp, List<Experiment> exps, boolean exactAverages) {
+        List<String> bad = new ArrayList<>();
+        for (Experiment e : exps) {
+            List<Coverage.Fingerprint> ref = e.refIds().stream().map(fp).toList();
+            List<Coverage.Fingerprint> gen = e.genIds().stream().map(fp).toList();
+            Coverage.Result r = Coverage.compute(gen, ref, e.cutoffs(), 2);
+            JsonNode m = e.metrics();
+            if (r.covRecall() != m.get("cov_recall").asDouble()) bad.add(e.name() + " COV-R " + r.covRecall() + " vs " + m.get("cov_recall"));
+            if (r.covPrecision() != m.get("cov_precision").asDouble()) bad.add(e.name() + " COV-P " + r.covPrecision() + " vs " + m.get("cov_precision"));
+            // own fingerprints: the few bcc-order disagreements (StructureFingerprintOracleTest) move AMSD by ~1e-6
+            double tol = exactAverages ? 1e-12 : 1e-5;
+            for (String k : new String[]{"amsd_recall", "amsd_precision", "amcd_recall", "amcd_precision"}) {
+                double got = switch (k) {
+                    case "amsd_recall" -> r.amsdRecall();
+                    case "amsd_precision" -> r.amsdPrecision();
+                    case "amcd_recall" -> r.amcdRecall();
+                    default -> r.amcdPrecision();
+                };
+                double want = m.get(k).asDouble();
+                if (Math.abs(got - want) > tol * Math.max(1, Math.abs(want))) bad.add(e.name() + " " + k + " " + got + " vs " + want);
+            }
+            double[][] curve = r.curve();
+            for (int i = 0; i < curve[0].length; i++) {
+                assertEquals(e.curve().get("struc_cutoffs").get(i).asDouble(), Coverage.Result.curveCutoffs()[i]);
+                if (curve[0][i] != e.curve().get("cov_recall").get(i).asDouble()
+                        || curve[1][i] != e.curve().get("cov_precision").get(i).asDouble()) {
+                    bad.add(e.name() + " curve at s=" + Coverage.Result.curveCutoffs()[i]);
+                }
+            }
+        }
+        assertTrue(bad.isEmpty(), bad.size() + " differences:\n" + String.join("\n", bad));
+    }
+
+    @Test
+    void computeCovOnRecordedFingerprintsEqualsCdvae() {
+        Map<String, Map<String, String>> rows = crystals();
+        List<Experiment> exps = experiments();
+        assertTrue(exps.size() >= 30, "experiments: " + exps.size());
+        checkAll(id -> recorded(rows.get(id)), exps, true);
+    }
+
+    /** Our structure fingerprints (recorded composition fingerprints), experiments of the given data sets. */
+    static void withOwnStructureFingerprints(java.util.Set<String> datasets) {
+        Map<String, Map<String, String>> rows = crystals();
+        List<Experiment> exps = experiments().stream().filter(e -> datasets.contains(e.dataset())).toList();
+        List<String> ids = new ArrayList<>(new java.util.TreeSet<>(exps.stream()
+                .flatMap(e -> java.util.stream.Stream.concat(e.refIds().stream(), e.genIds().stream())).toList()));
+        CrystalNNFingerprint cnn = new CrystalNNFingerprint();
+        Coverage.Fingerprint[] fps = new Coverage.Fingerprint[ids.size()];
+        Parallel.forEach(ids.size(), Math.max(1, Runtime.getRuntime().availableProcessors()), i -> {
+            Coverage.Fingerprint rec = recorded(rows.get(ids.get(i)));
+            // pymatgen's Qhull failures are taken as recorded (a Java Voronoi may succeed on those cells)
+            fps[i] = rec.ok() ? new Coverage.Fingerprint(cnn.structure(CoverageOracle.structure(rows.get(ids.get(i)).get("structure_json"))), rec.comp())
+                    : rec;
+        });
+        Map<String, Coverage.Fingerprint> byId = new HashMap<>();
+        for (int i = 0; i < ids.size(); i++) byId.put(ids.get(i), fps[i]);
+        checkAll(byId::get, exps, false);
+    }
+
+    @Test
+    void ownStructureFingerprintsGiveCdvaesCoverageOnPerovskitesAndCarbon() {
+        withOwnStructureFingerprints(java.util.Set.of("perov5", "carbon24"));
+    }
+
+    @Test
+    @Tag("slow")
+    void ownStructureFingerprintsGiveCdvaesCoverageOnMp20() {
+        withOwnStructureFingerprints(java.util.Set.of("mp20"));
+    }
+}
