@@ -107,6 +107,11 @@ class CoverageOracleTest {
 
     /** Our structure fingerprints (recorded composition fingerprints), experiments of the given data sets. */
     static void withOwnStructureFingerprints(java.util.Set<String> datasets) {
+        withOwnFingerprints(datasets, null);
+    }
+
+    /** Our structure fingerprints, and our composition fingerprints too when {@code magpie} is given. */
+    static void withOwnFingerprints(java.util.Set<String> datasets, MagpieFingerprint magpie) {
         Map<String, Map<String, String>> rows = crystals();
         List<Experiment> exps = experiments().stream().filter(e -> datasets.contains(e.dataset())).toList();
         List<String> ids = new ArrayList<>(new java.util.TreeSet<>(exps.stream()
@@ -116,8 +121,12 @@ class CoverageOracleTest {
         Parallel.forEach(ids.size(), Math.max(1, Runtime.getRuntime().availableProcessors()), i -> {
             Coverage.Fingerprint rec = recorded(rows.get(ids.get(i)));
             // pymatgen's Qhull failures are taken as recorded (a Java Voronoi may succeed on those cells)
-            fps[i] = rec.ok() ? new Coverage.Fingerprint(cnn.structure(CoverageOracle.structure(rows.get(ids.get(i)).get("structure_json"))), rec.comp())
-                    : rec;
+            if (!rec.ok()) {
+                fps[i] = rec;
+                return;
+            }
+            var s = CoverageOracle.structure(rows.get(ids.get(i)).get("structure_json"));
+            fps[i] = new Coverage.Fingerprint(cnn.structure(s), magpie == null ? rec.comp() : magpie.featurize(s.atomicNumbers()));
         });
         Map<String, Coverage.Fingerprint> byId = new HashMap<>();
         for (int i = 0; i < ids.size(); i++) byId.put(ids.get(i), fps[i]);
@@ -133,5 +142,12 @@ class CoverageOracleTest {
     @Tag("slow")
     void ownStructureFingerprintsGiveCdvaesCoverageOnMp20() {
         withOwnStructureFingerprints(java.util.Set.of("mp20"));
+    }
+
+    @Test
+    @Tag("slow")
+    void ownStructureAndCompositionFingerprintsGiveCdvaesCoverage() {
+        MagpieFingerprint magpie = MagpieFingerprint.load(MagpieFingerprintTest.magpieTables());
+        withOwnFingerprints(java.util.Set.of("mp20", "perov5", "carbon24"), magpie);
     }
 }
