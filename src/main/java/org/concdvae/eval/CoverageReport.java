@@ -18,7 +18,8 @@ import java.util.Locale;
  *
  * @param dataset     the data set whose cutoffs were taken ("" when both cutoffs were given)
  * @param nRefDropped reference crystals left out because they could not be read or fingerprinted
- * @param nGenValid   generated crystals that are CDVAE-valid (used only by the EMDs)
+ * @param nGenValid   generated crystals that are CDVAE-valid (used only by the EMDs): structurally and compositionally
+ *                    valid and fingerprinted
  */
 public record CoverageReport(String dataset, Coverage.Result result, int nRefDropped, int nGenValid,
                              double wdistDensity, double wdistNumElems) {
@@ -42,7 +43,8 @@ public record CoverageReport(String dataset, Coverage.Result result, int nRefDro
         org.concdvae.util.Parallel.forEach(generated.size(), threads, i -> {
             StructureSource.Entry e = generated.get(i);
             try {
-                valid[i] = e.ok() && Validity.check(e.structure()).valid();
+                // CDVAE's Crystal marks a crystal invalid when its fingerprinting raises
+                valid[i] = e.ok() && genFps.get(i).ok() && Validity.check(e.structure()).valid();
             } catch (RuntimeException ex) {
                 valid[i] = false;
             }

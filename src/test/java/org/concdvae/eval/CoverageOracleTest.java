@@ -150,4 +150,36 @@ class CoverageOracleTest {
         MagpieFingerprint magpie = MagpieFingerprint.load(MagpieFingerprintTest.magpieTables());
         withOwnFingerprints(java.util.Set.of("mp20", "perov5", "carbon24"), magpie);
     }
+
+    /** The property EMDs and the valid count of every experiment, from the exact structures and recorded fingerprints. */
+    @Test
+    void propertyEmdsOfValidGeneratedCrystalsEqualCdvae() {
+        Map<String, Map<String, String>> rows = crystals();
+        Map<String, Map<String, String>> csv = new HashMap<>();
+        for (Map<String, String> r : CoverageOracle.rows("coverage.csv")) csv.put(r.get("name"), r);
+        List<String> bad = new ArrayList<>();
+        for (Experiment e : experiments()) {
+            Function<String, org.concdvae.io.StructureSource.Entry> entry = id -> {
+                Map<String, String> r = rows.get(id);
+                return r.get("structure_json").isEmpty() ? new org.concdvae.io.StructureSource.Entry(id, null, "no structure", "")
+                        : new org.concdvae.io.StructureSource.Entry(id, CoverageOracle.structure(r.get("structure_json")), null, "");
+            };
+            CoverageReport rep = CoverageReport.compute(e.dataset(), e.cutoffs(), e.genIds().stream().map(entry).toList(),
+                    e.genIds().stream().map(id -> recorded(rows.get(id))).toList(), e.refIds().stream().map(entry).toList(),
+                    e.refIds().stream().map(id -> recorded(rows.get(id))).toList(), 2);
+            Map<String, String> want = csv.get(e.name());
+            if (rep.nGenValid() != Integer.parseInt(want.get("n_gen_valid"))) bad.add(e.name() + " n_gen_valid " + rep.nGenValid() + " vs " + want.get("n_gen_valid"));
+            if (!close(rep.wdistDensity(), want.get("wdist_density"))) bad.add(e.name() + " wdist_density " + rep.wdistDensity() + " vs " + want.get("wdist_density"));
+            if (!close(rep.wdistNumElems(), want.get("wdist_num_elems"))) bad.add(e.name() + " wdist_num_elems " + rep.wdistNumElems() + " vs " + want.get("wdist_num_elems"));
+            if (rep.result().covRecall() != Double.parseDouble(want.get("cov_recall"))) bad.add(e.name() + " cov_recall in coverage.csv");
+        }
+        assertTrue(bad.isEmpty(), bad.size() + " differences:\n" + String.join("\n", bad));
+    }
+
+    /** Within 1e-9 relative; an empty oracle cell (no value) must be NaN here. */
+    private static boolean close(double got, String want) {
+        if (want.isEmpty() || want.equalsIgnoreCase("nan")) return Double.isNaN(got);
+        double w = Double.parseDouble(want);
+        return Math.abs(got - w) <= 1e-9 * Math.max(1, Math.abs(w));
+    }
 }
