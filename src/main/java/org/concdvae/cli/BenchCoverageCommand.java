@@ -93,7 +93,7 @@ public class BenchCoverageCommand extends BaseCommand {
             }
         }
         int threads = common.threads();
-        long p0 = System.nanoTime();
+        long p0 = System.nanoTime(), pc0 = BenchSupport.cpuNanos();
         ParallelMap.map(n, threads, "parallel pass", true, i -> {
             try {
                 return cnn.structure(all.get(i));
@@ -101,27 +101,27 @@ public class BenchCoverageCommand extends BaseCommand {
                 return null;
             }
         });
-        double parS = (System.nanoTime() - p0) / 1e9;
+        double parS = (System.nanoTime() - p0) / 1e9, parCpu = (BenchSupport.cpuNanos() - pc0) / 1e9;
         double structSum = 0;
         for (double v : structMs) structSum += v;
 
         // distance step on synthetic fingerprints of the real sizes (61 structure, 132 composition values)
         Random rnd = new Random(common.seed);
         List<Coverage.Fingerprint> gen = synthetic(nGenerated, rnd), refs = synthetic(nReference, rnd);
-        long c0 = System.nanoTime();
+        long c0 = System.nanoTime(), cpu0 = BenchSupport.cpuNanos();
         Coverage.Result r = Coverage.compute(gen, refs, Coverage.Cutoffs.forDataset("mp20"), threads);
-        double covS = (System.nanoTime() - c0) / 1e9;
+        double covS = (System.nanoTime() - c0) / 1e9, covCpu = (BenchSupport.cpuNanos() - cpu0) / 1e9;
 
         var out = out();
         out.printf("structures: %d from %s (%.1f sites on average)%n", n, input, sites / (double) n);
         out.printf("struct_fp (CrystalNN 'ops'), one thread: median %.2f ms/structure, mean %.2f ms, %.3f ms/site%n",
                 median(structMs.clone()), structSum / n, structSum / sites);
-        out.printf("struct_fp throughput: %.1f structures/s on one thread, %.1f structures/s on %d threads%n",
-                n / (structSum / 1e3), n / parS, threads);
+        out.printf("struct_fp throughput: %.1f structures/s on one thread, %.1f structures/s on %d threads (%.1f CPU-s for %d)%n",
+                n / (structSum / 1e3), n / parS, threads, parCpu, n);
         if (magpie != null) out.printf("comp_fp (Magpie), one thread: median %.4f ms/structure%n", median(compMs.clone()));
         else out.printf("comp_fp: not timed (no Magpie tables; --magpie-data DIR)%n");
-        out.printf("coverage distance step, %d generated x %d reference: %.1f s on %d threads (COV-R %.3f on random data)%n",
-                nGenerated, nReference, covS, threads, r.covRecall());
+        out.printf("coverage distance step, %d generated x %d reference: %.1f s wall on %d threads, %.1f CPU-s (COV-R %.3f on random data)%n",
+                nGenerated, nReference, covS, threads, covCpu, r.covRecall());
         out.printf("coverage of %d x %d from structures, estimated: %.1f s fingerprints (%d + %d structures at %.1f/s) + %.1f s distances%n",
                 nGenerated, nReference, (nGenerated + nReference) / (n / parS), nGenerated, nReference, n / parS, covS);
         if (ref != null) {

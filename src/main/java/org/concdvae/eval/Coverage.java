@@ -76,7 +76,8 @@ public final class Coverage {
         }
     }
 
-    private static final int BLOCK = 32;
+    /** Generated crystals per parallel task, and references per cache tile (128 × 193 doubles ≈ 200 KB). */
+    private static final int BLOCK = 64, TILE = 128;
 
     private Coverage() {}
 
@@ -96,10 +97,17 @@ public final class Coverage {
             }
         }
         int nr = reference.size(), ng = gs.size();
-        double[][] rs = new double[nr][], rc = new double[nr][];
+        int ds = nr == 0 ? 0 : reference.get(0).struct().length, dcn = nr == 0 ? 0 : reference.get(0).comp().length;
+        // contiguous rows: the tiles below stream through them
+        double[] rs = new double[nr * ds], rc = new double[nr * dcn], gsf = new double[ng * ds], gcf = new double[ng * dcn];
         for (int j = 0; j < nr; j++) {
-            rs[j] = reference.get(j).struct();
-            rc[j] = CompScaler.scale(reference.get(j).comp());
+            System.arraycopy(reference.get(j).struct(), 0, rs, j * ds, ds);
+            System.arraycopy(CompScaler.scale(reference.get(j).comp()), 0, rc, j * dcn, dcn);
+        }
+        for (int i = 0; i < ng; i++) {
+            if (gs.get(i).length != ds || gc.get(i).length != dcn) throw new IllegalArgumentException("fingerprint lengths differ");
+            System.arraycopy(gs.get(i), 0, gsf, i * ds, ds);
+            System.arraycopy(gc.get(i), 0, gcf, i * dcn, dcn);
         }
         double[] sPrec = new double[ng], cPrec = new double[ng];
         int blocks = (ng + BLOCK - 1) / BLOCK;
@@ -109,18 +117,53 @@ public final class Coverage {
             double[] sr = new double[nr], cr = new double[nr];
             Arrays.fill(sr, Double.POSITIVE_INFINITY);
             Arrays.fill(cr, Double.POSITIVE_INFINITY);
-            for (int i = lo; i < hi; i++) {
-                double[] a = gs.get(i), ac = gc.get(i);
-                double sMin = Double.POSITIVE_INFINITY, cMin = Double.POSITIVE_INFINITY;
-                for (int j = 0; j < nr; j++) {
-                    double ds = squaredDistance(a, rs[j]), dc = squaredDistance(ac, rc[j]);
-                    if (ds < sMin) sMin = ds;
-                    if (dc < cMin) cMin = dc;
-                    if (ds < sr[j]) sr[j] = ds;
-                    if (dc < cr[j]) cr[j] = dc;
+            double[] sMin = new double[hi - lo], cMin = new double[hi - lo];
+            Arrays.fill(sMin, Double.POSITIVE_INFINITY);
+            Arrays.fill(cMin, Double.POSITIVE_INFINITY);
+            // reference tiles that stay in cache while the block's generated rows pass over them
+            for (int t0 = 0; t0 < nr; t0 += TILE) {
+                int t1 = Math.min(nr, t0 + TILE);
+                for (int i = lo; i < hi; i++) {
+                    int ai = i * ds, ci = i * dcn;
+                    double sm = sMin[i - lo], cm = cMin[i - lo];
+                    int j = t0;
+                    for (; j + 1 < t1; j += 2) {
+                        // two references at once: independent sums, each in index order
+                        int r0 = j * ds, r1 = r0 + ds;
+                        double s0 = 0, s1 = 0;
+                        for (int k = 0; k < ds; k++) {
+                            double x = gsf[ai + k], d0 = x - rs[r0 + k], d1 = x - rs[r1 + k];
+                            s0 += d0 * d0;
+                            s1 += d1 * d1;
+                        }
+                        int q0 = j * dcn, q1 = q0 + dcn;
+                        double c0 = 0, c1 = 0;
+                        for (int k = 0; k < dcn; k++) {
+                            double x = gcf[ci + k], d0 = x - rc[q0 + k], d1 = x - rc[q1 + k];
+                            c0 += d0 * d0;
+                            c1 += d1 * d1;
+                        }
+                        sm = Math.min(sm, Math.min(s0, s1));
+                        cm = Math.min(cm, Math.min(c0, c1));
+                        if (s0 < sr[j]) sr[j] = s0;
+                        if (s1 < sr[j + 1]) sr[j + 1] = s1;
+                        if (c0 < cr[j]) cr[j] = c0;
+                        if (c1 < cr[j + 1]) cr[j + 1] = c1;
+                    }
+                    for (; j < t1; j++) {
+                        double s0 = squaredDistance(gsf, ai, rs, j * ds, ds), c0 = squaredDistance(gcf, ci, rc, j * dcn, dcn);
+                        sm = Math.min(sm, s0);
+                        cm = Math.min(cm, c0);
+                        if (s0 < sr[j]) sr[j] = s0;
+                        if (c0 < cr[j]) cr[j] = c0;
+                    }
+                    sMin[i - lo] = sm;
+                    cMin[i - lo] = cm;
                 }
-                sPrec[i] = Math.sqrt(sMin);
-                cPrec[i] = Math.sqrt(cMin);
+            }
+            for (int i = lo; i < hi; i++) {
+                sPrec[i] = Math.sqrt(sMin[i - lo]);
+                cPrec[i] = Math.sqrt(cMin[i - lo]);
             }
             sRecBlock[b] = sr;
             cRecBlock[b] = cr;
@@ -144,11 +187,11 @@ public final class Coverage {
                 ng == 0 ? Double.NaN : mean(cRec), mean(cPrec), sRec, cRec, sPrec, cPrec);
     }
 
-    /** Σ (a − b)², in index order as scipy's cdist (the square root is taken on the minimum). */
-    static double squaredDistance(double[] a, double[] b) {
+    /** Σ (a − b)² over n values from the given offsets, in index order as scipy's cdist (sqrt taken on the minimum). */
+    static double squaredDistance(double[] a, int ao, double[] b, int bo, int n) {
         double s = 0;
-        for (int k = 0; k < a.length; k++) {
-            double d = a[k] - b[k];
+        for (int k = 0; k < n; k++) {
+            double d = a[ao + k] - b[bo + k];
             s += d * d;
         }
         return s;
