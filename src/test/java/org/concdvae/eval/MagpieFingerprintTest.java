@@ -19,9 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Magpie composition fingerprint: statistics, NaN and mode rules, scaling; the oracle when tables are provided. */
-class MagpieFingerprintTest {
+public class MagpieFingerprintTest {
     /** Writes tables where property p of element Z is p·1000 + Z, except the given overrides (text per line). */
-    static Path tables(Path dir, Map<String, Map<Integer, String>> overrides) throws IOException {
+    public static Path tables(Path dir, Map<String, Map<Integer, String>> overrides) throws IOException {
         for (int p = 0; p < MagpieFingerprint.PROPERTIES.size(); p++) {
             String name = MagpieFingerprint.PROPERTIES.get(p);
             List<String> lines = new ArrayList<>();
@@ -95,7 +95,7 @@ class MagpieFingerprintTest {
     }
 
     /** The Magpie tables directory from -Dconcdvae.magpie or CONCDVAE_MAGPIE_DATA; the test is skipped without it. */
-    static Path magpieTables() {
+    public static Path magpieTables() {
         String p = System.getProperty("concdvae.magpie", System.getenv(MagpieFingerprint.ENV));
         Assumptions.assumeTrue(p != null && !p.isBlank(), "Magpie tables not provided (set -Dconcdvae.magpie=DIR or "
                 + MagpieFingerprint.ENV + " to matminer's magpie_elementdata directory); oracle comparison skipped");
