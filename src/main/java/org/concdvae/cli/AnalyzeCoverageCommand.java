@@ -27,9 +27,11 @@ import java.util.List;
                 "Needs the Magpie element tables (--magpie-data DIR or $" + MagpieFingerprint.ENV + ").",
                 "Output JSON: cov_recall, cov_precision, amsd/amcd, wdist_*, counts, cutoffs, cov_vs_struc_cutoff.",
                 "Examples:",
-                "  concdvae analyze coverage --generated samples/cifs --reference data/mp_20/test.csv --dataset mp20 \\",
+                "  concdvae analyze coverage --generated samples/cifs \\",
+                "      --reference data/mp_20/test.csv --dataset mp20 \\",
                 "      --output coverage.json --magpie-data magpie_elementdata",
-                "  concdvae analyze coverage --generated gen.csv --reference data/perov_5/test.csv --dataset perov_5 \\",
+                "  concdvae analyze coverage --generated gen.csv \\",
+                "      --reference data/perov_5/test.csv --dataset perov_5 \\",
                 "      --struct-cutoff 0.3 --output cov.json"})
 public class AnalyzeCoverageCommand extends BaseCommand {
     @Option(names = "--generated", paramLabel = "CSV|DIR", required = true, description = "Generated crystals. " + StructureSource.INPUT_DESCRIPTION)

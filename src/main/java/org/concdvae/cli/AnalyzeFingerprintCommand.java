@@ -22,8 +22,11 @@ import java.util.List;
                 "Output CSV: id,struct_fp,comp_fp (JSON lists; both empty when fingerprinting fails, as CDVAE).",
                 "Needs the Magpie element tables (--magpie-data DIR or $" + MagpieFingerprint.ENV + ").",
                 "Examples:",
-                "  concdvae analyze fingerprint --input data/mp_20/test.csv --output test_fp.csv --magpie-data magpie_elementdata",
-                "  concdvae analyze fingerprint --input samples/cifs --output samples_fp.csv --threads 8"})
+                "  concdvae analyze fingerprint --input data/mp_20/test.csv \\",
+                "      --output test_fp.csv --magpie-data magpie_elementdata",
+                "  export CONCDVAE_MAGPIE_DATA=magpie_elementdata",
+                "  concdvae analyze fingerprint --input samples/cifs --output samples_fp.csv \\",
+                "      --threads 8"})
 public class AnalyzeFingerprintCommand extends BaseCommand {
     @Option(names = "--input", paramLabel = "CSV|DIR", required = true, description = StructureSource.INPUT_DESCRIPTION)
     Path input;

@@ -29,7 +29,8 @@ import static org.concdvae.cli.BenchSupport.median;
                 "With --matminer-timings, matminer's time per structure is printed beside ours.",
                 "Examples:",
                 "  concdvae bench coverage --input data/mp_20/test.csv --limit 300",
-                "  concdvae bench coverage --input fingerprints.csv --matminer-timings timings.json --magpie-data magpie_elementdata"})
+                "  concdvae bench coverage --input data/mp_20/test.csv \\",
+                "      --matminer-timings timings.json --magpie-data magpie_elementdata"})
 public class BenchCoverageCommand extends BaseCommand {
     @Option(names = "--input", paramLabel = "CSV|CIF|DIR", required = true,
             description = "Structures to fingerprint: a CSV with a cif column, a CIF file or a directory of *.cif.")

@@ -39,9 +39,11 @@ import java.util.List;
                 "Writes evaluation.csv, summary.json, report.md and PNG plots to --out.",
                 "Subcommands: predict (CGCNN predictions), train-cgcnn, latent (t-SNE), relaxed (Table 3).",
                 "Examples:",
-                "  concdvae evaluate --samples runs/sample1 --reference data/mp_20/train.csv --out runs/sample1/eval",
-                "  concdvae evaluate --samples runs/sample1 --out runs/sample1/eval --coverage-reference data/mp_20/test.csv \\",
-                "      --coverage-dataset mp20 --magpie-data magpie_elementdata"})
+                "  concdvae evaluate --samples runs/sample1 --out runs/sample1/eval \\",
+                "      --reference data/mp_20/train.csv",
+                "  concdvae evaluate --samples runs/sample1 --out runs/sample1/eval \\",
+                "      --coverage-reference data/mp_20/test.csv --coverage-dataset mp20 \\",
+                "      --magpie-data magpie_elementdata"})
 public class EvaluateCommand extends BaseCommand {
     @Option(names = "--samples", paramLabel = "DIR",
             description = "Directory of generated CIF files (id = file stem), optionally with samples.csv "
