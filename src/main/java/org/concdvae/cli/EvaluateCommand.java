@@ -99,8 +99,8 @@ public class EvaluateCommand extends BaseCommand {
             cutoffs = Coverage.Cutoffs.forDataset(coverageDataset);
             magpie = MagpieFingerprint.fromOptionOrEnvironment(magpieData);
             if (magpie == null) throw new UserException(MagpieFingerprint.missingMessage("--coverage-reference"));
-        } else if (coverageDataset != null) {
-            throw new UserException("--coverage-dataset needs --coverage-reference CSV");
+        } else if (coverageDataset != null || magpieData != null) {
+            throw new UserException((coverageDataset != null ? "--coverage-dataset" : "--magpie-data") + " needs --coverage-reference CSV");
         }
         SampleSet set = SampleSet.read(samples);
         List<PropertyEvaluator> evs = new ArrayList<>();
