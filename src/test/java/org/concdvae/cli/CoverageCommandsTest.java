@@ -146,6 +146,10 @@ class CoverageCommandsTest {
                 "--coverage-reference", ref.toString());
         assertEquals(2, e.code());
         assertTrue(e.err().contains("--coverage-dataset"), e.err());
+        var m = EvaluateCommandTest.run("evaluate", "--samples", genDir.toString(), "--out", tmp.resolve("ev").toString(),
+                "--magpie-data", tables.toString());
+        assertEquals(2, m.code());
+        assertTrue(m.err().contains("--magpie-data needs --coverage-reference"), m.err());
     }
 
     @Test
