@@ -108,7 +108,7 @@ public final class CrystalNNFingerprint {
             Feature f = FEATURES.get(i);
             double wt = nn.cnWeights().getOrDefault(f.cn(), 0.0);
             if (f.op() == null || wt == 0) {
-                out[i] = wt == 0 ? 0.0 : wt;
+                out[i] = wt;
                 continue;
             }
             if (cachedCn != f.cn()) {
