@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         subcommands = {
                 BenchCifCommand.class,
+                BenchCoverageCommand.class,
                 BenchDecoderCommand.class,
                 BenchEncoderCommand.class,
                 BenchEngineCommand.class,

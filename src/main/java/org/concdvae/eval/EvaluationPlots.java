@@ -106,6 +106,18 @@ public final class EvaluationPlots {
         save(file, chart);
     }
 
+    /** Line chart of several series over shared x values (the coverage curves). */
+    public static void lines(Path file, String title, String xTitle, String yTitle, double[] x, List<String> names, List<double[]> ys) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendVisible(true);
+        chart.getStyler().setXAxisDecimalPattern("0.0#");
+        chart.getStyler().setYAxisDecimalPattern("0.0#");
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(1.0);
+        for (int i = 0; i < names.size(); i++) chart.addSeries(names.get(i), x, ys.get(i));
+        save(file, chart);
+    }
+
     private static double[] values(PropertyEvaluator ev, List<SampleResult> g) {
         return g.stream().map(s -> s.predictions().get(ev.name())).filter(v -> v != null && Double.isFinite(v))
                 .mapToDouble(Double::doubleValue).toArray();

@@ -25,8 +25,9 @@ import java.util.Map;
  */
 public final class EvaluationReport {
     public static final String CSV = "evaluation.csv", SUMMARY = "summary.json", REPORT = "report.md";
-    static final String COVERAGE_NOTE = "Coverage (COV-R/COV-P) is not computed: it needs CrystalNN fingerprints and Magpie "
-            + "composition features, which this tool does not provide.";
+    static final String COVERAGE_NOTE = "Coverage (COV-R/COV-P) is not computed: give --coverage-reference CSV (CDVAE uses "
+            + "the test split) with --coverage-dataset and the Magpie tables (--magpie-data DIR).";
+    public static final String COVERAGE_PLOT = "coverage_vs_struct_cutoff.png";
 
     private final List<SampleResult> results;
     private final List<PropertyEvaluator> evaluators;
@@ -34,6 +35,7 @@ public final class EvaluationReport {
     private final List<Metric> metrics = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final List<String> plots = new ArrayList<>();
+    private final CoverageReport coverage;
 
     /**
      * {@code structures} are the samples' structures in the order of {@code results} (null for unreadable ones);
@@ -41,7 +43,14 @@ public final class EvaluationReport {
      */
     public EvaluationReport(List<SampleResult> results, List<Structure> structures, List<PropertyEvaluator> evaluators,
                             SampleEvaluation evaluation, SampleEvaluation.ReferenceSet reference) {
+        this(results, structures, evaluators, evaluation, reference, null);
+    }
+
+    /** As above, with CDVAE's coverage metrics of all samples against the coverage reference ({@code coverage} may be null). */
+    public EvaluationReport(List<SampleResult> results, List<Structure> structures, List<PropertyEvaluator> evaluators,
+                            SampleEvaluation evaluation, SampleEvaluation.ReferenceSet reference, CoverageReport coverage) {
         this.results = results;
+        this.coverage = coverage;
         this.evaluators = evaluators;
         Map<String, List<Structure>> groupStructures = new LinkedHashMap<>();
         for (int i = 0; i < results.size(); i++) {
@@ -53,7 +62,7 @@ public final class EvaluationReport {
         else if (reference.skipped() > 0) notes.add(reference.skipped() + " reference entries could not be read and were left out.");
         long unreadable = results.stream().filter(r -> !r.readable()).count();
         if (unreadable > 0) notes.add(unreadable + " samples could not be read or measured; they count as invalid and as misses.");
-        notes.add(COVERAGE_NOTE);
+        if (coverage == null) notes.add(COVERAGE_NOTE);
         addMetrics(Metric.ALL, results, structures, evaluation, reference);
         if (groups.size() > 1 || !groups.containsKey(Metric.ALL)) {
             for (Map.Entry<String, List<SampleResult>> g : groups.entrySet()) {
@@ -107,6 +116,9 @@ public final class EvaluationReport {
 
     public List<Metric> metrics() { return metrics; }
 
+    /** CDVAE's coverage metrics, or null when no coverage reference was given. */
+    public CoverageReport coverage() { return coverage; }
+
     public List<String> notes() { return notes; }
 
     public Map<String, List<SampleResult>> groups() { return groups; }
@@ -139,6 +151,10 @@ public final class EvaluationReport {
         }
         EvaluationPlots.crystalSystems(out.resolve("crystal_systems.png"), groups);
         plots.add("crystal_systems.png");
+        if (coverage != null) {
+            coverage.plot(out.resolve(COVERAGE_PLOT));
+            plots.add(COVERAGE_PLOT);
+        }
     }
 
     private void writeCsv(Path file) throws IOException {
@@ -186,6 +202,7 @@ public final class EvaluationReport {
             else o.putNull("value");
             if (!m.note().isEmpty()) o.put("note", m.note());
         }
+        if (coverage != null) root.set("coverage", coverage.toJson(om));
         ArrayNode n = root.putArray("notes");
         notes.forEach(n::add);
         ArrayNode pl = root.putArray("plots");
@@ -231,6 +248,7 @@ public final class EvaluationReport {
                 }
             }
         }
+        if (coverage != null) sb.append(coverage.markdown(null));
         List<String> skipped = metrics.stream().filter(m -> !m.available()).map(m -> m.name() + " (" + m.group() + "): " + m.note()).distinct().toList();
         sb.append("\n## Notes\n\n");
         notes.forEach(n -> sb.append("- ").append(n).append('\n'));

@@ -189,12 +189,27 @@ public final class CrystalNN implements NearNeighbors {
     }
 
     private static double covalentRadius(Structure s, int site) {
-        double r = s.element(site).covalentRadius();
+        double r = cutoffRadius(s.element(site));
         if (Double.isNaN(r)) {
             throw new org.concdvae.crystal.InvalidStructureException("site " + site + " (" + s.element(site).symbol()
                     + "): no covalent radius known, which CrystalNN distance cutoffs need");
         }
         return r;
+    }
+
+    /**
+     * The radius CrystalNN's distance cutoffs use for a site without oxidation state: pymatgen's {@code CovalentRadius}
+     * table. It follows Cordero et al. (2008) like {@link Element#covalentRadius()} except for four entries: sp2 carbon,
+     * and for Mn, Fe and Co the mean of the low- and high-spin radii.
+     */
+    static double cutoffRadius(Element e) {
+        return switch (e.z()) {
+            case 6 -> 0.73;
+            case 25 -> 1.5;
+            case 26 -> 1.42;
+            case 27 -> 1.38;
+            default -> e.covalentRadius();
+        };
     }
 
     private static NNData zeroCoordinated() {

@@ -152,4 +152,14 @@ class CrystalNNTest {
         assertEquals(1.0, nn.get(0).weight(), 1e-15); // in CN 8 and CN 14
         assertEquals(d.cnWeights().get(14), nn.get(13).weight(), 1e-15);
     }
+
+    @Test
+    void distanceCutoffsUsePymatgensCovalentRadiusTable() {
+        // pymatgen's CovalentRadius: sp2 carbon, mean of low- and high-spin Mn, Fe, Co; Cordero elsewhere
+        assertEquals(0.73, CrystalNN.cutoffRadius(org.concdvae.crystal.Element.of(6)));
+        assertEquals(1.5, CrystalNN.cutoffRadius(org.concdvae.crystal.Element.of(25)));
+        assertEquals(1.42, CrystalNN.cutoffRadius(org.concdvae.crystal.Element.of(26)));
+        assertEquals(1.38, CrystalNN.cutoffRadius(org.concdvae.crystal.Element.of(27)));
+        assertEquals(org.concdvae.crystal.Element.of(8).covalentRadius(), CrystalNN.cutoffRadius(org.concdvae.crystal.Element.of(8)));
+    }
 }
