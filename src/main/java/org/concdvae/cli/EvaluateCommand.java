@@ -58,6 +58,11 @@ public class EvaluateCommand extends BaseCommand {
     Path out;
 
     @Override
+    protected String interruptedHint() {
+        return "the report in " + out + " is written only at the end; rerun the command";
+    }
+
+    @Override
     protected int run() {
         if (samples == null && out == null) {
             throw new UserException("give --samples DIR --out DIR, or choose a subcommand (see 'concdvae evaluate --help')");
@@ -65,6 +70,7 @@ public class EvaluateCommand extends BaseCommand {
         if (samples == null || out == null) {
             throw new UserException("evaluate needs both --samples DIR and --out DIR (see 'concdvae evaluate --help')");
         }
+        lockOutput(out, "--out");
         SampleSet set = SampleSet.read(samples);
         List<PropertyEvaluator> evs = new ArrayList<>();
         for (Path p : evaluators) evs.add(PropertyEvaluator.load(p, atomFeatures));

@@ -64,6 +64,11 @@ public class PreprocessCommand extends BaseCommand {
     boolean example;
 
     @Override
+    protected String interruptedHint() {
+        return "the caches in " + out + " are written only at the end, none is partial; rerun the command to preprocess";
+    }
+
+    @Override
     protected int run() throws IOException {
         if (example && (input != null || val != null || test != null)) {
             throw new UserException("--example cannot be combined with --input/--val/--test");
@@ -73,6 +78,7 @@ public class PreprocessCommand extends BaseCommand {
 
         Config cfg = ConfigLoader.resolve(config == null && example ? "tiny" : config, sets);
         int threads = common.threads();
+        lockOutput(out, "--out"); // before reading any input: a bad --out fails at once
         Preprocessor pre = new Preprocessor(cfg, threads, strict);
 
         Path tmpDir = null;

@@ -64,6 +64,11 @@ public class TrainPriorCommand extends BaseCommand {
     int logEvery;
 
     @Override
+    protected String interruptedHint() {
+        return "the last finished epoch's checkpoint of '" + label + "' is in " + model + "; continue with the same command plus --resume";
+    }
+
+    @Override
     protected int run() throws Exception {
         if (logEvery < 1) throw new UserException("--log-every must be at least 1");
         if (epochs != null && epochs < 1) throw new UserException("--epochs must be at least 1");
@@ -72,6 +77,9 @@ public class TrainPriorCommand extends BaseCommand {
         ModelDirectory dir = ModelDirectory.open(model);
         Config cfg = priorConfig(dir);
         int threads = common.threads();
+        // one prior per label may train at a time; step one must not be training into the same directory meanwhile
+        lockOutput(model, ".concdvae-" + label + ".lock", "--label");
+        checkNotLocked(model, "--model");
         Path dataPath = data != null ? data : dataOfRun(dir);
         info("loading data from %s", dataPath);
         TrainingData d = TrainingData.load(dataPath, cfg, common.seed, threads);

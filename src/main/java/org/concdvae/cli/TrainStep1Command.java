@@ -52,6 +52,11 @@ public class TrainStep1Command extends BaseCommand {
     int maxBadSteps;
 
     @Override
+    protected String interruptedHint() {
+        return "the last finished epoch's checkpoint is in " + out + "; continue with the same command plus --resume";
+    }
+
+    @Override
     protected int run() throws Exception {
         if (logEvery < 1) throw new UserException("--log-every must be at least 1");
         if (maxBadSteps < 1) throw new UserException("--max-bad-steps must be at least 1");
@@ -59,6 +64,7 @@ public class TrainStep1Command extends BaseCommand {
         if (batchSize != null && batchSize < 2) throw new UserException("--batch-size must be at least 2 (BatchNorm needs two crystals)");
         Config cfg = ConfigLoader.resolve(config, sets);
         int threads = common.threads();
+        lockOutput(out, "--out");
         info("loading data from %s", data);
         TrainingData d = TrainingData.load(data, cfg, common.seed, threads);
         info("%d training and %d validation crystals", d.train().size(), d.val().size());

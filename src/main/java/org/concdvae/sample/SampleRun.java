@@ -136,6 +136,13 @@ public final class SampleRun {
         return targets * ((perTarget + batchSize - 1) / batchSize);
     }
 
+    /** Batches an interrupted run in the output directory has finished (0 when not resuming or nothing to resume). */
+    public int batchesDone(boolean resume) throws IOException {
+        Path runFile = out.resolve(RUN);
+        if (!resume || !Files.isRegularFile(runFile)) return 0;
+        return Math.max(0, JSON.readTree(runFile.toFile()).path("batches_done").asInt(0));
+    }
+
     /** Number of batches this run (shard) does for the given sizes. */
     public int batches(int targets, int perTarget, int batchSize) {
         int total = totalBatches(targets, perTarget, batchSize);
@@ -206,23 +213,40 @@ public final class SampleRun {
                 List<CrystalGenerator.Crystal> crystals = await(running.poll());
                 Batch bt = all.get(g);
                 Target tg = targets.get(bt.target());
-                for (int k = 0; k < crystals.size(); k++) {
-                    String id = id(tg.label(), bt.batch() * batchSize + k);
-                    CrystalGenerator.Crystal c = crystals.get(k);
-                    if (c.structure() != null) {
-                        AtomicFiles.writeString(out.resolve(CIFS).resolve(id + ".cif"), CifWriter.write(c.structure()));
-                        if (trajectoryEvery > 0) AtomicFiles.writeString(out.resolve(TRAJECTORIES).resolve(id + ".extxyz"), trajectory(id, c));
-                        Map<String, Object> info = new LinkedHashMap<>();
-                        info.put("id", id);
-                        info.put("target", tg.label());
-                        ExtXyzWriter.append(xyz, c.structure(), info);
-                        structures++;
+                // A batch is written whole or not at all: if a write fails (a full disk), the batch's files are removed
+                // again, so no CIF is left that samples.csv, samples.extxyz and run.json do not list.
+                int csvBefore = csv.size(), xyzBefore = xyz.length(), structuresBefore = structures;
+                List<Path> batchFiles = new ArrayList<>();
+                try {
+                    for (int k = 0; k < crystals.size(); k++) {
+                        String id = id(tg.label(), bt.batch() * batchSize + k);
+                        CrystalGenerator.Crystal c = crystals.get(k);
+                        if (c.structure() != null) {
+                            writeBatchFile(batchFiles, out.resolve(CIFS).resolve(id + ".cif"), CifWriter.write(c.structure()));
+                            if (trajectoryEvery > 0) writeBatchFile(batchFiles, out.resolve(TRAJECTORIES).resolve(id + ".extxyz"), trajectory(id, c));
+                            Map<String, Object> info = new LinkedHashMap<>();
+                            info.put("id", id);
+                            info.put("target", tg.label());
+                            ExtXyzWriter.append(xyz, c.structure(), info);
+                            structures++;
+                        }
+                        csv.add(row(id, tg.label(), bt.batch(), c));
                     }
-                    csv.add(row(id, tg.label(), bt.batch(), c));
-                    written++;
+                    writeTables(csv, xyz);
+                    writeRun(g - first + 1, end - first, first, end, all.size(), csv.size(), structures, false);
+                } catch (RuntimeException e) {
+                    for (Path f : batchFiles) deleteQuietly(f);
+                    csv.subList(csvBefore, csv.size()).clear();
+                    xyz.setLength(xyzBefore);
+                    structures = structuresBefore;
+                    try {
+                        writeTables(csv, xyz);   // the tables of the batches before, matching run.json
+                    } catch (RuntimeException again) {
+                        e.addSuppressed(again);
+                    }
+                    throw e;
                 }
-                writeTables(csv, xyz);
-                writeRun(g - first + 1, end - first, first, end, all.size(), csv.size(), structures, false);
+                written += crystals.size();
                 listener.batch(tg.label(), g - first + 1, end - first);
             }
         } finally {
@@ -235,6 +259,25 @@ public final class SampleRun {
         writeRun(end - first, end - first, first, end, all.size(), csv.size(), structures, true);
         return written;
     }
+
+    /** Writes one file of a batch and notes it for removal should the batch fail. */
+    private static void writeBatchFile(List<Path> batchFiles, Path file, String text) {
+        batchFiles.add(file);
+        fileWriter.write(file, text);
+    }
+
+    private static void deleteQuietly(Path f) {
+        try {
+            Files.deleteIfExists(f);
+        } catch (IOException e) {
+            // best effort: the run fails anyway and run.json does not list the batch
+        }
+    }
+
+    /** How a batch's CIFs and trajectories reach the disk; a test seam to simulate a full disk. */
+    interface FileWriter { void write(Path file, String text); }
+
+    static FileWriter fileWriter = AtomicFiles::writeString;
 
     /** The id of crystal {@code index} (0-based, per target) of a target. */
     static String id(String label, int index) { return safe(label) + "_" + index; }
