@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
+import org.concdvae.config.TrainingKeys;
 import org.concdvae.model.ConCdvae;
 import org.concdvae.model.ModelDirectory;
 import org.concdvae.train.PriorTrainer;
@@ -76,6 +77,9 @@ public class TrainPriorCommand extends BaseCommand {
         ModelDirectory.checkLabel(label);
         ModelDirectory dir = ModelDirectory.open(model);
         Config cfg = priorConfig(dir);
+        TrainingKeys.checkPrior(cfg, dir.path().resolve(ModelDirectory.CONFIG) + (sets.isEmpty() ? "" : " with --set"));
+        // prior.train.random_seed is the seed unless --seed is given
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--seed")) common.seed = cfg.prior().train().randomSeed();
         int threads = common.threads();
         // one prior per label may train at a time; step one must not be training into the same directory meanwhile
         lockOutput(model, ".concdvae-" + label + ".lock", "--label");

@@ -2,6 +2,7 @@ package org.concdvae.cli;
 
 import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
+import org.concdvae.config.TrainingKeys;
 import org.concdvae.train.Step1Trainer;
 import org.concdvae.train.TrainingData;
 import picocli.CommandLine.Command;
@@ -63,6 +64,9 @@ public class TrainStep1Command extends BaseCommand {
         if (epochs != null && epochs < 1) throw new UserException("--epochs must be at least 1");
         if (batchSize != null && batchSize < 2) throw new UserException("--batch-size must be at least 2 (BatchNorm needs two crystals)");
         Config cfg = ConfigLoader.resolve(config, sets);
+        TrainingKeys.checkStepOne(cfg, config);
+        // train.random_seed is the seed unless --seed is given
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--seed")) common.seed = cfg.train().randomSeed();
         int threads = common.threads();
         lockOutput(out, "--out");
         info("loading data from %s", data);
