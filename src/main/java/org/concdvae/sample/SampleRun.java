@@ -161,8 +161,10 @@ public final class SampleRun {
         if (resume) {
             if (!Files.exists(runFile)) throw new InvalidInputException(out + ": nothing to resume (" + RUN + " not found)");
             JsonNode r = JSON.readTree(runFile.toFile());
-            if (!JSON.readTree(settings.toString()).equals(r.path("settings"))) {   // both as parsed text: same number types
-                throw new InvalidInputException(out + ": the settings differ from the interrupted run's (resume with the same options)");
+            String diff = org.concdvae.io.JsonDifference.first(r.path("settings"), JSON.readTree(settings.toString()));
+            if (diff != null) {
+                throw new InvalidInputException(out + ": the settings differ from the interrupted run's: " + diff
+                        + " (resume with the same options)");
             }
             String was = r.has("shard") ? r.path("shard").path("index").asInt() + "/" + r.path("shard").path("count").asInt() : null;
             String now = shard == null ? null : shard.toString();

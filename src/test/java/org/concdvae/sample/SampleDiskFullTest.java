@@ -64,6 +64,11 @@ class SampleDiskFullTest {
         StringWriter err2 = new StringWriter();
         cl.setErr(new PrintWriter(err2));
         cl.setOut(new PrintWriter(new StringWriter()));
+        // resuming with another option names the setting and both values
+        String[] other = Stream.concat(Stream.of(args), Stream.of("--resume", "--step-lr", "0.001")).toArray(String[]::new);
+        assertEquals(ExitCode.BAD_INPUT, cl.execute(other));
+        assertTrue(err2.toString().contains("step_lr was 1.0E-4, now 0.001"), err2.toString());
+        err2.getBuffer().setLength(0);
         String[] resume = Stream.concat(Stream.of(args), Stream.of("--resume")).toArray(String[]::new);
         assertEquals(0, cl.execute(resume), err2.toString());
         assertTrue(Files.readString(out.resolve("run.json")).contains("\"finished\" : true"));
