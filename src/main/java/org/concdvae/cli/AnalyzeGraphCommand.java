@@ -42,7 +42,7 @@ public class AnalyzeGraphCommand extends BaseCommand {
             description = "A CSV with a cif column (id from id or material_id), a CIF file, or a directory of *.cif.")
     Path input;
 
-    @Option(names = "--output", paramLabel = "CSV", required = true, description = "Output CSV (written atomically).")
+    @Option(names = {"-o", "--output"}, paramLabel = "CSV", required = true, description = "Output CSV (written atomically).")
     Path output;
 
     private record Result(String id, CrystalGraph graph, String error) {}

@@ -26,7 +26,7 @@ public class AnalyzeSymmetryCommand extends BaseCommand {
             description = "A CIF file, a directory of *.cif files, or a CSV with a 'cif' column (ids from 'id' or 'material_id').")
     Path input;
 
-    @Option(names = "--output", paramLabel = "CSV", required = true,
+    @Option(names = {"-o", "--output"}, paramLabel = "CSV", required = true,
             description = "Output CSV: id,formula,n_sites,spacegroup_number,spacegroup_symbol,crystal_system,point_group,error.")
     Path output;
 

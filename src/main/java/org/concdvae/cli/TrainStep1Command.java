@@ -21,7 +21,8 @@ import java.util.Locale;
                         + "config.yaml, lattice_scaler.txt and run.json into --out."})
 public class TrainStep1Command extends BaseCommand {
     @Option(names = "--config", paramLabel = "FILE|PRESET", required = true,
-            description = "YAML config (keys of design/config.md) or a preset: mp20, mp20-small, mp40, oqmd, mptest, mptest4conz, tiny.")
+            description = "YAML config (keys as in configs/mp20.yaml, the official hydra keys) or a preset: mp20, mp20-small, mp40, "
+                    + "oqmd, mptest, mptest4conz, tiny, mp_20, perov_5, carbon_24.")
     String config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set optim.optimizer.lr=5e-4 (repeatable).")
