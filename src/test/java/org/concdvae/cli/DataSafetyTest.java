@@ -144,6 +144,19 @@ class DataSafetyTest {
         assertTrue(!Files.exists(lock) || Files.size(lock) == 0, text);
     }
 
+    @Test
+    void interruptedTrainingAndSamplingSayHowToResume() {
+        TrainStep1Command train = new TrainStep1Command();
+        new CommandLine(train).parseArgs("--config", "tiny", "--data", "d", "--out", "runs/x");
+        assertTrue(train.interruptedHint().contains("runs/x") && train.interruptedHint().contains("--resume"), train.interruptedHint());
+        TrainPriorCommand prior = new TrainPriorCommand();
+        new CommandLine(prior).parseArgs("--model", "runs/x", "--label", "prior_full");
+        assertTrue(prior.interruptedHint().contains("prior_full") && prior.interruptedHint().contains("--resume"), prior.interruptedHint());
+        SampleCommand sample = new SampleCommand();
+        new CommandLine(sample).parseArgs("--fe", "-1", "--out", "gen");
+        assertTrue(sample.interruptedHint().contains("nothing was sampled into gen"), sample.interruptedHint());
+    }
+
     static Path copyBuiltinModel(Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> s = Files.list(Path.of("models/mp20-small"))) {
