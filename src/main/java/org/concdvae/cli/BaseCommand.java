@@ -6,6 +6,7 @@ import org.concdvae.io.IoErrors;
 import org.concdvae.io.OutputLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -56,7 +57,9 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     /** As {@link #lockOutput(Path, String)} with a lock file of its own (several writers of one directory). */
     protected final void lockOutput(Path dir, String lockName, String flag) {
-        String command = spec.qualifiedName() + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        CommandLine root = spec.commandLine();
+        while (root.getParent() != null) root = root.getParent();
+        String command = root.getCommandName() + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         locks.add(OutputLock.acquire(dir, lockName, flag, command, w -> {
             Progress.endLine();
             err().println("warning: " + w);

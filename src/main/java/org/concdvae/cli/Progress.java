@@ -63,7 +63,7 @@ public final class Progress implements AutoCloseable {
     public synchronized void stepTo(long n) { if (bar != null && bar.getCurrent() < n) bar.stepTo(n); }
 
     /** Extra text after the bar, e.g. current loss values. */
-    public void message(String extra) { if (bar != null) bar.setExtraMessage(extra); }
+    public void message(String extra) { if (bar != null) bar.setExtraMessage("  " + extra); }   // the bar ends in the rate: keep them apart
 
     @Override
     public void close() { if (bar != null) bar.close(); }

@@ -33,7 +33,10 @@ class SampleProgressTest {
         assertFalse(first.contains("\r"), first);
         List<String> lines = first.lines().toList();
         assertEquals(lines.size(), lines.stream().distinct().count(), "a line printed twice: " + first);
-        for (String l : lines) assertTrue(l.startsWith("sample (Langevin steps)"), "label run into: " + l);
+        for (String l : lines) {
+            assertTrue(l.startsWith("sample (Langevin steps)"), "label run into: " + l);
+            assertFalse(l.matches(".*/s\\S.*"), "the rate runs into the message: " + l);
+        }
         // resuming the finished run starts at the whole run's count
         String again = run(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--resume"))
                 .toArray(String[]::new));
