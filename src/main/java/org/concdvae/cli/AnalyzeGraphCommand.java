@@ -45,7 +45,7 @@ public class AnalyzeGraphCommand extends BaseCommand {
             description = StructureSource.INPUT_DESCRIPTION)
     Path input;
 
-    @Option(names = "--output", paramLabel = "CSV", required = true, description = "Output CSV (written atomically).")
+    @Option(names = {"-o", "--output"}, paramLabel = "CSV", required = true, description = "Output CSV (written atomically).")
     Path output;
 
     private record Result(String id, CrystalGraph graph, String error) {}

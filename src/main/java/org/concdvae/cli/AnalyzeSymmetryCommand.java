@@ -30,7 +30,7 @@ public class AnalyzeSymmetryCommand extends BaseCommand {
             description = StructureSource.INPUT_DESCRIPTION)
     Path input;
 
-    @Option(names = "--output", paramLabel = "CSV", required = true,
+    @Option(names = {"-o", "--output"}, paramLabel = "CSV", required = true,
             description = "Output CSV: id,formula,n_sites,spacegroup_number,spacegroup_symbol,crystal_system,point_group,error.")
     Path output;
 

@@ -2,8 +2,11 @@ package org.concdvae.cli;
 
 import org.concdvae.crystal.InvalidStructureException;
 import org.concdvae.io.InvalidInputException;
+import org.concdvae.io.IoErrors;
+import org.concdvae.io.OutputLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -11,6 +14,9 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -31,8 +37,46 @@ public abstract class BaseCommand implements Callable<Integer> {
     /** The command's work. Return an {@link ExitCode}. */
     protected abstract int run() throws Exception;
 
+    /** Output locks taken by {@link #lockOutput}, released when the command ends. */
+    private final List<OutputLock> locks = new ArrayList<>();
+
+    /**
+     * What to do after an interrupted run (Ctrl-C, SIGTERM), printed as one line after it; null: nothing to say.
+     * Commands that can continue a run override this (e.g. "rerun with --resume").
+     */
+    protected String interruptedHint() { return null; }
+
+    /**
+     * Checks that {@code dir} can be written and takes it for this run (io.OutputLock): a second run into the same
+     * directory fails with a line naming this one. Call it before any work, in the process that writes. Released when
+     * the command ends (also on Ctrl-C).
+     */
+    protected final void lockOutput(Path dir, String flag) {
+        lockOutput(dir, OutputLock.DEFAULT_NAME, flag);
+    }
+
+    /** As {@link #lockOutput(Path, String)} with a lock file of its own (several writers of one directory). */
+    protected final void lockOutput(Path dir, String lockName, String flag) {
+        CommandLine root = spec.commandLine();
+        while (root.getParent() != null) root = root.getParent();
+        String command = root.getCommandName() + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        locks.add(OutputLock.acquire(dir, lockName, flag, command, w -> {
+            Progress.endLine();
+            err().println("warning: " + w);
+            err().flush();
+        }));
+    }
+
+    /** Fails like {@link #lockOutput(Path, String)} if another run holds {@code dir}'s lock, without keeping it. */
+    protected final void checkNotLocked(Path dir, String flag) {
+        lockOutput(dir, flag);
+        locks.remove(locks.size() - 1).close();
+    }
+
     @Override
     public final Integer call() {
+        Thread hook = new Thread(this::interrupted, "concdvae-interrupt");
+        boolean hooked = addHook(hook);
         try {
             common.applyLogging();
             return run();
@@ -41,17 +85,54 @@ public abstract class BaseCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             return fail(ExitCode.BAD_INPUT, "file not found: " + e.getFile(), e);
         } catch (UncheckedIOException e) {
-            return fail(ExitCode.BAD_INPUT, "I/O error: " + e.getCause().getMessage(), e);
+            return fail(ExitCode.BAD_INPUT, "I/O error: " + IoErrors.describe(e.getCause(), null), e);
         } catch (java.io.IOException e) {
-            return fail(ExitCode.BAD_INPUT, "I/O error: " + e.getMessage(), e);
+            return fail(ExitCode.BAD_INPUT, "I/O error: " + IoErrors.describe(e, null), e);
         } catch (OutOfMemoryError e) {
             return fail(ExitCode.INTERNAL_ERROR, "out of memory; lower the batch size or raise -Xmx (JAVA_OPTS)", e);
         } catch (Exception | Error e) {
             return fail(ExitCode.INTERNAL_ERROR, "internal error: " + e + " (rerun with --log-level debug for details)", e);
+        } finally {
+            releaseLocks();
+            if (hooked) removeHook(hook);
+        }
+    }
+
+    /** Shutdown hook of a run stopped by a signal: end the progress line, say how to continue, free the output. */
+    private void interrupted() {
+        Progress.endLine();
+        String hint = interruptedHint();
+        PrintWriter e = err();
+        e.println();
+        e.println("interrupted" + (hint == null ? "" : ": " + oneLine(hint)));
+        e.flush();
+        releaseLocks();
+    }
+
+    private synchronized void releaseLocks() {
+        for (int i = locks.size() - 1; i >= 0; i--) locks.get(i).close();
+        locks.clear();
+    }
+
+    private static boolean addHook(Thread hook) {
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            return true;
+        } catch (IllegalStateException e) {
+            return false; // already shutting down
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // shutting down: the hook runs or has run
         }
     }
 
     private int fail(int code, String message, Throwable e) {
+        Progress.endLine();
         err().println("error: " + oneLine(message));
         err().flush();
         log.debug("details", e);

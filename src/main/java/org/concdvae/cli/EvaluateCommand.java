@@ -85,6 +85,11 @@ public class EvaluateCommand extends BaseCommand {
     Path magpieData;
 
     @Override
+    protected String interruptedHint() {
+        return "the report in " + out + " is written only at the end; rerun the command";
+    }
+
+    @Override
     protected int run() {
         if (samples == null && out == null) {
             throw new UserException("give --samples DIR --out DIR, or choose a subcommand (see 'concdvae evaluate --help')");
@@ -102,6 +107,7 @@ public class EvaluateCommand extends BaseCommand {
         } else if (coverageDataset != null || magpieData != null) {
             throw new UserException((coverageDataset != null ? "--coverage-dataset" : "--magpie-data") + " needs --coverage-reference CSV");
         }
+        lockOutput(out, "--out");
         SampleSet set = SampleSet.read(samples);
         List<PropertyEvaluator> evs = new ArrayList<>();
         for (Path p : evaluators) evs.add(PropertyEvaluator.load(p, atomFeatures));

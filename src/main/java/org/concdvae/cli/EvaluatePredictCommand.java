@@ -37,7 +37,7 @@ public class EvaluatePredictCommand extends BaseCommand {
     @Option(names = "--input", required = true, paramLabel = "CSV|CIF|DIR", description = StructureSource.INPUT_DESCRIPTION)
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "CSV", description = "Output CSV: id,prediction,error (written atomically).")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "CSV", description = "Output CSV: id,prediction,error (written atomically).")
     Path output;
 
     @Override

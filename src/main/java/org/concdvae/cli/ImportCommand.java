@@ -22,12 +22,7 @@ import java.util.Locale;
                 "and optionally its prior checkpoints, become a model directory that 'sample' and 'train-prior' use directly.",
                 "--kind cgcnn: a CGCNN model_best.pth.tar becomes an evaluator directory for 'evaluate predict --evaluator DIR'.",
                 "Tensors are matched strictly by their official state_dict names: every missing, unexpected or mis-shaped tensor",
-                "is listed in one error and nothing is written. Pickles are never executed; unknown code references are refused.",
-                "Examples:",
-                "  concdvae import --checkpoint mp20_format/epoch=330-step=17543.ckpt --hparams mp20_format/hparams.yaml \\",
-                "      --lattice-scaler mp20_format/lattice_scaler.pt \\",
-                "      --prior mp20_format/prior_default-epoch=95-step=10176.ckpt --prior-label prior_default --out models/mp20",
-                "  concdvae import --kind cgcnn --checkpoint mpall20_fm/model_best.pth.tar --atom-features atom_init.json --out eval/mpall20_fm"})
+                "is listed in one error and nothing is written. Pickles are never executed; unknown code references are refused."})
 public class ImportCommand extends BaseCommand {
     enum Kind { model, cgcnn }
 
@@ -57,7 +52,7 @@ public class ImportCommand extends BaseCommand {
         Path file;
 
         @Option(names = "--prior-label", required = true, paramLabel = "LABEL",
-                description = "Label of that prior: prior_default or prior_full (the name 'sample --prior-label' uses).")
+                description = "Label of that prior: prior_default or prior_full (the name 'sample --prior' takes).")
         String label;
 
         @Option(names = "--prior-hparams", paramLabel = "FILE",

@@ -30,6 +30,7 @@ public class Main implements Runnable {
     /** Builds the command line with the project's error handling (bad options: one line, exit 2). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        HelpFormat.apply(cl);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("error: " + ex.getMessage());

@@ -29,7 +29,9 @@ import java.util.TreeMap;
 
 /** {@code concdvae preprocess}: CSV data set → filtered, reduced crystals with encoder graphs, in a checked cache. */
 @Command(name = "preprocess", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Parse, filter, Niggli-reduce and build graphs for a crystal data set (CDVAE/Con-CDVAE CSV layout).",
+        description = {"Parse, filter, Niggli-reduce and build graphs for a crystal data set in the CDVAE/Con-CDVAE CSV layout: "
+                + "a 'cif' column, property columns optional. Every numeric column is kept as it comes; the model config "
+                + "picks its properties (data.prop) among them at training time, so any such CSV works without a config.",
                 "Writes one cache per split (train/val/test), rejects.csv (file,row,id,reason), summary.json, the resolved "
                         + "config.yaml and the training split's lattice_scaler.txt into --out."},
         sortOptions = false)
@@ -38,7 +40,8 @@ public class PreprocessCommand extends BaseCommand {
 
     @Option(names = "--config", paramLabel = "FILE|PRESET",
             description = "YAML config (keys as in configs/mp20.yaml, the official hydra keys) or a built-in preset: mp20, mp20-small, mp40, oqmd, mptest, "
-                    + "mptest4conz, tiny. Default: mp20 values (tiny with --example).")
+                    + "mptest4conz, tiny, mp_20, perov_5, carbon_24. Only its structure settings are used (data.niggli, primitive, "
+                    + "graph_method, filter, max_atoms, split; the encoder graph cutoff). Default: mp20 values (tiny with --example).")
     String config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set data.niggli=false (repeatable).")
@@ -64,6 +67,11 @@ public class PreprocessCommand extends BaseCommand {
     boolean example;
 
     @Override
+    protected String interruptedHint() {
+        return "the caches in " + out + " are written only at the end, none is partial; rerun the command to preprocess";
+    }
+
+    @Override
     protected int run() throws IOException {
         if (example && (input != null || val != null || test != null)) {
             throw new UserException("--example cannot be combined with --input/--val/--test");
@@ -73,7 +81,8 @@ public class PreprocessCommand extends BaseCommand {
 
         Config cfg = ConfigLoader.resolve(config == null && example ? "tiny" : config, sets);
         int threads = common.threads();
-        Preprocessor pre = new Preprocessor(cfg, threads, strict);
+        lockOutput(out, "--out"); // before reading any input: a bad --out fails at once
+        Preprocessor pre = Preprocessor.asInFile(cfg, threads, strict);
 
         Path tmpDir = null;
         try {
@@ -107,22 +116,27 @@ public class PreprocessCommand extends BaseCommand {
             }
 
             Map<String, List<CrystalRecord>> splits = new LinkedHashMap<>();
+            Map<String, List<String>> properties = new LinkedHashMap<>();   // per split: the file's numeric columns
             if (files.containsKey("all")) {
                 List<CrystalRecord> all = results.get(0).kept();
                 int[][] idx = DatasetSplit.assign(all.size(), cfg.data().split().val(), cfg.data().split().test(), common.seed);
                 splits.put("train", DatasetSplit.select(all, idx[0]));
                 splits.put("val", DatasetSplit.select(all, idx[1]));
                 splits.put("test", DatasetSplit.select(all, idx[2]));
+                for (String s : splits.keySet()) properties.put(s, results.get(0).properties());
             } else {
                 int i = 0;
-                for (String s : files.keySet()) splits.put(s, results.get(i++).kept());
+                for (String s : files.keySet()) {
+                    properties.put(s, results.get(i).properties());
+                    splits.put(s, results.get(i++).kept());
+                }
             }
             if (splits.get("train").isEmpty()) {
                 Preprocessor.FileResult r = results.get(0);
                 throw new UserException(r.file() + ": no usable crystals (" + r.rejected().size() + " of " + r.read()
                         + " rows rejected" + (r.rejected().isEmpty() ? "" : "; first: " + r.rejected().get(0).describe()) + ")");
             }
-            write(cfg, pre, files, results, splits);
+            write(cfg, properties, files, results, splits);
             printSummary(files, results, splits);
             return ExitCode.OK;
         } finally {
@@ -133,7 +147,7 @@ public class PreprocessCommand extends BaseCommand {
         }
     }
 
-    private void write(Config cfg, Preprocessor pre, Map<String, Path> files, List<Preprocessor.FileResult> results,
+    private void write(Config cfg, Map<String, List<String>> properties, Map<String, Path> files, List<Preprocessor.FileResult> results,
                        Map<String, List<CrystalRecord>> splits) throws IOException {
         String settings = CrystalCache.settings(cfg);
         Config.Splits<String> names = cfg.data().cache();
@@ -143,7 +157,7 @@ public class PreprocessCommand extends BaseCommand {
                 case "val" -> names.val();
                 default -> names.test();
             };
-            CrystalCache.write(out.resolve(name), e.getKey(), pre.propertyNames(), settings, e.getValue());
+            CrystalCache.write(out.resolve(name), e.getKey(), properties.get(e.getKey()), settings, e.getValue());
         }
         LatticeScaler.fit(splits.get("train")).write(out.resolve(cfg.data().latticeScalerFile()));
         AtomicFiles.writeText(out.resolve("rejects.csv"), w -> {
@@ -174,6 +188,7 @@ public class PreprocessCommand extends BaseCommand {
         Map<String, Integer> sizes = new LinkedHashMap<>();
         splits.forEach((k, v) -> sizes.put(k, v.size()));
         summary.put("splits", sizes);
+        summary.put("properties", properties);
         summary.put("seed", common.seed);
         summary.put("cache_format_version", CrystalCache.FORMAT_VERSION);
         summary.put("settings", new ObjectMapper().readTree(settings));
@@ -198,5 +213,7 @@ public class PreprocessCommand extends BaseCommand {
         StringBuilder sb = new StringBuilder();
         splits.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v.size()));
         info("crystals: %s -> %s", sb, out);
+        info("property columns kept: %s (the model config picks among them at training time)",
+                results.get(0).properties().isEmpty() ? "none" : String.join(", ", results.get(0).properties()));
     }
 }

@@ -200,6 +200,18 @@ public class SampleCommand extends BaseCommand {
                     + "frames carry step, level and sigma.")
     Integer saveTrajectory;
 
+    /** Batches finished and in all of this run's batches (for the interruption hint); -1: not started. */
+    private volatile int batchesDone = -1, batchesTotal;
+
+    @Override
+    protected String interruptedHint() {
+        if (out == null) return null;
+        if (batchesDone < 0) return "nothing was sampled into " + out + " yet; rerun the command"
+                + (resume ? "" : " (with --resume if " + out.resolve(SampleRun.RUN) + " exists)");
+        return batchesDone + " of " + batchesTotal + " batches are finished in " + out + " (listed in samples.csv and run.json); "
+                + "rerun the same command with --resume to do the rest";
+    }
+
     @Override
     protected int run() throws Exception {
         if (out == null) {
@@ -211,6 +223,7 @@ public class SampleCommand extends BaseCommand {
         if (!List.of("default", "full", "less").contains(strategy)) throw new UserException("--strategy must be default, full or less; got '" + strategy + "'");
         if (formulaUnits != null && !exactComposition) throw new UserException("--z needs --exact-composition (and --formula)");
         if (exactComposition && exactNatoms) throw new UserException("--exact-composition and --exact-natoms exclude each other (the composition fixes the atom count)");
+        lockOutput(out, "--out");
         ModelDirectory dir = ModelDirectory.openOrBuiltin(model);
         Config cfg = dir.config();
         Config.Gen gen = cfg.gen();
@@ -328,14 +341,25 @@ public class SampleCommand extends BaseCommand {
         }
         long t0 = System.nanoTime();
         int written;
-        try (Progress bar = Progress.start("sample", batches, common.quiet)) {
+        // The bar counts Langevin updates (levels x steps per batch), so that even a one-batch run shows its progress
+        // and an ETA; a resumed run starts at the updates of the batches already finished.
+        long perBatch = Math.max(1, g.updatesPerBatch());
+        int before = Math.min(run.batchesDone(resume), batches);
+        batchesTotal = batches;
+        batchesDone = before;
+        try (Progress bar = Progress.start("sample (Langevin steps)", batches * perBatch, before * perBatch, common.quiet)) {
+            bar.message("batch " + Math.min(before + 1, batches) + "/" + batches);
+            g.onUpdate(bar::step);
             written = run.run(list, count, batch, down, resume, new SampleRun.Listener() {
                 @Override
                 public void batch(String target, int done, int total) {
-                    bar.step();
-                    bar.message(target + " " + done + "/" + total);
+                    batchesDone = done;
+                    bar.stepTo(done * perBatch);   // batches whose crystals all have 0 atoms make no updates
+                    bar.message(target + ": batch " + Math.min(done + 1, total) + "/" + total);
                 }
             });
+        } finally {
+            g.onUpdate(null);
         }
         if (run.emptyWritten() > 0) {
             warn(run.emptyWritten() + " crystals have 0 atoms (error rows in samples.csv)"

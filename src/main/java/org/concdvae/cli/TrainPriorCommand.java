@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
+import org.concdvae.config.TrainingKeys;
 import org.concdvae.model.ConCdvae;
 import org.concdvae.model.ModelDirectory;
 import org.concdvae.train.PriorTrainer;
@@ -64,6 +65,11 @@ public class TrainPriorCommand extends BaseCommand {
     int logEvery;
 
     @Override
+    protected String interruptedHint() {
+        return "the last finished epoch's checkpoint of '" + label + "' is in " + model + "; continue with the same command plus --resume";
+    }
+
+    @Override
     protected int run() throws Exception {
         if (logEvery < 1) throw new UserException("--log-every must be at least 1");
         if (epochs != null && epochs < 1) throw new UserException("--epochs must be at least 1");
@@ -71,7 +77,13 @@ public class TrainPriorCommand extends BaseCommand {
         ModelDirectory.checkLabel(label);
         ModelDirectory dir = ModelDirectory.open(model);
         Config cfg = priorConfig(dir);
+        TrainingKeys.checkPrior(cfg, dir.path().resolve(ModelDirectory.CONFIG) + (sets.isEmpty() ? "" : " with --set"));
+        // prior.train.random_seed is the seed unless --seed is given
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--seed")) common.seed = cfg.prior().train().randomSeed();
         int threads = common.threads();
+        // one prior per label may train at a time; step one must not be training into the same directory meanwhile
+        lockOutput(model, ".concdvae-" + label + ".lock", "--label");
+        checkNotLocked(model, "--model");
         Path dataPath = data != null ? data : dataOfRun(dir);
         info("loading data from %s", dataPath);
         TrainingData d = TrainingData.load(dataPath, cfg, common.seed, threads);

@@ -2,6 +2,7 @@ package org.concdvae.cli;
 
 import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
+import org.concdvae.config.TrainingKeys;
 import org.concdvae.train.Step1Trainer;
 import org.concdvae.train.TrainingData;
 import picocli.CommandLine.Command;
@@ -20,7 +21,8 @@ import java.util.Locale;
                         + "config.yaml, lattice_scaler.txt and run.json into --out."})
 public class TrainStep1Command extends BaseCommand {
     @Option(names = "--config", paramLabel = "FILE|PRESET", required = true,
-            description = "YAML config (keys of design/config.md) or a preset: mp20, mp20-small, mp40, oqmd, mptest, mptest4conz, tiny.")
+            description = "YAML config (keys as in configs/mp20.yaml, the official hydra keys) or a preset: mp20, mp20-small, mp40, "
+                    + "oqmd, mptest, mptest4conz, tiny, mp_20, perov_5, carbon_24.")
     String config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set optim.optimizer.lr=5e-4 (repeatable).")
@@ -52,13 +54,22 @@ public class TrainStep1Command extends BaseCommand {
     int maxBadSteps;
 
     @Override
+    protected String interruptedHint() {
+        return "the last finished epoch's checkpoint is in " + out + "; continue with the same command plus --resume";
+    }
+
+    @Override
     protected int run() throws Exception {
         if (logEvery < 1) throw new UserException("--log-every must be at least 1");
         if (maxBadSteps < 1) throw new UserException("--max-bad-steps must be at least 1");
         if (epochs != null && epochs < 1) throw new UserException("--epochs must be at least 1");
         if (batchSize != null && batchSize < 2) throw new UserException("--batch-size must be at least 2 (BatchNorm needs two crystals)");
         Config cfg = ConfigLoader.resolve(config, sets);
+        TrainingKeys.checkStepOne(cfg, config);
+        // train.random_seed is the seed unless --seed is given
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--seed")) common.seed = cfg.train().randomSeed();
         int threads = common.threads();
+        lockOutput(out, "--out");
         info("loading data from %s", data);
         TrainingData d = TrainingData.load(data, cfg, common.seed, threads);
         info("%d training and %d validation crystals", d.train().size(), d.val().size());

@@ -35,7 +35,8 @@ final class TrainingProgress implements Step1Trainer.Listener {
 
     @Override
     public void start(int firstEpoch, int total, int stepsPerEpoch) {
-        bar = Progress.start(task, (long) (total - firstEpoch) * stepsPerEpoch, quiet);
+        // the whole run's steps: a resumed run starts at the steps of its finished epochs
+        bar = Progress.start(task, (long) total * stepsPerEpoch, (long) firstEpoch * stepsPerEpoch, quiet);
     }
 
     @Override

@@ -3,6 +3,8 @@ package org.concdvae.cli;
 import org.concdvae.autodiff.Engine;
 import org.concdvae.verify.Comparison;
 import org.concdvae.verify.ReferenceVerifier;
+import org.concdvae.autodiff.IndexKernels;
+import org.concdvae.autodiff.Simd;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,7 +38,8 @@ public class VerifyReferenceCommand extends BaseCommand {
 
     @Option(names = "--evaluators", paramLabel = "DIR",
             description = "A directory of CGCNN evaluator directories named like the official ones (DIR/mpall20_fm, ...; e.g. made by"
-                    + " 'concdvae import --kind cgcnn') to check instead of ../shared/evaluators/*/model_best.pth.tar.")
+                    + " 'concdvae import --kind cgcnn') to check instead of the official evaluators beside the reference directory"
+                    + " (DIR/../evaluators/*/model_best.pth.tar).")
     Path evaluators;
 
     @Option(names = "--only", split = ",", paramLabel = "FILE",
@@ -44,8 +47,31 @@ public class VerifyReferenceCommand extends BaseCommand {
                     + "batch8_encoder,batch8_heads. Default: every registered check.")
     List<String> only = List.of();
 
+    @Option(names = "--kernels", paramLabel = "KIND", defaultValue = "host",
+            description = "host: the engine's host kernels (native buffers, OpenBLAS, SIMD), as on the CPU backend; portable: "
+                    + "ND4J operations only, the path a GPU backend takes (docs/gpu.md) (default: ${DEFAULT-VALUE}).")
+    String kernels;
+
     @Override
     protected int run() {
+        if (!kernels.equals("host") && !kernels.equals("portable")) {
+            throw new UserException("--kernels must be host or portable; got '" + kernels + "'");
+        }
+        boolean primitive = IndexKernels.primitiveKernels(), simd = Simd.enabled();
+        if (kernels.equals("portable")) {
+            // every switch of the host paths: index/triplet/activation kernels, host arrays, OpenBLAS, fused Adam, SIMD
+            IndexKernels.usePrimitiveKernels(false);
+            Simd.use(false);
+        }
+        try {
+            return verify();
+        } finally {
+            IndexKernels.usePrimitiveKernels(primitive);
+            Simd.use(simd);
+        }
+    }
+
+    private int verify() {
         if (!Files.isDirectory(reference)) throw new UserException("--reference: directory not found: " + reference);
         if (weights != null && !Files.isRegularFile(weights)) throw new UserException("--weights: file not found: " + weights);
         if (weights != null && model != null) throw new UserException("--weights and --model are alternatives; give one");

@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     /** Names of the built-in presets (files in {@code configs/}, shipped in the jar). */
-    public static final List<String> PRESETS = List.of("mp20", "mp20-small", "mp40", "oqmd", "mptest", "mptest4conz", "tiny");
+    public static final List<String> PRESETS = List.of("mp20", "mp20-small", "mp40", "oqmd", "mptest", "mptest4conz", "tiny",
+            "mp_20", "perov_5", "carbon_24");
     private static final String PRESET_DIR = "/org/concdvae/config/presets/";
     private static final Pattern REF = Pattern.compile("\\$\\{([^}]*)}");
     private static final int MAX_DEPTH = 64;

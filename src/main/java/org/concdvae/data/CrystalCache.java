@@ -41,7 +41,8 @@ import java.util.Map;
  * {@link InvalidInputException} that says what to do (rerun {@code concdvae preprocess}).
  */
 public final class CrystalCache {
-    public static final int FORMAT_VERSION = 1;
+    /** 2: properties are the CSV's numeric columns as they come, no longer the config's data.prelo_prop. */
+    public static final int FORMAT_VERSION = 2;
     private static final byte[] MAGIC = "CDVGRAPH".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "CDVGEND.".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_STRING = 1 << 22;
@@ -56,7 +57,7 @@ public final class CrystalCache {
 
     /**
      * The preprocessing settings a cache depends on, as canonical JSON: reduction, graph method and its parameters,
-     * cached properties and filters. Two configs with equal settings produce identical caches from the same CSV.
+     * and filters. Two configs with equal settings produce identical caches from the same CSV.
      */
     public static String settings(Config c) {
         Config.Data d = c.data();
@@ -68,7 +69,7 @@ public final class CrystalCache {
             m.put("graph_cutoff", c.model().encoder().cutoff());
             m.put("graph_max_neighbors", c.model().encoder().maxNumNeighbors());
         }
-        m.put("prelo_prop", d.preloProp());
+        // no property list: the cache keeps the data set's numeric columns as they come (PropertySelection)
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("min_number_density", d.filter().minNumberDensity());
         f.put("max_e_above_hull", d.filter().maxEAboveHull());

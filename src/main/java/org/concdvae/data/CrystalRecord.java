@@ -15,6 +15,11 @@ public record CrystalRecord(String id, String file, int row, int[] atomTypes, do
 
     public int numAtoms() { return atomTypes.length; }
 
+    /** This crystal with other property values (another selection or order of properties). */
+    public CrystalRecord withProperties(double[] values) {
+        return new CrystalRecord(id, file, row, atomTypes, fracCoords, lengths, angles, values, edgeSource, edgeTarget, edgeImages);
+    }
+
     public int numEdges() { return edgeSource.length; }
 
     /** The lattice rebuilt from the six parameters (model.md §1 convention). */

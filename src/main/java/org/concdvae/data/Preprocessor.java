@@ -39,18 +39,41 @@ public final class Preprocessor {
      */
     public static final int VOCABULARY_MAX_Z = 94;
 
-    /** The crystals kept and the rows rejected from one file. */
-    public record FileResult(Path file, int read, List<CrystalRecord> kept, List<Rejection> rejected) {}
+    /**
+     * The crystals kept and the rows rejected from one file; {@code properties} names the records' property values
+     * (the config's {@code data.prelo_prop}, or the file's numeric columns for {@link #asInFile}).
+     */
+    public record FileResult(Path file, int read, List<CrystalRecord> kept, List<Rejection> rejected, List<String> properties) {}
+
+    /** Columns that are never properties: the structure, the id and an unnamed pandas index. */
+    static final List<String> NOT_PROPERTIES = List.of("cif", "material_id", "", "Unnamed: 0");
 
     private final Config config;
     private final List<PropertySpec> props;
     private final GraphMethod graph;
     private final int threads;
     private final boolean strict;
+    /** Keep every numeric column as it comes instead of the config's data.prelo_prop (see {@link #asInFile}). */
+    private final boolean asInFile;
 
     public Preprocessor(Config config, int threads, boolean strict) {
+        this(config, threads, strict, false);
+    }
+
+    /**
+     * A preprocessor for {@code concdvae preprocess}: it keeps every column of the CSV that holds numbers (all but the
+     * cif, id and index columns; text columns such as formulas are dropped) with its own name, a value that is empty or
+     * not a number as NaN, and checks no property: the model config picks and checks its properties at training time
+     * ({@link PropertySelection}). Only the structure settings of {@code config} (reduction, graph, filters) are used.
+     */
+    public static Preprocessor asInFile(Config config, int threads, boolean strict) {
+        return new Preprocessor(config, threads, strict, true);
+    }
+
+    private Preprocessor(Config config, int threads, boolean strict, boolean asInFile) {
+        this.asInFile = asInFile;
         this.config = config;
-        this.props = PropertySpec.of(config);
+        this.props = asInFile ? List.of() : PropertySpec.of(config);
         this.graph = GraphMethods.create(config.data().graphMethod(),
                 new GraphMethods.Params(config.model().encoder().cutoff(), config.model().encoder().maxNumNeighbors()));
         this.threads = threads;
@@ -69,8 +92,9 @@ public final class Preprocessor {
         List<CrystalRecord> kept = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
         int read = 0;
+        Columns cols;
         try (CrystalCsv csv = CrystalCsv.open(file)) {
-            Columns cols = columns(csv);
+            cols = columns(csv);
             String name = file.getFileName().toString();
             while (true) {
                 List<CrystalCsv.Row> chunk = new ArrayList<>(CHUNK);
@@ -95,22 +119,53 @@ public final class Preprocessor {
             }
         }
         if (read == 0) throw new InvalidInputException(file + ": no data rows (only a header)");
-        return new FileResult(file, read, kept, rejected);
+        if (!asInFile) return new FileResult(file, read, kept, rejected, propertyNames());
+        return numericOnly(new FileResult(file, read, kept, rejected, List.of(cols.column())));
     }
 
-    /** Which column feeds each property (null: derived or absent). */
-    private record Columns(String[] column, boolean[] derived, String spaceGroupColumn) {}
+    /** Drops the columns without a single number among the kept rows (text columns such as formulas). */
+    private static FileResult numericOnly(FileResult r) {
+        int p = r.properties().size();
+        List<Integer> keep = new ArrayList<>();
+        for (int k = 0; k < p; k++) {
+            for (CrystalRecord c : r.kept()) {
+                if (!Double.isNaN(c.properties()[k])) {
+                    keep.add(k);
+                    break;
+                }
+            }
+        }
+        if (keep.size() == p) return r;
+        List<String> names = new ArrayList<>();
+        for (int k : keep) names.add(r.properties().get(k));
+        List<CrystalRecord> out = new ArrayList<>(r.kept().size());
+        for (CrystalRecord c : r.kept()) {
+            double[] v = new double[keep.size()];
+            for (int i = 0; i < v.length; i++) v[i] = c.properties()[keep.get(i)];
+            out.add(c.withProperties(v));
+        }
+        return new FileResult(r.file(), r.read(), out, r.rejected(), names);
+    }
+
+    /** Which column feeds each property (null: derived or absent), and the property specs of this file. */
+    private record Columns(String[] column, boolean[] derived, String spaceGroupColumn, List<PropertySpec> props) {}
 
     private Columns columns(CrystalCsv csv) {
         String sg = null;
         for (String c : PropertySpec.SPACE_GROUP_COLUMNS) if (sg == null && csv.hasColumn(c)) sg = c;
+        List<PropertySpec> props = this.props;
+        if (asInFile) {
+            List<PropertySpec> all = new ArrayList<>();
+            for (String c : csv.header()) if (!NOT_PROPERTIES.contains(c)) all.add(new PropertySpec(c, 0, false));
+            props = all;
+        }
         String[] col = new String[props.size()];
         boolean[] der = new boolean[props.size()];
         for (int k = 0; k < props.size(); k++) {
             PropertySpec p = props.get(k);
             if (csv.hasColumn(p.name())) {
                 col[k] = p.name();
-            } else if (p.derivable() && (p.name().equals("n_atom") || sg != null)) {
+            } else if (!asInFile && p.derivable() && (p.name().equals("n_atom") || sg != null)) {
                 der[k] = true;
             } else if (p.required()) {
                 throw new InvalidInputException(csv.file() + ": no column '" + p.name() + "' for property data.prop "
@@ -126,7 +181,7 @@ public final class Preprocessor {
         if (f.maxBandGap() != null && !csv.hasColumn("band_gap")) {
             throw new InvalidInputException(csv.file() + ": data.filter.max_band_gap needs a 'band_gap' column");
         }
-        return new Columns(col, der, sg);
+        return new Columns(col, der, sg, props);
     }
 
     /** One row: a CrystalRecord or a Rejection. Never throws for bad data. */
@@ -147,11 +202,15 @@ public final class Preprocessor {
                 }
             }
             // properties
+            List<PropertySpec> props = cols.props();
             double[] values = new double[props.size()];
             for (int k = 0; k < props.size(); k++) {
                 PropertySpec p = props.get(k);
                 double v;
-                if (cols.column()[k] != null) {
+                if (asInFile) {
+                    Double x = number(row.get(cols.column()[k]));   // as it comes: the model config checks what it uses
+                    v = x == null ? Double.NaN : x;
+                } else if (cols.column()[k] != null) {
                     String text = row.get(cols.column()[k]);
                     if (text == null || text.isBlank()) return reject(file, row, "bad_property: " + p.name() + " is empty");
                     try {

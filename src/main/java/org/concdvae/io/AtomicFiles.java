@@ -26,9 +26,10 @@ public final class AtomicFiles {
     /** Writes bytes produced by {@code body} to {@code target} atomically. */
     public static void write(Path target, StreamBody body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = null;
         try {
+            if (dir != null) Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 body.write(out);
             }
@@ -38,8 +39,11 @@ public final class AtomicFiles {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+        } catch (IOException e) {
+            // stream writes report "No space left on device" without a path: name the file being written
+            throw IoErrors.withPath(e, target);
         } finally {
-            Files.deleteIfExists(tmp);
+            if (tmp != null) Files.deleteIfExists(tmp);
         }
     }
 

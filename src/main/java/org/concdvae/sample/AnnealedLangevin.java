@@ -23,6 +23,14 @@ public final class AnnealedLangevin {
         return (float) (stepLr * (float) (ratio * ratio));
     }
 
+    /** The number of updates {@link #run} makes with these settings. */
+    public static long updates(double[] sigmas, int nStepEach, double minSigma, Integer limit) {
+        int levels = limit == null ? sigmas.length : Math.min(limit, sigmas.length);
+        long n = 0;
+        for (int level = 0; level < levels && !(sigmas[level] < minSigma); level++) n += nStepEach;
+        return n;
+    }
+
     /**
      * Runs the plan; returns the number of updates made.
      *

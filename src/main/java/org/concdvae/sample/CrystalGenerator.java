@@ -77,6 +77,18 @@ public final class CrystalGenerator {
         this.sampler = new LangevinSampler(model.cdvae(), model.decoder(), opt.stepLr(), opt.threads());
     }
 
+    /** Called after every Langevin update of any batch (progress); thread-safe callers only. */
+    private volatile Runnable onUpdate;
+
+    /** Sets what runs after every Langevin update (a progress bar's step); null: nothing. */
+    public void onUpdate(Runnable listener) { this.onUpdate = listener; }
+
+    /** Langevin updates one batch makes with these options (levels x steps, less the levels below min_sigma). */
+    public long updatesPerBatch() {
+        double[] sigmas = model.cdvae().sigmas().castTo(DataType.DOUBLE).toDoubleVector();
+        return AnnealedLangevin.updates(sigmas, opt.nStepEach(), opt.minSigma(), opt.levels());
+    }
+
     /** Condition names the prior needs, in config order. */
     public List<String> priorConditions() { return prior.conditionModel().names(); }
 
@@ -244,6 +256,8 @@ public final class CrystalGenerator {
                         done[0]++;
                         done[1] = level;
                         if (every > 0 && done[0] % every == 0) record(frames, done[0], level, sigma, lat, n, state[0], typeState[0]);
+                        Runnable u = onUpdate;
+                        if (u != null) u.run();
                     });
             frac = state[0];
             types = typeState[0];

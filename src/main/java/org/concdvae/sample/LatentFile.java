@@ -48,6 +48,13 @@ public final class LatentFile {
 
     public int rows() { return ids.size(); }
 
+    /** Drops the rows from {@code rows} on (a batch that failed to write is taken back). */
+    public void truncate(int rows) {
+        ids.subList(rows, ids.size()).clear();
+        latents.subList(rows, latents.size()).clear();
+        values.subList(rows, values.size()).clear();
+    }
+
     private final Map<String, String> notes = new LinkedHashMap<>();
 
     /** Notes of the file rows were read from (kept when merging). */

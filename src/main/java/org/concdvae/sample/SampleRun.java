@@ -206,6 +206,13 @@ public final class SampleRun {
         return targets * ((perTarget + batchSize - 1) / batchSize);
     }
 
+    /** Batches an interrupted run in the output directory has finished (0 when not resuming or nothing to resume). */
+    public int batchesDone(boolean resume) throws IOException {
+        Path runFile = out.resolve(RUN);
+        if (!resume || !Files.isRegularFile(runFile)) return 0;
+        return Math.max(0, JSON.readTree(runFile.toFile()).path("batches_done").asInt(0));
+    }
+
     /** Number of batches this run (shard) does for the given sizes. */
     public int batches(int targets, int perTarget, int batchSize) {
         int total = totalBatches(targets, perTarget, batchSize);
@@ -226,8 +233,10 @@ public final class SampleRun {
         if (resume) {
             if (!Files.exists(runFile)) throw new InvalidInputException(out + ": nothing to resume (" + RUN + " not found)");
             JsonNode r = JSON.readTree(runFile.toFile());
-            if (!JSON.readTree(settings.toString()).equals(r.path("settings"))) {   // both as parsed text: same number types
-                throw new InvalidInputException(out + ": the settings differ from the interrupted run's (resume with the same options)");
+            String diff = org.concdvae.io.JsonDifference.first(r.path("settings"), JSON.readTree(settings.toString()));
+            if (diff != null) {
+                throw new InvalidInputException(out + ": the settings differ from the interrupted run's: " + diff
+                        + " (resume with the same options)");
             }
             String was = r.has("shard") ? r.path("shard").path("index").asInt() + "/" + r.path("shard").path("count").asInt() : null;
             String now = shard == null ? null : shard.toString();
@@ -285,36 +294,57 @@ public final class SampleRun {
                 Batch bt = all.get(g);
                 Target tg = targets.get(bt.target());
                 int perZ = outputs.samplesPerZ();
-                for (int k = 0; k < crystals.size(); k++) {
-                    String id = id(tg.label(), bt.batch() * batchSize * perZ + k);
-                    CrystalGenerator.Crystal c = crystals.get(k);
-                    Symmetrizer.Result sym = null;
-                    if (c.structure() != null) {
-                        if (outputs.formats().contains(Format.CIF)) AtomicFiles.writeString(out.resolve(CIFS).resolve(id + ".cif"), CifWriter.write(c.structure()));
-                        if (outputs.formats().contains(Format.POSCAR)) {
-                            AtomicFiles.writeString(out.resolve(POSCARS).resolve(id + ".vasp"), PoscarWriter.write(c.structure(), id + " " + c.structure().composition().formulaWithSpaces()));
+                // A batch is written whole or not at all: if a write fails (a full disk), the batch's files are removed
+                // again, so no file is left that samples.csv, samples.extxyz and run.json do not list.
+                int csvBefore = csv.size(), xyzBefore = xyz.length(), structuresBefore = structures;
+                int emptyBefore = emptyWritten, latentsBefore = latents == null ? 0 : latents.rows();
+                List<Path> batchFiles = new ArrayList<>();
+                try {
+                    for (int k = 0; k < crystals.size(); k++) {
+                        String id = id(tg.label(), bt.batch() * batchSize * perZ + k);
+                        CrystalGenerator.Crystal c = crystals.get(k);
+                        Symmetrizer.Result sym = null;
+                        if (c.structure() != null) {
+                            if (outputs.formats().contains(Format.CIF)) writeBatchFile(batchFiles, out.resolve(CIFS).resolve(id + ".cif"), CifWriter.write(c.structure()));
+                            if (outputs.formats().contains(Format.POSCAR)) {
+                                writeBatchFile(batchFiles, out.resolve(POSCARS).resolve(id + ".vasp"), PoscarWriter.write(c.structure(), id + " " + c.structure().composition().formulaWithSpaces()));
+                            }
+                            if (symmetrizer != null) {
+                                sym = symmetrizer.apply(c.structure(), id);
+                                if (sym.cif() != null) writeBatchFile(batchFiles, out.resolve(SYMMETRIZED).resolve(id + ".cif"), sym.cif());
+                            }
+                            if (trajectoryEvery > 0) writeBatchFile(batchFiles, out.resolve(TRAJECTORIES).resolve(id + ".extxyz"), trajectory(id, c));
+                            if (outputs.formats().contains(Format.EXTXYZ)) {
+                                Map<String, Object> info = new LinkedHashMap<>();
+                                info.put("id", id);
+                                info.put("target", tg.label());
+                                ExtXyzWriter.append(xyz, c.structure(), info);
+                            }
+                            structures++;
                         }
-                        if (symmetrizer != null) {
-                            sym = symmetrizer.apply(c.structure(), id);
-                            if (sym.cif() != null) AtomicFiles.writeString(out.resolve(SYMMETRIZED).resolve(id + ".cif"), sym.cif());
-                        }
-                        if (trajectoryEvery > 0) AtomicFiles.writeString(out.resolve(TRAJECTORIES).resolve(id + ".extxyz"), trajectory(id, c));
-                        if (outputs.formats().contains(Format.EXTXYZ)) {
-                            Map<String, Object> info = new LinkedHashMap<>();
-                            info.put("id", id);
-                            info.put("target", tg.label());
-                            ExtXyzWriter.append(xyz, c.structure(), info);
-                        }
-                        structures++;
+                        if (c.structure() == null) emptyWritten++;
+                        csv.add(row(id, tg.label(), bt.batch(), bt.batch() * batchSize + k / perZ, c, sym));
+                        if (latents != null) latents.add(id, c.latent(), latentValues(c));
                     }
-                    if (c.structure() == null) emptyWritten++;
-                    csv.add(row(id, tg.label(), bt.batch(), bt.batch() * batchSize + k / perZ, c, sym));
-                    if (latents != null) latents.add(id, c.latent(), latentValues(c));
-                    written++;
+                    writeTables(csv, xyz);
+                    if (latents != null) latents.write(out.resolve(LATENTS), latentNotes());
+                    writeRun(g - first + 1, end - first, first, end, all.size(), csv.size(), structures, false);
+                } catch (RuntimeException e) {
+                    for (Path f : batchFiles) deleteQuietly(f);
+                    csv.subList(csvBefore, csv.size()).clear();
+                    xyz.setLength(xyzBefore);
+                    structures = structuresBefore;
+                    emptyWritten = emptyBefore;
+                    if (latents != null) latents.truncate(latentsBefore);
+                    try {
+                        writeTables(csv, xyz);   // the tables of the batches before, matching run.json
+                        if (latents != null) latents.write(out.resolve(LATENTS), latentNotes());
+                    } catch (RuntimeException again) {
+                        e.addSuppressed(again);
+                    }
+                    throw e;
                 }
-                writeTables(csv, xyz);
-                if (latents != null) latents.write(out.resolve(LATENTS), latentNotes());
-                writeRun(g - first + 1, end - first, first, end, all.size(), csv.size(), structures, false);
+                written += crystals.size();
                 listener.batch(tg.label(), g - first + 1, end - first);
             }
         } finally {
@@ -327,6 +357,25 @@ public final class SampleRun {
         writeRun(end - first, end - first, first, end, all.size(), csv.size(), structures, true);
         return written;
     }
+
+    /** Writes one file of a batch and notes it for removal should the batch fail. */
+    private static void writeBatchFile(List<Path> batchFiles, Path file, String text) {
+        batchFiles.add(file);
+        fileWriter.write(file, text);
+    }
+
+    private static void deleteQuietly(Path f) {
+        try {
+            Files.deleteIfExists(f);
+        } catch (IOException e) {
+            // best effort: the run fails anyway and run.json does not list the batch
+        }
+    }
+
+    /** How a batch's CIFs and trajectories reach the disk; a test seam to simulate a full disk. */
+    interface FileWriter { void write(Path file, String text); }
+
+    static FileWriter fileWriter = AtomicFiles::writeString;
 
     /** The id of crystal {@code index} (0-based, per target) of a target. */
     static String id(String label, int index) { return safe(label) + "_" + index; }

@@ -339,9 +339,9 @@ public final class PriorTrainer {
         CheckpointFiles.Checkpoint ck = CheckpointFiles.read(file);
         JsonNode info = ck.info();
         if (!"concdvae-prior".equals(info.path("kind").asText())) throw new InvalidInputException(file + ": not a prior training checkpoint");
-        String diff = firstDifference(info.path("config"), ConfigLoader.toTree(cfg), "");
+        String diff = org.concdvae.io.JsonDifference.first(info.path("config"), ConfigLoader.toTree(cfg));
         if (diff != null) {
-            throw new InvalidInputException(file + ": the configuration differs from the checkpoint's at " + diff
+            throw new InvalidInputException(file + ": the configuration differs from the checkpoint's: " + diff
                     + " (resume with the same --label, --conditions and --set)");
         }
         if (info.path("seed").asLong() != opt.seed()) {
@@ -355,30 +355,6 @@ public final class PriorTrainer {
         adam.setLearningRate(info.path("optimizer_lr").asDouble());
         state.restore(info);
         listener.message("resumed prior '" + label + "' at epoch " + state.epoch + " (step " + state.globalStep + ")");
-    }
-
-    /** The first key path where two config trees differ (numbers compared by value), or null. */
-    static String firstDifference(JsonNode a, JsonNode b, String path) {
-        if (a.isNumber() && b.isNumber()) return a.doubleValue() == b.doubleValue() ? null : path;
-        if (a.isObject() && b.isObject()) {
-            java.util.Set<String> keys = new java.util.TreeSet<>();
-            a.fieldNames().forEachRemaining(keys::add);
-            b.fieldNames().forEachRemaining(keys::add);
-            for (String k : keys) {
-                String d = firstDifference(a.path(k), b.path(k), path.isEmpty() ? k : path + "." + k);
-                if (d != null) return d;
-            }
-            return null;
-        }
-        if (a.isArray() && b.isArray()) {
-            if (a.size() != b.size()) return path;
-            for (int i = 0; i < a.size(); i++) {
-                String d = firstDifference(a.get(i), b.get(i), path + "[" + i + "]");
-                if (d != null) return d;
-            }
-            return null;
-        }
-        return a.equals(b) ? null : path.isEmpty() ? "(top level)" : path;
     }
 
     private void writeRunRecord(Summary s) {

@@ -314,8 +314,10 @@ public final class Step1Trainer {
         CheckpointFiles.Checkpoint ck = CheckpointFiles.read(file);
         JsonNode info = ck.info();
         if (!"concdvae-step1".equals(info.path("kind").asText())) throw new InvalidInputException(file + ": not a step-one training checkpoint");
-        if (!canonical(info.path("config")).equals(canonical(ConfigLoader.toTree(cfg)))) {
-            throw new InvalidInputException(file + ": the configuration differs from the checkpoint's (resume with the same --config and --set)");
+        String diff = org.concdvae.io.JsonDifference.first(info.path("config"), ConfigLoader.toTree(cfg));
+        if (diff != null) {
+            throw new InvalidInputException(file + ": the configuration differs from the checkpoint's: " + diff
+                    + " (resume with the same --config and --set)");
         }
         if (info.path("seed").asLong() != opt.seed()) {
             throw new InvalidInputException(file + ": the checkpoint was trained with --seed " + info.path("seed").asLong() + ", not " + opt.seed());
@@ -328,15 +330,6 @@ public final class Step1Trainer {
         state.restore(info);
         badInRow = info.path("bad_steps_in_row").asInt();
         listener.message("resumed from " + file.getFileName() + " at epoch " + state.epoch + " (step " + state.globalStep + ")");
-    }
-
-    /** A JSON tree as text after a write/read round trip (number node types differ before and after). */
-    private static String canonical(JsonNode n) {
-        try {
-            return JSON.writeValueAsString(JSON.readTree(JSON.writeValueAsString(n)));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private void writeRunRecord(Summary s) {

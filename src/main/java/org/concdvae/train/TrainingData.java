@@ -6,6 +6,7 @@ import org.concdvae.data.CrystalRecord;
 import org.concdvae.data.DatasetSplit;
 import org.concdvae.data.LatticeScaler;
 import org.concdvae.data.Preprocessor;
+import org.concdvae.data.PropertySelection;
 import org.concdvae.io.InvalidInputException;
 import org.concdvae.io.Safetensors;
 import org.slf4j.Logger;
@@ -41,7 +42,9 @@ public record TrainingData(List<CrystalRecord> train, List<CrystalRecord> val, L
                 CrystalCache.Contents va = CrystalCache.read(valCache, settings);
                 Path scalerFile = data.resolve(cfg.data().latticeScalerFile());
                 LatticeScaler scaler = Files.isRegularFile(scalerFile) ? LatticeScaler.read(scalerFile) : LatticeScaler.fit(tr.crystals());
-                return of(tr.crystals(), va.crystals(), tr.properties(), scaler, checksum(List.of(trainCache, valCache)), data.toString());
+                List<CrystalRecord> train = PropertySelection.select(tr.crystals(), tr.properties(), cfg, trainCache.toString(), log::warn);
+                List<CrystalRecord> val = PropertySelection.select(va.crystals(), va.properties(), cfg, valCache.toString(), log::warn);
+                return of(train, val, cfg.data().preloProp(), scaler, checksum(List.of(trainCache, valCache)), data.toString());
             }
             Path trainCsv = data.resolve(cfg.data().splits().train()), valCsv = data.resolve(cfg.data().splits().val());
             if (!Files.isRegularFile(trainCsv) || !Files.isRegularFile(valCsv)) {

@@ -61,11 +61,20 @@ class PreprocessCommandTest {
     @Test
     void badRowsGoToRejectsWithoutStrict(@TempDir Path tmp) throws IOException {
         Path o = tmp.resolve("o");
-        assertEquals(ExitCode.OK, run("preprocess", "--config", "tiny", "--input", "src/test/resources/bad-input/preprocess/nan_property.csv",
+        assertEquals(ExitCode.OK, run("preprocess", "--config", "tiny", "--input", "src/test/resources/bad-input/preprocess/bad_cif.csv",
                 "--out", o.toString(), "-q"), err.toString());
         List<String> rejects = Files.readAllLines(o.resolve("rejects.csv"));
         assertEquals("file,row,id,reason", rejects.get(0));
-        assertEquals("nan_property.csv,2,bad-nan,bad_property: formation_energy_per_atom is NaN", rejects.get(1));
+        assertTrue(rejects.get(1).startsWith("bad_cif.csv,2,bad-cif,\"bad_cif: "), rejects.get(1));
+        // a NaN property is kept as it comes: the model config decides at training time whether it matters
+        Path n = tmp.resolve("n");
+        assertEquals(ExitCode.OK, run("preprocess", "--config", "tiny", "--input", "src/test/resources/bad-input/preprocess/nan_property.csv",
+                "--out", n.toString(), "-q", "--set", "data.split={train: 1.0, val: 0.0, test: 0.0}"), err.toString());
+        assertEquals(List.of("file,row,id,reason"), Files.readAllLines(n.resolve("rejects.csv")));
+        CrystalCache.Contents c = CrystalCache.read(n.resolve("train.cache"), null);
+        assertEquals(List.of("formation_energy_per_atom"), c.properties());
+        assertEquals(2, c.crystals().size());
+        assertTrue(c.crystals().stream().anyMatch(x -> Double.isNaN(x.properties()[0])));
     }
 
     @Test
@@ -76,7 +85,9 @@ class PreprocessCommandTest {
                 "--val", d.resolve("val.csv").toString(), "--test", d.resolve("test.csv").toString(), "--out", o.toString(), "-q"), err.toString());
         CrystalCache.Contents c = CrystalCache.read(o.resolve("train.cache"), CrystalCache.settings(ConfigLoader.resolve("mptest", List.of())));
         assertEquals(49, c.crystals().size());
-        assertEquals(List.of("formation_energy_per_atom", "band_gap", "FM_type", "BG_type", "CS_type"), c.properties());
+        // every numeric column as it comes (the text columns pretty_formula and elements are dropped)
+        assertEquals(List.of("formation_energy_per_atom", "band_gap", "e_above_hull", "spacegroup.number", "BG_type", "FM_type", "CS_type"),
+                c.properties());
         assertTrue(c.crystals().stream().allMatch(x -> x.numEdges() > 0 && x.numEdges() % 2 == 0));
     }
 }

@@ -47,6 +47,21 @@ class VerifyReferenceCommandTest {
         assertTrue(text.contains(" 0 failed: PASS"), text);
     }
 
+    /**
+     * The GPU path checked without a GPU: ND4J operations instead of every host kernel, for every reference tensor,
+     * at the same tolerances; the host kernels are switched back on afterwards.
+     */
+    @Test
+    void allReferenceTensorsPassOnThePortablePath() {
+        boolean before = org.concdvae.autodiff.IndexKernels.primitiveKernels();
+        int code = run("verify-reference", "--threads", "2", "--kernels", "portable", "--reference", SharedData.path("reference").toString());
+        String text = out.toString();
+        assertEquals(ExitCode.OK, code, text + err);
+        assertFalse(text.contains(" FAIL"), text);
+        assertTrue(text.contains(" 0 failed: PASS"), text);
+        assertEquals(before, org.concdvae.autodiff.IndexKernels.primitiveKernels());
+    }
+
     @Test
     void unknownCheckNameIsOneLineError() {
         int code = run("verify-reference", "--reference", SharedData.path("reference").toString(), "--only", "batch9");
