@@ -94,6 +94,60 @@ final class Refinement {
         return l;
     }
 
+    /**
+     * spglib's ref_find_similar_bravais_lattice: among the proper rotations W of the setting, the basis
+     * (a, b, c)·W closest (Frobenius norm, by more than symprec) to the ideal lattice replaces the found basis, and
+     * the origin shift becomes W⁻¹(p − w), taking the shortest over the operations with that rotation. The exact
+     * positions, and so the acceptance of the group, depend on this choice of basis.
+     */
+    static SpacegroupSearch.Found closestToIdealLattice(SpacegroupSearch.Found found, HallSymbols.Operations ops,
+                                                        PointGroup.Holohedry h, String choice, double symprec) {
+        double[][] brv = found.convLattice();
+        double[][] ideal = idealConventionalLattice(brv, h, choice);
+        double minLength = 0;
+        for (double[] row : brv) for (double x : row) minLength += x * x;
+        minLength = Math.sqrt(minLength);
+        int best = -1;
+        double[][] bestLattice = null;
+        for (int i = 0; i < ops.size(); i++) {
+            if (Mat.det(ops.rot()[i]) < 0) continue;
+            double[][] rotated = Mat.mul(brv, ops.rot()[i]);
+            double sum = 0;
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 3; k++) {
+                    double d = rotated[j][k] - ideal[j][k];
+                    sum += d * d;
+                }
+            }
+            double length = Math.sqrt(sum);
+            if (length < minLength - symprec) {
+                best = i;
+                bestLattice = rotated;
+                minLength = length;
+            }
+        }
+        if (best < 0) return found;
+        double[] shortest = null;
+        double minShift = 2;
+        for (int i = 0; i < ops.size(); i++) {
+            if (!Mat.eq(ops.rot()[i], ops.rot()[best])) continue;
+            double[][] wInv = Mat.inverse(Mat.toD(ops.rot()[i]), 0);
+            double[] p = Mat.mulv(wInv, found.originShift());
+            double[] w = Mat.mulv(wInv, ops.trans()[i]);
+            for (int j = 0; j < 3; j++) {
+                p[j] -= w[j];
+                p[j] -= Mat.nint(p[j]);
+            }
+            double length = Math.sqrt(Mat.norm2(p));
+            if (length < minShift - symprec) {
+                minShift = length;
+                for (int j = 0; j < 3; j++) p[j] = Mat.dmod1(p[j]);
+                shortest = p;
+            }
+        }
+        return new SpacegroupSearch.Found(found.hallNumber(), shortest, bestLattice, found.pointGroupNumber());
+    }
+
     /** Positions of the primitive atoms in the conventional basis of the found setting, origin shifted. */
     static double[][] conventionalPositions(Cell prim, SpacegroupSearch.Found found) {
         double[][] t = Mat.mul(Mat.inverse(found.convLattice(), 0), prim.lattice());
@@ -118,6 +172,7 @@ final class Refinement {
         HallSymbols.SpaceGroupType type = HallSymbols.type(found.hallNumber());
         HallSymbols.Operations ops = HallSymbols.operations(found.hallNumber());
         PointGroup.Holohedry h = PointGroup.TYPES[type.pointGroupNumber()].holohedry();
+        found = closestToIdealLattice(found, ops, h, type.choice(), symprec);
         double[][] lattice = idealConventionalLattice(found.convLattice(), h, type.choice());
         double[][] pos = conventionalPositions(prim, found);
         int numPureTrans = 0;

@@ -81,7 +81,21 @@ public final class SpacegroupAnalyzer {
         if (cell.anyOverlapWithSameType(symprec)) {
             throw new InvalidStructureException("atoms of the same species are closer than symprec = " + symprec + " Å");
         }
-        // spglib's det_determine_all / get_spacegroup_and_primitive: two nested tolerance reductions
+        Search r = search(cell, symprec, angleTolerance);
+        if (r == null) throw new InvalidStructureException("no space group found at symprec = " + symprec + " Å");
+        return buildDataset(cell, r.primitive(), r.operations(), r.found(), r.refined());
+    }
+
+    /** What the search found: primitive cell, its operations, the matched Hall setting and the refined cell. */
+    record Search(SymmetrySearch.Primitive primitive, SymmetrySearch.Ops operations, SpacegroupSearch.Found found,
+                  Refinement.Refined refined) {}
+
+    /**
+     * spglib's det_determine_all / get_spacegroup_and_primitive: two nested tolerance reductions around the
+     * primitive-cell search, the operation search, the type identification and the refinement. Null when no
+     * space group is found.
+     */
+    static Search search(Cell cell, double symprec, double angleTolerance) {
         double tolOuter = symprec;
         for (int outer = 0; outer < 10; outer++) {
             double tol = tolOuter, angle = angleTolerance;
@@ -92,7 +106,7 @@ public final class SpacegroupAnalyzer {
                     if (ops != null) {
                         SpacegroupSearch.Found found = SpacegroupSearch.search(prim, ops, prim.tolerance(), prim.angleTolerance());
                         Refinement.Refined refined = found == null ? null : Refinement.refine(prim.cell(), found, prim.tolerance());
-                        if (refined != null) return buildDataset(cell, prim, ops, found, refined);
+                        if (refined != null) return new Search(prim, ops, found, refined);
                         if (found != null) break; // spglib: refinement failed, retry with a smaller outer tolerance
                     }
                 }
@@ -101,7 +115,7 @@ public final class SpacegroupAnalyzer {
             }
             tolOuter *= 0.9;
         }
-        throw new InvalidStructureException("no space group found at symprec = " + symprec + " Å");
+        return null;
     }
 
     /** Species become spglib types in order of first appearance, as pymatgen passes them. */
