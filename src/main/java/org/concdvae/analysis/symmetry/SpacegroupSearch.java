@@ -131,6 +131,16 @@ final class SpacegroupSearch {
         PointGroup.Type pg = PointGroup.TYPES[pgNum];
         int[][] tmatInt = PointGroup.transformationMatrix(pg, ps);
         if (tmatInt == null) return null;
+        if (pg.laue() == PointGroup.Laue.LAUE1) {
+            // spglib's change_basis_tricli: its Niggli reduction with eps = symprec²; when that does not settle,
+            // spglib gives up this tolerance
+            double[][] reduced = Niggli.reduce(Mat.mul(prim.lattice(), tmatInt), symprec * symprec);
+            if (reduced == null) return null;
+            if (Mat.det(reduced) < 0) {
+                for (double[] row : reduced) for (int k = 0; k < 3; k++) row[k] = -row[k];
+            }
+            tmatInt = Mat.toI(Mat.mul(Mat.inverse(prim.lattice(), 0), reduced));
+        }
         if (pg.laue() == PointGroup.Laue.LAUE2M) {
             // spglib's change_basis_monocli: 2D Delaunay reduction of the axes perpendicular to b
             double[][] reduced = Delaunay.reduce2D(Mat.mul(prim.lattice(), tmatInt), 1, symprec);
