@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Agreement with spglib 2.0.2 (pymatgen SpacegroupAnalyzer, angle tolerance 5°) near tolerance boundaries:
  * {@code oracles/symmetry-boundary/boundary.csv} (noised, strained, gradually distorted and close-pair cells at
  * symprec 0.01-0.3, including spglib's failures) and {@code divergences.csv} (12 cells where spglib's search order
- * decides the answer). Every row must agree: the space-group number and symbol, and a failure where spglib fails.
+ * decides the answer). Every row must agree: the space-group number and symbol, the number of operations of the
+ * cell as given, and a failure where spglib fails.
  */
 class SpacegroupBoundaryOracleTest {
     private static final String[] TOLS = {"0.01", "0.05", "0.1", "0.2", "0.3"};
@@ -32,11 +33,11 @@ class SpacegroupBoundaryOracleTest {
         }
     }
 
-    /** "number symbol", or "error" when no space group is found. */
+    /** "number symbol nOps", or "error" when no space group is found. */
     private static String answer(Structure s, double symprec) {
         try {
             SpacegroupAnalyzer a = new SpacegroupAnalyzer(s, symprec, 5);
-            return a.getSpaceGroupNumber() + " " + a.getSpaceGroupSymbol();
+            return a.getSpaceGroupNumber() + " " + a.getSpaceGroupSymbol() + " " + a.dataset().numOperations();
         } catch (RuntimeException e) {
             return "error";
         }
@@ -51,7 +52,7 @@ class SpacegroupBoundaryOracleTest {
             Structure s = CifReader.readOne(row.get("cif"), row.get("id"));
             for (String tol : TOLS) {
                 String expected = row.get("sg_number_" + tol).isEmpty() ? "error"
-                        : row.get("sg_number_" + tol) + " " + row.get("sg_symbol_" + tol);
+                        : row.get("sg_number_" + tol) + " " + row.get("sg_symbol_" + tol) + " " + row.get("n_ops_" + tol);
                 String got = answer(s, Double.parseDouble(tol));
                 checked++;
                 if (!expected.equals(got)) bad.add(row.get("id") + " at " + tol + ": spglib " + expected + ", here " + got);
