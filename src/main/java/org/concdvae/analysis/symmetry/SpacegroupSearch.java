@@ -206,8 +206,18 @@ final class SpacegroupSearch {
         int n = sym.size();
         int[][][] rot = new int[n * multi][][];
         double[][] tr = new double[n * multi][];
+        double[][] rt = new double[3][3];
         for (int i = 0; i < n; i++) {
-            rot[i] = Mat.toI(Mat.mul(inv, Mat.mul(Mat.toD(sym.rot()[i]), tmat)));
+            // T⁻¹·R·T without boxing R into a double matrix (this runs for every basis of every candidate type)
+            int[][] r = sym.rot()[i];
+            for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 3; b++) rt[a][b] = r[a][0] * tmat[0][b] + r[a][1] * tmat[1][b] + r[a][2] * tmat[2][b];
+            }
+            int[][] ri = new int[3][3];
+            for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 3; b++) ri[a][b] = Mat.nint(inv[a][0] * rt[0][b] + inv[a][1] * rt[1][b] + inv[a][2] * rt[2][b]);
+            }
+            rot[i] = ri;
             tr[i] = Mat.mulv(inv, sym.trans()[i]);
         }
         for (int c = 1; c < multi; c++) {
