@@ -94,6 +94,138 @@ final class Refinement {
         return l;
     }
 
+    /**
+     * spglib's ref_find_similar_bravais_lattice: among the proper rotations W of the setting, the basis
+     * (a, b, c)·W closest (Frobenius norm, by more than symprec) to the ideal lattice replaces the found basis, and
+     * the origin shift becomes W⁻¹(p − w), taking the shortest over the operations with that rotation. The exact
+     * positions, and so the acceptance of the group, depend on this choice of basis.
+     */
+    static SpacegroupSearch.Found closestToIdealLattice(SpacegroupSearch.Found found, double symprec) {
+        HallSymbols.SpaceGroupType type = HallSymbols.type(found.hallNumber());
+        HallSymbols.Operations ops = HallSymbols.operations(found.hallNumber());
+        PointGroup.Holohedry h = PointGroup.TYPES[type.pointGroupNumber()].holohedry();
+        String choice = type.choice();
+        double[][] brv = found.convLattice();
+        double[][] ideal = idealConventionalLattice(brv, h, choice);
+        double minLength = 0;
+        for (double[] row : brv) for (double x : row) minLength += x * x;
+        minLength = Math.sqrt(minLength);
+        int best = -1;
+        double[][] bestLattice = null;
+        for (int i = 0; i < ops.size(); i++) {
+            if (Mat.det(ops.rot()[i]) < 0) continue;
+            double[][] rotated = Mat.mul(brv, ops.rot()[i]);
+            double sum = 0;
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 3; k++) {
+                    double d = rotated[j][k] - ideal[j][k];
+                    sum += d * d;
+                }
+            }
+            double length = Math.sqrt(sum);
+            if (length < minLength - symprec) {
+                best = i;
+                bestLattice = rotated;
+                minLength = length;
+            }
+        }
+        if (best < 0) return found;
+        double[] shortest = null;
+        double minShift = 2;
+        for (int i = 0; i < ops.size(); i++) {
+            if (!Mat.eq(ops.rot()[i], ops.rot()[best])) continue;
+            double[][] wInv = Mat.inverse(Mat.toD(ops.rot()[i]), 0);
+            double[] p = Mat.mulv(wInv, found.originShift());
+            double[] w = Mat.mulv(wInv, ops.trans()[i]);
+            for (int j = 0; j < 3; j++) {
+                p[j] -= w[j];
+                p[j] -= Mat.nint(p[j]);
+            }
+            double length = Math.sqrt(Mat.norm2(p));
+            if (length < minShift - symprec) {
+                minShift = length;
+                for (int j = 0; j < 3; j++) p[j] = Mat.dmod1(p[j]);
+                shortest = p;
+            }
+        }
+        return new SpacegroupSearch.Found(found.hallNumber(), shortest, bestLattice, found.pointGroupNumber());
+    }
+
+    /**
+     * spglib's get_refined_symmetry_operations: the setting's operations with the origin shift, brought to the
+     * primitive cell and then to the input cell; operations whose rotation is not a symmetry of the input lattice
+     * within symprec are dropped (a supercell can break them), and each is repeated over the lattice points of the
+     * primitive cell inside the input cell. Null when those lattice points are not exactly |input| / |primitive|
+     * within symprec, in which case spglib rejects the tolerance.
+     */
+    static SymmetrySearch.Ops inputCellOperations(Cell input, Cell prim, SpacegroupSearch.Found found, double symprec) {
+        HallSymbols.Operations db = HallSymbols.operations(found.hallNumber());
+        double[][] invPrim = Mat.inverse(prim.lattice(), 0);
+        double[][] t = Mat.mul(invPrim, found.convLattice());
+        double[][] tInv = Mat.inverse(t, 0);
+        double[] w = found.originShift();
+        // primitive-cell operations, one per distinct rotation: R' = T R T⁻¹, t' = T (t + (R - E) w)
+        List<int[][]> primRot = new ArrayList<>();
+        List<double[]> primTrans = new ArrayList<>();
+        outer:
+        for (int i = 0; i < db.size(); i++) {
+            int[][] r = db.rot()[i];
+            for (int j = 0; j < i; j++) if (Mat.eq(r, db.rot()[j])) continue outer;
+            double[] tr = db.trans()[i].clone();
+            for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 3; b++) tr[a] += (r[a][b] - (a == b ? 1 : 0)) * w[b];
+            }
+            primRot.add(Mat.toI(Mat.mul(t, Mat.mul(r, tInv))));
+            primTrans.add(Mat.mulv(t, tr));
+        }
+        int[][] m = Mat.toI(Mat.mul(invPrim, input.lattice()));
+        double[][] mInv = Mat.inverse(Mat.toD(m), 0);
+        if (mInv == null) return null;
+        // lattice points of the primitive cell in the input cell, from the box around the input cell's corners
+        int[] frame = new int[3];
+        for (int i = 0; i < 3; i++) {
+            int[] corners = {0, m[i][0], m[i][1], m[i][2], m[i][1] + m[i][2], m[i][2] + m[i][0], m[i][0] + m[i][1],
+                    m[i][0] + m[i][1] + m[i][2]};
+            int max = corners[0], min = corners[0];
+            for (int c : corners) { max = Math.max(max, c); min = Math.min(min, c); }
+            frame[i] = max - min;
+        }
+        List<double[]> pure = new ArrayList<>();
+        for (int i = 0; i < frame[0]; i++) {
+            for (int j = 0; j < frame[1]; j++) {
+                for (int k = 0; k < frame[2]; k++) {
+                    double[] v = Mat.mulv(mInv, new double[]{i, j, k});
+                    for (int l = 0; l < 3; l++) v[l] = Mat.dmod1(v[l]);
+                    boolean seen = false;
+                    for (double[] q : pure) if (Cell.isOverlap(v, q, input.lattice(), symprec)) { seen = true; break; }
+                    if (!seen) pure.add(v);
+                }
+            }
+        }
+        if (pure.size() != input.size() / prim.size()) return null;
+        List<int[][]> rots = new ArrayList<>();
+        List<double[]> trans = new ArrayList<>();
+        for (int i = 0; i < primRot.size(); i++) {
+            double[][] rd = Mat.mul(mInv, Mat.mul(primRot.get(i), Mat.toD(m)));
+            int[][] ri = Mat.toI(rd);
+            if (!Mat.eq(Mat.mul(input.lattice(), ri), Mat.mul(input.lattice(), rd), symprec)) continue;
+            rots.add(ri);
+            trans.add(Mat.mulv(mInv, primTrans.get(i)));
+        }
+        int n = rots.size();
+        int[][][] outRot = new int[pure.size() * n][][];
+        double[][] outTrans = new double[pure.size() * n][];
+        for (int p = 0; p < pure.size(); p++) {
+            for (int j = 0; j < n; j++) {
+                double[] x = new double[3];
+                for (int k = 0; k < 3; k++) x[k] = Mat.dmod1(trans.get(j)[k] + pure.get(p)[k]);
+                outRot[p * n + j] = rots.get(j);
+                outTrans[p * n + j] = x;
+            }
+        }
+        return new SymmetrySearch.Ops(outRot, outTrans);
+    }
+
     /** Positions of the primitive atoms in the conventional basis of the found setting, origin shifted. */
     static double[][] conventionalPositions(Cell prim, SpacegroupSearch.Found found) {
         double[][] t = Mat.mul(Mat.inverse(found.convLattice(), 0), prim.lattice());

@@ -81,7 +81,21 @@ public final class SpacegroupAnalyzer {
         if (cell.anyOverlapWithSameType(symprec)) {
             throw new InvalidStructureException("atoms of the same species are closer than symprec = " + symprec + " Å");
         }
-        // spglib's det_determine_all / get_spacegroup_and_primitive: two nested tolerance reductions
+        Search r = search(cell, symprec, angleTolerance);
+        if (r == null) throw new InvalidStructureException("no space group found at symprec = " + symprec + " Å");
+        return buildDataset(cell, r.primitive(), r.operations(), r.found(), r.refined());
+    }
+
+    /** What the search found: primitive cell, the operations of the input cell, the Hall setting, the refined cell. */
+    record Search(SymmetrySearch.Primitive primitive, SymmetrySearch.Ops operations, SpacegroupSearch.Found found,
+                  Refinement.Refined refined) {}
+
+    /**
+     * spglib's det_determine_all / get_spacegroup_and_primitive: two nested tolerance reductions around the
+     * primitive-cell search, the operation search, the type identification and the refinement. Null when no
+     * space group is found.
+     */
+    static Search search(Cell cell, double symprec, double angleTolerance) {
         double tolOuter = symprec;
         for (int outer = 0; outer < 10; outer++) {
             double tol = tolOuter, angle = angleTolerance;
@@ -91,9 +105,15 @@ public final class SpacegroupAnalyzer {
                     SymmetrySearch.Ops ops = SymmetrySearch.operations(prim.cell(), prim.tolerance(), prim.angleTolerance());
                     if (ops != null) {
                         SpacegroupSearch.Found found = SpacegroupSearch.search(prim, ops, prim.tolerance(), prim.angleTolerance());
-                        Refinement.Refined refined = found == null ? null : Refinement.refine(prim.cell(), found, prim.tolerance());
-                        if (refined != null) return buildDataset(cell, prim, ops, found, refined);
-                        if (found != null) break; // spglib: refinement failed, retry with a smaller outer tolerance
+                        if (found != null) {
+                            // spglib's ref_get_exact_structure_and_symmetry: basis closest to the ideal lattice,
+                            // operations of the input cell, exact positions; any failure rejects this tolerance
+                            found = Refinement.closestToIdealLattice(found, prim.tolerance());
+                            SymmetrySearch.Ops inputOps = Refinement.inputCellOperations(cell, prim.cell(), found, prim.tolerance());
+                            Refinement.Refined refined = inputOps == null ? null : Refinement.refine(prim.cell(), found, prim.tolerance());
+                            if (refined != null) return new Search(prim, inputOps, found, refined);
+                            break; // retry with a smaller outer tolerance
+                        }
                     }
                 }
                 tol *= 0.95;
@@ -101,7 +121,7 @@ public final class SpacegroupAnalyzer {
             }
             tolOuter *= 0.9;
         }
-        throw new InvalidStructureException("no space group found at symprec = " + symprec + " Å");
+        return null;
     }
 
     /** Species become spglib types in order of first appearance, as pymatgen passes them. */
@@ -137,31 +157,12 @@ public final class SpacegroupAnalyzer {
         return new Structure(Lattice.fromMatrix(Mat.transpose(latticeColumns)), z, f);
     }
 
-    private SymmetryDataset buildDataset(Cell cell, SymmetrySearch.Primitive prim, SymmetrySearch.Ops primOps,
+    private SymmetryDataset buildDataset(Cell cell, SymmetrySearch.Primitive prim, SymmetrySearch.Ops inputOps,
                                          SpacegroupSearch.Found found, Refinement.Refined refined) {
         HallSymbols.SpaceGroupType type = HallSymbols.type(found.hallNumber());
         int number = type.number();
         PointGroup.Type pg = PointGroup.TYPES[type.pointGroupNumber()];
         Cell pc = prim.cell();
-
-        // operations of the input cell: primitive operations combined with the pure translations of the input cell
-        double[][] t = Mat.mul(Mat.inverse(pc.lattice(), 0), cell.lattice()); // input frac -> primitive frac
-        double[][] tInv = Mat.inverse(t, 0);
-        List<double[]> pure = latticePointsInCell(tInv, t);
-        List<int[][]> rots = new ArrayList<>();
-        List<double[]> trs = new ArrayList<>();
-        for (int i = 0; i < primOps.size(); i++) {
-            double[][] rd = Mat.mul(tInv, Mat.mul(Mat.toD(primOps.rot()[i]), t));
-            if (!Mat.isInt(rd, 0.01)) continue;
-            int[][] r = Mat.toI(rd);
-            double[] tr = Mat.mulv(tInv, primOps.trans()[i]);
-            for (double[] p : pure) {
-                double[] x = new double[3];
-                for (int k = 0; k < 3; k++) x[k] = Mat.dmod1(tr[k] + p[k]);
-                rots.add(r);
-                trs.add(x);
-            }
-        }
 
         // conventional standard cell: spglib's refined cell (ideal lattice in standard orientation, exact positions)
         double[][] conv = refined.lattice();
@@ -186,34 +187,8 @@ public final class SpacegroupAnalyzer {
         Structure primitive = toStructure(pc.lattice(), pc.pos(), pc.types(), cell);
 
         return new SymmetryDataset(number, type.internationalShort(), found.hallNumber(), type.hallSymbol(),
-                pg.symbol(), SymmetryDataset.crystalSystem(number), rots.toArray(new int[0][][]),
-                trs.toArray(new double[0][]), primitive, conventional, primitiveStandard, prim.tolerance());
-    }
-
-    /**
-     * Points of a lattice inside the unit cell of a super-lattice, in the super-lattice's fractional coordinates:
-     * tInv maps lattice coordinates to cell coordinates, t is its inverse (bounds the search box).
-     */
-    private static List<double[]> latticePointsInCell(double[][] tInv, double[][] t) {
-        List<double[]> out = new ArrayList<>();
-        int expected = (int) Math.round(Math.abs(Mat.det(t)));
-        int[] range = new int[3];
-        for (int i = 0; i < 3; i++) {
-            range[i] = (int) Math.ceil(Math.abs(t[i][0]) + Math.abs(t[i][1]) + Math.abs(t[i][2]) + 1e-6);
-            range[i] = Math.min(range[i], 64);
-        }
-        for (int a = -range[0]; a <= range[0]; a++) for (int b = -range[1]; b <= range[1]; b++) for (int c = -range[2]; c <= range[2]; c++) {
-            double[] x = Mat.mulv(tInv, new double[]{a, b, c});
-            for (int k = 0; k < 3; k++) x[k] = Mat.dmod1(x[k]);
-            boolean dup = false;
-            for (double[] o : out) {
-                if (Math.abs(Mat.dmod1(o[0] - x[0] + 0.5) - 0.5) < 1e-6 && Math.abs(Mat.dmod1(o[1] - x[1] + 0.5) - 0.5) < 1e-6
-                        && Math.abs(Mat.dmod1(o[2] - x[2] + 0.5) - 0.5) < 1e-6) { dup = true; break; }
-            }
-            if (!dup) out.add(x);
-            if (out.size() == expected) return out;
-        }
-        return out;
+                pg.symbol(), SymmetryDataset.crystalSystem(number), inputOps.rot(),
+                inputOps.trans(), primitive, conventional, primitiveStandard, prim.tolerance());
     }
 
     private void addUnique(List<double[]> pos, List<Integer> types, double[] f, int type, double[][] lattice) {

@@ -111,26 +111,36 @@ final class SpacegroupSearch {
      */
     static Found search(SymmetrySearch.Primitive primitive, SymmetrySearch.Ops symmetry, double symprec, double angleTolerance) {
         if (PointGroup.distinct(symmetry.rot()).size() < symmetry.size()) return null;
-        Found f = searchHallNumber(primitive.cell(), symmetry, symprec);
+        Found f = searchHallNumber(primitive.cell(), primitive.origLattice(), symmetry, symprec);
         if (f != null) return f;
         double tol = symprec;
         for (int attempt = 0; attempt < 100; attempt++) {
             tol *= 0.95;
             SymmetrySearch.Ops reduced = SymmetrySearch.reduceOperations(primitive.cell(), symmetry, tol, angleTolerance, false);
             if (reduced == null) continue;
-            f = searchHallNumber(primitive.cell(), reduced, symprec);
+            f = searchHallNumber(primitive.cell(), primitive.origLattice(), reduced, symprec);
             if (f != null) return f;
         }
         return null;
     }
 
-    private static Found searchHallNumber(Cell prim, SymmetrySearch.Ops symmetry, double symprec) {
+    private static Found searchHallNumber(Cell prim, double[][] origLattice, SymmetrySearch.Ops symmetry, double symprec) {
         List<int[][]> ps = PointGroup.distinct(symmetry.rot());
         int pgNum = PointGroup.identify(ps);
         if (pgNum == 0) return null;
         PointGroup.Type pg = PointGroup.TYPES[pgNum];
         int[][] tmatInt = PointGroup.transformationMatrix(pg, ps);
         if (tmatInt == null) return null;
+        if (pg.laue() == PointGroup.Laue.LAUE1) {
+            // spglib's change_basis_tricli: its Niggli reduction with eps = symprec²; when that does not settle,
+            // spglib gives up this tolerance
+            double[][] reduced = Niggli.reduce(Mat.mul(prim.lattice(), tmatInt), symprec * symprec);
+            if (reduced == null) return null;
+            if (Mat.det(reduced) < 0) {
+                for (double[] row : reduced) for (int k = 0; k < 3; k++) row[k] = -row[k];
+            }
+            tmatInt = Mat.toI(Mat.mul(Mat.inverse(prim.lattice(), 0), reduced));
+        }
         if (pg.laue() == PointGroup.Laue.LAUE2M) {
             // spglib's change_basis_monocli: 2D Delaunay reduction of the axes perpendicular to b
             double[][] reduced = Delaunay.reduce2D(Mat.mul(prim.lattice(), tmatInt), 1, symprec);
@@ -172,7 +182,7 @@ final class SpacegroupSearch {
             int hall = HallSymbols.standardHallNumber(number);
             HallSymbols.SpaceGroupType type = HallSymbols.type(hall);
             if (type.pointGroupNumber() != pgNum) continue;
-            Found f = matchHall(convLattice, hall, pg.holohedry(), centering, convSym, symprec);
+            Found f = matchHall(convLattice, origLattice, hall, pg.holohedry(), centering, convSym, symprec);
             if (f != null) return new Found(f.hallNumber(), f.originShift(), f.convLattice(), pgNum);
         }
         return null;
@@ -196,8 +206,18 @@ final class SpacegroupSearch {
         int n = sym.size();
         int[][][] rot = new int[n * multi][][];
         double[][] tr = new double[n * multi][];
+        double[][] rt = new double[3][3];
         for (int i = 0; i < n; i++) {
-            rot[i] = Mat.toI(Mat.mul(inv, Mat.mul(Mat.toD(sym.rot()[i]), tmat)));
+            // T⁻¹·R·T without boxing R into a double matrix (this runs for every basis of every candidate type)
+            int[][] r = sym.rot()[i];
+            for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 3; b++) rt[a][b] = r[a][0] * tmat[0][b] + r[a][1] * tmat[1][b] + r[a][2] * tmat[2][b];
+            }
+            int[][] ri = new int[3][3];
+            for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 3; b++) ri[a][b] = Mat.nint(inv[a][0] * rt[0][b] + inv[a][1] * rt[1][b] + inv[a][2] * rt[2][b]);
+            }
+            rot[i] = ri;
             tr[i] = Mat.mulv(inv, sym.trans()[i]);
         }
         for (int c = 1; c < multi; c++) {
@@ -210,23 +230,31 @@ final class SpacegroupSearch {
         return new SymmetrySearch.Ops(rot, tr);
     }
 
-    private static Found matchHall(double[][] convLattice, int hall, PointGroup.Holohedry holohedry, Centering centering,
-                                   SymmetrySearch.Ops convSym, double symprec) {
+    /**
+     * spglib's match_hall_symbol_db for one Hall setting. Where the input cell is itself a conventional cell of the
+     * group (same volume, right-handed), spglib first looks for a basis that equals the input basis up to axis flips
+     * (cubic, orthorhombic, monoclinic) or within symprec (tetragonal, trigonal, hexagonal) and only then searches
+     * without it; the basis chosen fixes the origin and the exact positions that the refinement checks.
+     */
+    private static Found matchHall(double[][] convLattice, double[][] origLattice, int hall, PointGroup.Holohedry holohedry,
+                                   Centering centering, SymmetrySearch.Ops convSym, double symprec) {
+        boolean useOrig = origLattice != null && Mat.det(origLattice) > symprec;
         switch (holohedry) {
             case MONOCLI -> {
-                return matchMonoclinic(convLattice, hall, centering, convSym, symprec);
+                return matchMonoclinic(convLattice, useOrig ? origLattice : null, hall, centering, convSym, symprec);
             }
             case ORTHO -> {
-                for (int i = 0; i < 6; i++) {
-                    Centering cc = centering == Centering.C_FACE ? CHANGE_OF_CENTERING_ORTHO[i] : centering;
-                    Found f = tryBasis(convLattice, CHANGE_OF_BASIS_ORTHO[i], Centering.PRIMITIVE, hall, cc, convSym, symprec);
-                    if (f != null) return f;
-                }
-                return null;
+                return matchOrthorhombic(convLattice, useOrig ? origLattice : null, hall, centering, convSym, symprec);
             }
             case CUBIC -> {
+                if (useOrig) {
+                    for (int i = 0; i < 6; i++) {
+                        Found f = orthoBasis(convLattice, origLattice, i, hall, centering, false, convSym, -1, symprec);
+                        if (f != null) return f;
+                    }
+                }
                 for (int i = 0; i < 6; i++) {
-                    Found f = tryBasis(convLattice, CHANGE_OF_BASIS_ORTHO[i], Centering.PRIMITIVE, hall, centering, convSym, symprec);
+                    Found f = orthoBasis(convLattice, null, i, hall, centering, false, convSym, -1, symprec);
                     if (f != null) return f;
                 }
                 return null;
@@ -235,28 +263,131 @@ final class SpacegroupSearch {
                 return hallMatch(convLattice, hall, centering, convSym, symprec);
             }
             case TETRA -> {
-                for (double[][] cob : CHANGE_OF_BASIS_C4) {
-                    Found f = tryBasis(convLattice, cob, centering == Centering.R_CENTER ? Centering.R_CENTER : Centering.PRIMITIVE, hall, centering, convSym, symprec);
-                    if (f != null) return f;
-                }
-                return null;
+                return basisLoop(convLattice, useOrig ? origLattice : null, CHANGE_OF_BASIS_C4, hall, centering, convSym, symprec);
             }
             default -> { // TRIGO, HEXA
                 if (centering == Centering.R_CENTER) {
                     if (!isRhomboHexSetting(hall)) return null;
-                    for (double[][] cob : CHANGE_OF_BASIS_RHOMBO_HEX) {
-                        Found f = tryBasis(convLattice, cob, Centering.R_CENTER, hall, Centering.R_CENTER, convSym, symprec);
-                        if (f != null) return f;
-                    }
-                    return null;
+                    return basisLoop(convLattice, useOrig ? origLattice : null, CHANGE_OF_BASIS_RHOMBO_HEX, hall, centering, convSym, symprec);
                 }
-                for (double[][] cob : CHANGE_OF_BASIS_C6) {
-                    Found f = tryBasis(convLattice, cob, Centering.PRIMITIVE, hall, centering, convSym, symprec);
-                    if (f != null) return f;
-                }
-                return null;
+                return basisLoop(convLattice, useOrig ? origLattice : null, CHANGE_OF_BASIS_C6, hall, centering, convSym, symprec);
             }
         }
+    }
+
+    /**
+     * spglib's match_hall_symbol_db_change_of_basis_loop: the bases equal to the input basis within symprec first,
+     * then all bases in table order.
+     */
+    private static Found basisLoop(double[][] convLattice, double[][] origLattice, double[][][] bases, int hall,
+                                   Centering centering, SymmetrySearch.Ops convSym, double symprec) {
+        Centering forSymmetry = centering == Centering.R_CENTER ? Centering.R_CENTER : Centering.PRIMITIVE;
+        if (origLattice != null) {
+            for (double[][] cob : bases) {
+                if (equivalentLattice(Mat.mul(convLattice, cob), origLattice, false, symprec) == null) continue;
+                Found f = tryBasis(convLattice, cob, forSymmetry, hall, centering, convSym, symprec);
+                if (f != null) return f;
+            }
+        }
+        for (double[][] cob : bases) {
+            Found f = tryBasis(convLattice, cob, forSymmetry, hall, centering, convSym, symprec);
+            if (f != null) return f;
+        }
+        return null;
+    }
+
+    // spglib's num_axis_choices_ortho (space groups 16-74): how many axis settings the type has, which decides the
+    // length order imposed on the axes of the standard setting
+    private static final int[] NUM_AXIS_CHOICES_ORTHO = {
+            6, 2, 2, 6, 2, 2, 6, 6, 6, 2, 1, 2, 1, 1, 1, 1, 2, 1, 2, 2, 1, 2, 1, 1, 1,
+            1, 2, 2, 2, 2, 1, 6, 6, 2, 2, 1, 1, 1, 1, 2, 2, 1, 2, 2, 1, 3, 1, 1, 1, 2,
+            2, 2, 2, 6, 6, 6, 2, 6, 2};
+    private static final int[] UNIQUE_AXIS_ORTHO = {2, 1, 0, 2, 1, 0};
+
+    /** spglib's orthorhombic branch of match_hall_symbol_db, with the axis-length preferences of each type. */
+    private static Found matchOrthorhombic(double[][] convLattice, double[][] origLattice, int hall, Centering centering,
+                                           SymmetrySearch.Ops convSym, double symprec) {
+        int number = HallSymbols.type(hall).number();
+        int choices = NUM_AXIS_CHOICES_ORTHO[number - 16];
+        if (choices == 2) {
+            // first the principal axis with the type's standard setting, free axis lengths; then the setting itself
+            Found first = ortho(convLattice, origLattice, HallSymbols.standardHallNumber(number), centering, convSym, 0, symprec);
+            if (first == null) return null;
+            double[][] tmat = Mat.mul(Mat.inverse(convLattice, 0), first.convLattice());
+            SymmetrySearch.Ops changed = conventionalSymmetry(tmat, Centering.PRIMITIVE, convSym);
+            if (changed == null) return null;
+            return ortho(first.convLattice(), origLattice, hall, centering, changed, 2, symprec);
+        }
+        return ortho(convLattice, origLattice, hall, centering, convSym, choices, symprec);
+    }
+
+    private static Found ortho(double[][] convLattice, double[][] origLattice, int hall, Centering centering,
+                               SymmetrySearch.Ops convSym, int freeAxes, double symprec) {
+        if (origLattice != null) {
+            for (int i = 0; i < 6; i++) {
+                Found f = orthoBasis(convLattice, origLattice, i, hall, centering, true, convSym, freeAxes, symprec);
+                if (f != null) return f;
+            }
+        }
+        for (int i = 0; i < 6; i++) {
+            Found f = orthoBasis(convLattice, null, i, hall, centering, true, convSym, freeAxes, symprec);
+            if (f != null) return f;
+        }
+        return null;
+    }
+
+    /**
+     * One orthorhombic (or cubic) axis permutation: with an input basis, only when the permuted basis equals it up
+     * to axis flips (then the flips are applied); the axis-length order that the type's settings require; then the
+     * Hall match. freeAxes &lt; 0: no length order (cubic).
+     */
+    private static Found orthoBasis(double[][] convLattice, double[][] origLattice, int i, int hall, Centering centering,
+                                    boolean orthoCentring, SymmetrySearch.Ops convSym, int freeAxes, double symprec) {
+        Centering cc = orthoCentring && centering == Centering.C_FACE ? CHANGE_OF_CENTERING_ORTHO[i] : centering;
+        double[][] cob = CHANGE_OF_BASIS_ORTHO[i];
+        double[][] changed = Mat.mul(convLattice, cob);
+        if (origLattice != null) {
+            double[][] flip = equivalentLattice(changed, origLattice, true, symprec);
+            if (flip == null) return null;
+            changed = Mat.mul(changed, flip);
+            cob = Mat.mul(cob, flip);
+        }
+        double[] n = {Mat.norm2(Mat.column(changed, 0)), Mat.norm2(Mat.column(changed, 1)), Mat.norm2(Mat.column(changed, 2))};
+        switch (freeAxes) {
+            case 2 -> {
+                int u = UNIQUE_AXIS_ORTHO[i];
+                double n0 = u == 0 ? n[1] : n[0], n1 = u == 2 ? n[1] : n[2];
+                if (n0 > n1 + 1e-10) return null;
+            }
+            case 3 -> {
+                if (n[0] > n[1] + 1e-10 || n[0] > n[2] + 1e-10) return null;
+            }
+            case 6 -> {
+                if (n[0] > n[1] + 1e-10 || n[1] > n[2] + 1e-10) return null;
+            }
+            default -> { }
+        }
+        SymmetrySearch.Ops sym = conventionalSymmetry(cob, Centering.PRIMITIVE, convSym);
+        if (sym == null) return null;
+        return hallMatch(changed, hall, cc, sym, symprec);
+    }
+
+    /**
+     * spglib's is_equivalent_lattice: T = lattice⁻¹·orig when the volumes agree within symprec and T (flips = false)
+     * or |T| elementwise (flips = true) is the identity within symprec; null otherwise. lattice·T is orig.
+     */
+    static double[][] equivalentLattice(double[][] lattice, double[][] orig, boolean flips, double symprec) {
+        if (Math.abs(Mat.det(lattice) - Mat.det(orig)) > symprec) return null;
+        double[][] inv = Mat.inverse(lattice, symprec);
+        if (inv == null) return null;
+        double[][] t = Mat.mul(inv, orig);
+        for (int a = 0; a < 3; a++) {
+            for (int b = 0; b < 3; b++) {
+                double v = flips ? Math.abs(t[a][b]) : t[a][b];
+                if (Math.abs(v - (a == b ? 1 : 0)) > symprec) return null;
+            }
+        }
+        return t;
     }
 
     private static final int[] UNIQUE_AXIS_MONOCLI = {
@@ -264,18 +395,22 @@ final class SpacegroupSearch {
 
     /**
      * spglib's match_hall_symbol_db_monocli: among the 36 monoclinic cell choices that match, keep non-acute ones
-     * (and |a| ≤ |c| for P2, P2_1, Pm, P2/m, P2_1/m) and take the one with the shortest two non-unique axes.
+     * (and |a| ≤ |c| for P2, P2_1, Pm, P2/m, P2_1/m) and take the one with the shortest two non-unique axes,
+     * preferring, within symprec of the shortest, a choice that equals the input basis up to flips of the two
+     * non-unique axes.
      */
-    private static Found matchMonoclinic(double[][] convLattice, int hall, Centering centering,
+    private static Found matchMonoclinic(double[][] convLattice, double[][] origLattice, int hall, Centering centering,
                                          SymmetrySearch.Ops convSym, double symprec) {
         int number = HallSymbols.type(hall).number();
         boolean checkNorms = number == 3 || number == 4 || number == 6 || number == 10 || number == 11;
-        Found best = null;
+        int nb = CHANGE_OF_BASIS_MONOCLI.length;
+        Found[] found = new Found[nb];
+        boolean[] similar = new boolean[nb];
+        double[] sums = new double[nb];
         double bestSum = Double.MAX_VALUE;
-        Found[] found = new Found[CHANGE_OF_BASIS_MONOCLI.length];
-        double[] sums = new double[found.length];
-        for (int i = 0; i < CHANGE_OF_BASIS_MONOCLI.length; i++) {
-            double[][] lat = Mat.mul(convLattice, CHANGE_OF_BASIS_MONOCLI[i]);
+        for (int i = 0; i < nb; i++) {
+            double[][] cob = CHANGE_OF_BASIS_MONOCLI[i];
+            double[][] lat = Mat.mul(convLattice, cob);
             int u = UNIQUE_AXIS_MONOCLI[i];
             double[][] v = new double[2][];
             int l = 0;
@@ -283,15 +418,25 @@ final class SpacegroupSearch {
             double n0 = Mat.norm2(v[0]), n1 = Mat.norm2(v[1]);
             if (v[0][0] * v[1][0] + v[0][1] * v[1][1] + v[0][2] * v[1][2] > 1e-10) continue;
             if (checkNorms && n0 > n1 + 1e-10) continue;
+            if (origLattice != null) {
+                double[][] flip = equivalentLattice(lat, origLattice, true, symprec);
+                if (flip != null && flip[(u + 1) % 3][(u + 1) % 3] * flip[(u + 2) % 3][(u + 2) % 3] > 1e-10) {
+                    cob = Mat.mul(cob, flip);
+                    similar[i] = true;
+                }
+            }
             Centering cc = centering == Centering.C_FACE ? CHANGE_OF_CENTERING_MONOCLI[i] : centering;
-            found[i] = tryBasis(convLattice, CHANGE_OF_BASIS_MONOCLI[i], Centering.PRIMITIVE, hall, cc, convSym, symprec);
+            SymmetrySearch.Ops changed = conventionalSymmetry(cob, Centering.PRIMITIVE, convSym);
+            if (changed == null) continue;
+            found[i] = hallMatch(Mat.mul(convLattice, cob), hall, cc, changed, symprec);
             sums[i] = Math.sqrt(n0) + Math.sqrt(n1);
             if (found[i] != null && sums[i] < bestSum) bestSum = sums[i];
         }
-        for (int i = 0; i < found.length; i++) {
+        Found best = null;
+        for (int i = 0; i < nb; i++) {
             if (found[i] != null && Math.abs(sums[i] - bestSum) < symprec) {
-                best = found[i];
-                break;
+                if (similar[i]) return found[i];
+                if (best == null) best = found[i];
             }
         }
         return best;
