@@ -1,6 +1,7 @@
 package org.concdvae.cli;
 
 import org.concdvae.crystal.InvalidStructureException;
+import org.concdvae.dist.Collectives;
 import org.concdvae.io.InvalidInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,7 @@ public abstract class BaseCommand implements Callable<Integer> {
     }
 
     private int fail(int code, String message, Throwable e) {
-        err().println("error: " + oneLine(message));
+        err().println("error: " + Collectives.rankPrefix() + oneLine(message));
         err().flush();
         log.debug("details", e);
         return code;
@@ -66,9 +67,9 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     protected PrintWriter err() { return spec.commandLine().getErr(); }
 
-    /** Progress output and summaries go through this so that --quiet silences them. */
+    /** Progress output and summaries go through this so that --quiet silences them; in an MPI job only rank 0 prints. */
     protected void info(String fmt, Object... args) {
-        if (!common.quiet) {
+        if (!common.quiet && Collectives.isRoot()) {
             out().println(String.format(fmt, args));
             out().flush();
         }

@@ -3,6 +3,7 @@ package org.concdvae.cli;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.concdvae.dist.Collectives;
 
 /**
  * Progress bar with rate and ETA on stderr for long work; silent with --quiet or when there is no terminal and
@@ -13,9 +14,9 @@ public final class Progress implements AutoCloseable {
 
     private Progress(ProgressBar bar) { this.bar = bar; }
 
-    /** A bar over {@code total} units named {@code task}; {@code quiet} disables it. */
+    /** A bar over {@code total} units named {@code task}; {@code quiet} disables it, and so does an MPI rank other than 0. */
     public static Progress start(String task, long total, boolean quiet) {
-        if (quiet) return new Progress(null);
+        if (quiet || !Collectives.isRoot()) return new Progress(null);
         ProgressBar bar = new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(total)
