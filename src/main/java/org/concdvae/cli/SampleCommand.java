@@ -10,6 +10,9 @@ import org.apache.commons.csv.CSVRecord;
 import org.concdvae.autodiff.Engine;
 import org.concdvae.config.Config;
 import org.concdvae.data.CrystalSystem;
+import org.concdvae.dist.Collective;
+import org.concdvae.dist.Collectives;
+import org.concdvae.io.StagedDirectory;
 import org.concdvae.data.LatticeScaler;
 import org.concdvae.model.ConCdvae;
 import org.concdvae.model.ElementFeatures;
@@ -17,6 +20,7 @@ import org.concdvae.model.LatentPrior;
 import org.concdvae.model.ModelDirectory;
 import org.concdvae.sample.ConditionFiller;
 import org.concdvae.sample.CrystalGenerator;
+import org.concdvae.sample.SampleMerge;
 import org.concdvae.sample.SampleRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +44,13 @@ import java.util.Map;
                 "(and trajectories/<target>_<k>.extxyz with --save-trajectory) into --out,",
                 "streamed per batch. --shard I/N does part I (0-based) of the run's batches",
                 "(one job-array task); 'concdvae sample merge --out DIR SHARD_DIR...' joins",
-                "the shards (example: scripts/slurm-sample-array.sh)."})
+                "the shards (example: scripts/slurm-sample-array.sh). Under mpirun or srun each rank",
+                "samples its shard and rank 0 merges them into --out (docs/distributed.md).",
+                "Examples:",
+                "  concdvae sample --bg 1.5 --fe -1.0 -n 50 --out samples/bg1.5",
+                "  concdvae sample --model models/mp20 --targets targets.csv -n 200 --out samples/run1 --seed 7",
+                "  mpirun -np 4 ./concdvae sample --model models/mp20 --targets targets.csv -n 200 --out samples/run1",
+                "  concdvae sample --model models/mp20 --targets targets.csv -n 200 --shard 0/8 --out samples/shard-0"})
 public class SampleCommand extends BaseCommand {
     /** Crystal-system names in the data's class order (data.CrystalSystem). */
     static final List<String> SYSTEMS = List.of("triclinic", "trigonal", "monoclinic", "orthorhombic", "tetragonal", "hexagonal", "cubic");
@@ -130,7 +140,20 @@ public class SampleCommand extends BaseCommand {
             throw new UserException("sample needs --out DIR (or the subcommand 'merge'; see 'concdvae sample --help')");
         }
         if (count < 1) throw new UserException("-n must be at least 1");
-        SampleRun.Shard part = shard == null ? null : SampleRun.Shard.parse(shard);
+        // Under mpirun/srun every rank samples its shard of the batches into a hidden sibling of --out, and rank 0
+        // merges the shards into --out (the same files as the unsharded run, as 'sample merge' does for job arrays).
+        Collective job = Collectives.detect();
+        boolean ranks = job.size() > 1;
+        if (ranks && shard != null) {
+            throw new UserException("--shard splits a run across job-array tasks; under mpirun/srun each of the " + job.size()
+                    + " ranks takes its shard by itself (leave out --shard)");
+        }
+        if (ranks && Files.exists(out)) {
+            throw new UserException(out + ": already exists" + (resume ? " (the run is finished and merged)" : "; choose a new output directory"));
+        }
+        SampleRun.Shard part = ranks ? new SampleRun.Shard(job.rank(), job.size()) : shard == null ? null : SampleRun.Shard.parse(shard);
+        Path rankRoot = rankShards(out, job.size());
+        Path where = ranks ? rankRoot.resolve("shard-" + job.rank()) : out;
         if (saveTrajectory != null && saveTrajectory < 1) throw new UserException("--save-trajectory must be at least 1, got " + saveTrajectory);
         if (!List.of("default", "full", "less").contains(strategy)) throw new UserException("--strategy must be default, full or less; got '" + strategy + "'");
         if (!List.of("paper", "random").contains(lessFill)) throw new UserException("--less-fill must be paper or random; got '" + lessFill + "'");
@@ -204,16 +227,19 @@ public class SampleCommand extends BaseCommand {
 
         CrystalGenerator g = new CrystalGenerator(stepOne, prior, scaler.means(), scaler.stds(), features,
                 new CrystalGenerator.Options(batch, down, steps, lr, minS, levels, common.seed, threads));
-        SampleRun run = new SampleRun(g, out, settings, common.seed, part, saveTrajectory == null ? 0 : saveTrajectory, VersionProvider.version());
+        SampleRun run = new SampleRun(g, where, settings, common.seed, part, saveTrajectory == null ? 0 : saveTrajectory, VersionProvider.version());
         int batches = run.batches(list.size(), count, batch);
-        if (part != null) {
+        if (ranks) {
+            info("%d ranks: rank 0 samples %d of %d batches; shards in %s, merged into %s at the end", job.size(), batches,
+                    SampleRun.totalBatches(list.size(), count, batch), rankRoot, out);
+        } else if (part != null) {
             info("shard %s: %d of %d batches%s", part, batches, SampleRun.totalBatches(list.size(), count, batch),
                     batches == 0 ? " (nothing to do: use fewer shards or a smaller --batch-size)" : "");
         }
         long t0 = System.nanoTime();
         int written;
         try (Progress bar = Progress.start("sample", batches, common.quiet)) {
-            written = run.run(list, count, batch, down, resume, new SampleRun.Listener() {
+            written = run.run(list, count, batch, down, resume && (!ranks || Files.exists(where.resolve(SampleRun.RUN))), new SampleRun.Listener() {
                 @Override
                 public void batch(String target, int done, int total) {
                     bar.step();
@@ -221,10 +247,25 @@ public class SampleCommand extends BaseCommand {
                 }
             });
         }
+        if (ranks) {
+            job.barrier();   // every rank's shard is finished (a failed rank has aborted the job instead)
+            if (job.isRoot()) {
+                List<Path> dirs = new ArrayList<>();
+                for (int r = 0; r < job.size(); r++) dirs.add(rankRoot.resolve("shard-" + r));
+                written = SampleMerge.merge(dirs, out, VersionProvider.version()).crystals();
+                StagedDirectory.deleteTree(rankRoot);
+            }
+        }
         double s = (System.nanoTime() - t0) / 1e9;
         info("done: %d crystals in %.1f s (%.2f crystals/min); %d targets x %d, %d candidates per kept crystal; outputs in %s",
                 written, s, written / s * 60, list.size(), count, down, out);
         return ExitCode.OK;
+    }
+
+    /** Where the ranks of an MPI job keep their shards until rank 0 merges them: a hidden sibling of --out. */
+    static Path rankShards(Path out, int ranks) {
+        Path o = out.toAbsolutePath().normalize();
+        return o.resolveSibling("." + o.getFileName() + ".ranks-" + ranks);
     }
 
     /** Targets by label: from --targets, or one from the flags. Only conditions the prior needs are kept. */
