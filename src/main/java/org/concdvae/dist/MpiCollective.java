@@ -6,7 +6,6 @@ import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
 import org.concdvae.io.InvalidInputException;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,7 +85,7 @@ public final class MpiCollective implements Collective {
      * that sees a different job than the launcher started, is an {@link InvalidInputException} saying what to do.
      */
     static MpiCollective open(MpiLaunch launch, Map<String, String> env) {
-        List<String> tried = new ArrayList<>();
+        javaSafeTransports();
         NativeLibrary lib = null;
         String lastError = null;
         for (String name : launch.libraries()) {
@@ -100,7 +99,6 @@ public final class MpiCollective implements Collective {
                 }
                 break;
             } catch (UnsatisfiedLinkError e) {
-                tried.add(name);
                 lastError = firstLine(e.getMessage());
             }
         }
@@ -116,6 +114,20 @@ public final class MpiCollective implements Collective {
                     + "MPI installations (use that library's mpirun, srun --mpi=pmix or pmi2, or set " + MpiLaunch.LIBRARY_VARIABLE + ")");
         }
         return c;
+    }
+
+    /**
+     * UCX (the transport of MPICH's ch4:ucx and of Open MPI on InfiniBand) installs a SIGSEGV handler that reports
+     * and kills the process; the JVM raises SIGSEGV on purpose (implicit null checks, safepoint polls), so with that
+     * handler a JVM rank crashes at random. Unless the user set it, UCX is told to leave the signals alone, in the
+     * process environment where UCX reads it at MPI_Init.
+     */
+    private static void javaSafeTransports() {
+        try {
+            NativeLibrary.getInstance("c").getFunction("setenv").invokeInt(new Object[] {"UCX_ERROR_SIGNALS", "", 0});
+        } catch (UnsatisfiedLinkError e) {
+            // no C library by that name: nothing to configure
+        }
     }
 
     @Override public int rank() { return rank; }
