@@ -1,5 +1,6 @@
 package org.concdvae.dist;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,18 @@ class MpiCollectiveTest {
         assertTrue(r.out().contains("ok rank 0 of 2: "), r.both());
         assertTrue(r.out().contains("ok rank 1 of 2: "), r.both());
         assertFalse(r.out().contains("ok rank 0 of 2: none"), r.both());
+    }
+
+    @Test
+    void theMpichAbiWhereMpichIsInstalled() throws Exception {
+        // CI installs Open MPI only; with MPICH's Hydra launcher present (Debian's mpich) its ABI is checked too
+        Path hydra = MpiJobs.onPath("mpiexec.hydra", "mpiexec.mpich");
+        Assumptions.assumeTrue(hydra != null, "MPICH is not installed (no mpiexec.hydra); the Open MPI tests still run");
+        List<String> c = new java.util.ArrayList<>(List.of(hydra.toString(), "-n", "2"));
+        c.addAll(MpiJobs.java(MpiProbe.class.getName(), "check"));
+        MpiJobs.Result r = MpiJobs.run(c, dir, Map.of(), 120);
+        assertEquals(0, r.exitCode(), r.both());
+        assertTrue(r.out().contains("ok rank 1 of 2: MPICH"), r.both());
     }
 
     @Test

@@ -25,12 +25,17 @@ public final class MpiJobs {
     private MpiJobs() {}
 
     /** The mpirun on the PATH, or null. */
-    public static Path mpirun() {
+    public static Path mpirun() { return onPath("mpirun"); }
+
+    /** The first of {@code names} on the PATH, or null. */
+    public static Path onPath(String... names) {
         String path = System.getenv("PATH");
         if (path == null) return null;
-        for (String dir : path.split(File.pathSeparator)) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, "mpirun");
-            if (Files.isExecutable(p)) return p;
+        for (String name : names) {
+            for (String dir : path.split(File.pathSeparator)) {
+                Path p = Path.of(dir.isEmpty() ? "." : dir, name);
+                if (Files.isExecutable(p)) return p;
+            }
         }
         return null;
     }
