@@ -1,6 +1,8 @@
 package org.concdvae.cli;
 
 import org.concdvae.crystal.InvalidStructureException;
+import org.concdvae.dist.Collective;
+import org.concdvae.dist.Collectives;
 import org.concdvae.io.InvalidInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,18 @@ public abstract class BaseCommand implements Callable<Integer> {
     @Mixin
     protected CommonOptions common;
 
+    /**
+     * The job of a command that trains across processes (set through {@link #joinJob}); null otherwise. A failure on
+     * one rank of a multi-process job prints one line naming the rank and aborts every process of the job.
+     */
+    protected Collective job;
+
+    /** Detects the job this process belongs to (an MPI launch, or this process alone) and remembers it. */
+    protected Collective joinJob() {
+        job = Collectives.detect();
+        return job;
+    }
+
     /** The command's work. Return an {@link ExitCode}. */
     protected abstract int run() throws Exception;
 
@@ -35,7 +49,9 @@ public abstract class BaseCommand implements Callable<Integer> {
     public final Integer call() {
         try {
             common.applyLogging();
-            return run();
+            int code = run();
+            if (job != null) job.close();   // MPI_Finalize after a clean finish; failures abort instead
+            return code;
         } catch (UserException | InvalidStructureException | InvalidInputException e) {
             return fail(ExitCode.BAD_INPUT, e.getMessage(), e);
         } catch (NoSuchFileException e) {
@@ -52,6 +68,13 @@ public abstract class BaseCommand implements Callable<Integer> {
     }
 
     private int fail(int code, String message, Throwable e) {
+        if (job != null && job.size() > 1) {
+            err().println("error: rank " + job.rank() + ": " + oneLine(message));
+            err().flush();
+            log.debug("details", e);
+            job.abort(code);
+            return code;
+        }
         err().println("error: " + oneLine(message));
         err().flush();
         log.debug("details", e);
@@ -68,7 +91,7 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     /** Progress output and summaries go through this so that --quiet silences them. */
     protected void info(String fmt, Object... args) {
-        if (!common.quiet) {
+        if (!common.quiet && (job == null || job.isRoot())) {
             out().println(String.format(fmt, args));
             out().flush();
         }

@@ -79,6 +79,21 @@ public final class DataParallel implements AutoCloseable {
     public static int threadsPerReplica(int threads, int replicas) { return Math.max(1, threads / replicas); }
 
     /**
+     * The replicas of this process: {@code requested} when ≥ 1; when 0 ("every core") the most replicas, at most
+     * {@code threads}, over which a global batch of {@code batch} crystals splits into equal micro-batches of at least
+     * {@code min} across {@code ranks} processes (1 if none does).
+     */
+    public static int resolveReplicas(int requested, int threads, int batch, int ranks, int min) {
+        if (requested >= 1) return requested;
+        if (requested < 0) throw new InvalidInputException("replicas must be at least 1 (or 0 for one per thread), got " + requested);
+        for (int r = Math.max(1, threads); r > 1; r--) {
+            int n = r * ranks;
+            if (batch % n == 0 && batch / n >= min) return r;
+        }
+        return 1;
+    }
+
+    /**
      * Checks that a global batch of {@code batch} crystals splits into equal micro-batches of at least {@code min}
      * over the {@code total} replicas of the job; the message names the values.
      */

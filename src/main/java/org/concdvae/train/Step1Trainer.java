@@ -11,14 +11,14 @@ import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
 import org.concdvae.data.CrystalRecord;
 import org.concdvae.data.LatticeScaler;
+import org.concdvae.dist.Collective;
+import org.concdvae.dist.SingleProcess;
 import org.concdvae.io.AtomicFiles;
 import org.concdvae.io.CheckpointFiles;
 import org.concdvae.io.InvalidInputException;
 import org.concdvae.model.ConCdvae;
 import org.concdvae.nn.AdamOptimizer;
 import org.concdvae.nn.DataParallel;
-import org.concdvae.dist.Collective;
-import org.concdvae.dist.SingleProcess;
 import org.concdvae.nn.ParameterStore;
 import org.concdvae.nn.ReduceLROnPlateau;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -62,7 +62,8 @@ public final class Step1Trainer {
      * @param batchSize   training and validation batch size (overrides {@code data.batch_size} when not null)
      * @param logEvery    write a {@value #STEP_METRICS} row every this many steps
      * @param maxBadSteps consecutive non-finite steps that stop the run
-     * @param replicas    model replicas in this process (data-parallel, see {@link DataParallel})
+     * @param replicas    model replicas in this process (data-parallel, see {@link DataParallel}); 0: one per thread,
+     *                    as many as split the global batch evenly ({@link DataParallel#resolveReplicas})
      */
     public record Options(long seed, int threads, Integer epochs, Integer batchSize, boolean resume, int logEvery,
                           int maxBadSteps, String version, String commandLine, int replicas) {
@@ -141,10 +142,10 @@ public final class Step1Trainer {
         if (batchSize < 2 || valBatchSize < 1) throw new InvalidInputException("batch size must be at least 2 (BatchNorm needs 2 crystals), got " + batchSize);
         this.accumulate = cfg.train().accumulateGradBatches();
         if (accumulate < 1) throw new InvalidInputException("train.accumulate_grad_batches must be at least 1, got " + accumulate);
-        if (opt.replicas() < 1) throw new InvalidInputException("--replicas must be at least 1, got " + opt.replicas());
+        int replicas = DataParallel.resolveReplicas(opt.replicas(), opt.threads(), batchSize, collective.size(), 2);
         DataParallel.checkSplit(opt.batchSize() != null ? "--batch-size" : "data.batch_size.train", batchSize,
-                opt.replicas() * collective.size(), opt.replicas(), collective.size(), 2);
-        this.replicaThreads = opt.replicas() == 1 ? opt.threads() : DataParallel.threadsPerReplica(opt.threads(), opt.replicas());
+                replicas * collective.size(), replicas, collective.size(), 2);
+        this.replicaThreads = replicas == 1 ? opt.threads() : DataParallel.threadsPerReplica(opt.threads(), replicas);
         Engine.setThreads(replicaThreads);
         this.store = new ParameterStore(DataType.FLOAT);
         this.model = new ConCdvae(store, cfg.model());
@@ -156,13 +157,16 @@ public final class Step1Trainer {
         Config.LrScheduler s = cfg.optim().lrScheduler();
         this.state = new TrainingState(cfg.optim().useLrScheduler() ? new ReduceLROnPlateau(o.lr(), s.factor(), s.patience(), s.minLr(), 1e-4, 0) : null);
         this.needed = Batches.neededProperties(model);
-        this.dp = new DataParallel(store, opt.replicas(), collective);
+        this.dp = new DataParallel(store, replicas, collective);
         LatticeScaler sc = data.scaler();
         this.scalerMean = sc.means();
         this.scalerStd = sc.stds();
     }
 
     public ConCdvae model() { return model; }
+
+    /** Replicas of this process. */
+    public int replicas() { return dp.replicas(); }
 
     TrainingState state() { return state; }
 
