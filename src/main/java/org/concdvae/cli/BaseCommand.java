@@ -1,6 +1,7 @@
 package org.concdvae.cli;
 
 import org.concdvae.crystal.InvalidStructureException;
+import org.concdvae.dist.Collective;
 import org.concdvae.dist.Collectives;
 import org.concdvae.io.InvalidInputException;
 import org.slf4j.Logger;
@@ -29,6 +30,18 @@ public abstract class BaseCommand implements Callable<Integer> {
     @Mixin
     protected CommonOptions common;
 
+    /**
+     * The job of a command that trains across processes (set through {@link #joinJob}); null otherwise. A failure on
+     * one rank of a multi-process job prints one line naming the rank and aborts every process of the job.
+     */
+    protected Collective job;
+
+    /** Detects the job this process belongs to (an MPI launch, or this process alone) and remembers it. */
+    protected Collective joinJob() {
+        job = Collectives.detect();
+        return job;
+    }
+
     /** The command's work. Return an {@link ExitCode}. */
     protected abstract int run() throws Exception;
 
@@ -36,7 +49,9 @@ public abstract class BaseCommand implements Callable<Integer> {
     public final Integer call() {
         try {
             common.applyLogging();
-            return run();
+            int code = run();
+            if (job != null) job.close();   // MPI_Finalize after a clean finish; failures abort instead
+            return code;
         } catch (UserException | InvalidStructureException | InvalidInputException e) {
             return fail(ExitCode.BAD_INPUT, e.getMessage(), e);
         } catch (NoSuchFileException e) {
@@ -56,6 +71,8 @@ public abstract class BaseCommand implements Callable<Integer> {
         err().println("error: " + Collectives.rankPrefix() + oneLine(message));
         err().flush();
         log.debug("details", e);
+        // The failing rank ends every process of the job (Main's Collectives.finish does it for commands without a job).
+        if (job != null && job.size() > 1) job.abort(code);
         return code;
     }
 

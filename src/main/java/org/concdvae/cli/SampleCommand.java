@@ -11,7 +11,6 @@ import org.concdvae.autodiff.Engine;
 import org.concdvae.config.Config;
 import org.concdvae.data.CrystalSystem;
 import org.concdvae.dist.Collective;
-import org.concdvae.dist.Collectives;
 import org.concdvae.io.StagedDirectory;
 import org.concdvae.data.LatticeScaler;
 import org.concdvae.model.ConCdvae;
@@ -142,7 +141,7 @@ public class SampleCommand extends BaseCommand {
         if (count < 1) throw new UserException("-n must be at least 1");
         // Under mpirun/srun every rank samples its shard of the batches into a hidden sibling of --out, and rank 0
         // merges the shards into --out (the same files as the unsharded run, as 'sample merge' does for job arrays).
-        Collective job = Collectives.detect();
+        Collective job = joinJob();
         boolean ranks = job.size() > 1;
         if (ranks && shard != null) {
             throw new UserException("--shard splits a run across job-array tasks; under mpirun/srun each of the " + job.size()

@@ -88,9 +88,9 @@ public final class MpiJobs {
         return c;
     }
 
-    /** Starts a job; its output goes to files in {@code dir}. */
+    /** Starts a job in the test's working directory (relative paths mean the same); its output goes to files in {@code dir}. */
     public static Process start(List<String> command, Path dir, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("job.out").toFile()).redirectError(dir.resolve("job.err").toFile());
         Map<String, String> e = pb.environment();
         // Open MPI refuses root (CI runs as root) and more processes than cores unless told; MPICH ignores these.
