@@ -69,15 +69,23 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     private int fail(int code, String message, Throwable e) {
         if (job != null && job.size() > 1) {
-            err().println("error: rank " + job.rank() + ": " + oneLine(message));
-            err().flush();
             log.debug("details", e);
-            job.abort(code);
-            return code;
+            return failRank(err(), job, code, message);
         }
         err().println("error: " + oneLine(message));
         err().flush();
         log.debug("details", e);
+        return code;
+    }
+
+    /**
+     * The failure of one rank of a multi-process job: one line naming the rank, then {@link Collective#abort}, which
+     * ends every process of the job (returns only with a collective whose abort returns).
+     */
+    static int failRank(PrintWriter err, Collective job, int code, String message) {
+        err.println("error: rank " + job.rank() + ": " + oneLine(message));
+        err.flush();
+        job.abort(code);
         return code;
     }
 
