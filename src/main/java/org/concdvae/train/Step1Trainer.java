@@ -175,7 +175,7 @@ public final class Step1Trainer implements AutoCloseable {
         try {
             return train();
         } finally {
-            dp.close();
+            close();
         }
     }
 
@@ -290,7 +290,10 @@ public final class Step1Trainer implements AutoCloseable {
 
     /** Stops the replica threads (done by {@link #run()} at its end; for callers of {@link #step} alone). */
     @Override
-    public void close() { dp.close(); }
+    public void close() {
+        dp.close();
+        Engine.setThreads(opt.threads());   // the replicas shared the threads; give them back to the process
+    }
 
     /**
      * One optimisation step over the global batches of {@code group} (one, or {@code accumulate_grad_batches}); the
