@@ -190,6 +190,19 @@ class DataParallelTrainingTest {
         return l;
     }
 
+    /** A run started on 2 replicas (train.devices = 2) resumes on 1: the checkpoint holds only global state. */
+    @Test
+    void resumeTakesAnotherLayout(@TempDir Path dir) throws Exception {
+        TrainingData small = new TrainingData(mptest.train().subList(0, 8), mptest.val().subList(0, 4), mptest.propertyNames(),
+                mptest.scaler(), mptest.checksum(), mptest.source());
+        Config two = ConfigLoader.resolve("tiny", List.of("train.devices=2"));
+        new Step1Trainer(two, small, dir, new Step1Trainer.Options(42, 2, 1, 4, false, 1, 5, "test", "test", 2), null).run();
+        Step1Trainer.Summary s = new Step1Trainer(tiny, small, dir, new Step1Trainer.Options(42, 2, 2, 4, true, 1, 5, "test", "test", 1), null).run();
+        assertEquals(1, s.lastEpoch());
+        assertEquals(4, s.steps(), "2 epochs x 2 steps");
+        assertEquals(3, Files.readAllLines(dir.resolve(Step1Trainer.METRICS)).size(), "header + 2 epochs");
+    }
+
     /** 1 epoch, small data: 2 ranks × 1 replica over a collective of threads vs 1 process × 2 replicas. */
     @Test
     void twoRanksOfOneReplicaEqualOneProcessOfTwo(@TempDir Path dir) throws Exception {
