@@ -68,11 +68,25 @@ public abstract class BaseCommand implements Callable<Integer> {
     }
 
     private int fail(int code, String message, Throwable e) {
+        if (job != null && job.size() > 1) {
+            log.debug("details", e);
+            return failRank(err(), job, code, message);
+        }
+        // A command that did not join the job still names its rank in an MPI launch (Main then aborts the job).
         err().println("error: " + Collectives.rankPrefix() + oneLine(message));
         err().flush();
         log.debug("details", e);
-        // The failing rank ends every process of the job (Main's Collectives.finish does it for commands without a job).
-        if (job != null && job.size() > 1) job.abort(code);
+        return code;
+    }
+
+    /**
+     * The failure of one rank of a multi-process job: one line naming the rank, then {@link Collective#abort}, which
+     * ends every process of the job (returns only with a collective whose abort returns).
+     */
+    static int failRank(PrintWriter err, Collective job, int code, String message) {
+        err.println("error: rank " + job.rank() + ": " + oneLine(message));
+        err.flush();
+        job.abort(code);
         return code;
     }
 

@@ -50,7 +50,7 @@ import java.util.Random;
  * <p>NaN/Inf guard: a step whose loss or gradient is not finite is skipped (no update) and logged;
  * {@link Options#maxBadSteps} such steps in a row stop the run with {@link DivergedException}.
  */
-public final class Step1Trainer {
+public final class Step1Trainer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Step1Trainer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String LAST = "last.safetensors", BEST = "best.safetensors";
@@ -175,7 +175,7 @@ public final class Step1Trainer {
         try {
             return train();
         } finally {
-            dp.close();
+            close();
         }
     }
 
@@ -276,6 +276,23 @@ public final class Step1Trainer {
     long stepSeed(long step, int u) {
         long base = mix(opt.seed(), 0x7a11L, step);
         return u == 0 ? base : mix(base, 0x3c1L, u);
+    }
+
+    /**
+     * One optimisation step on one global batch, as the training loop runs it (the step counter advances; a skipped
+     * step returns null). For benchmarks: the crystals need not come from the training split.
+     */
+    public Map<String, Double> step(List<CrystalRecord> globalBatch, boolean teacherForcing) {
+        Map<String, Double> terms = trainStep(List.of(globalBatch), teacherForcing);
+        state.globalStep++;
+        return terms;
+    }
+
+    /** Stops the replica threads (done by {@link #run()} at its end; for callers of {@link #step} alone). */
+    @Override
+    public void close() {
+        dp.close();
+        Engine.setThreads(opt.threads());   // the replicas shared the threads; give them back to the process
     }
 
     /**
