@@ -42,6 +42,13 @@ public abstract class BaseCommand implements Callable<Integer> {
         return job;
     }
 
+    /**
+     * Whether the command takes part in an MPI job (splits its work over the ranks, rank 0 writes). Any other command
+     * launched by mpirun/srun with several processes is refused: every rank would do the whole work and write the
+     * same files.
+     */
+    protected boolean runsUnderMpi() { return false; }
+
     /** The command's work. Return an {@link ExitCode}. */
     protected abstract int run() throws Exception;
 
@@ -49,6 +56,11 @@ public abstract class BaseCommand implements Callable<Integer> {
     public final Integer call() {
         try {
             common.applyLogging();
+            Collective launched = Collectives.current();
+            if (launched != null && launched.size() > 1 && !runsUnderMpi()) {
+                throw new UserException("'" + spec.qualifiedName() + "' runs in one process; launch it without mpirun/srun "
+                        + "(under MPI: train-step1, train-prior, evaluate train-cgcnn, sample, bench train-step1, bench allreduce)");
+            }
             int code = run();
             if (job != null) job.close();   // MPI_Finalize after a clean finish; failures abort instead
             return code;

@@ -25,6 +25,9 @@ import java.util.List;
                 "  mpirun -np 2 ./concdvae bench allreduce",
                 "  srun -N 4 --ntasks-per-node=1 ./concdvae bench allreduce --config mp20 --repeats 50"})
 public class BenchAllreduceCommand extends BaseCommand {
+    @Override
+    protected boolean runsUnderMpi() { return true; }
+
     @Option(names = "--config", paramLabel = "FILE|PRESET", defaultValue = "mp20",
             description = "Model whose parameter count sets the size (default: ${DEFAULT-VALUE}).")
     String config;

@@ -44,10 +44,15 @@ import static org.concdvae.cli.BenchSupport.writeJson;
                 "With --replicas R1,R2,...: times the trainer's own data-parallel step (R replicas on the --threads, the batch",
                 "split evenly) on the crystals of the official protocol (data/mptest train+val+test, numpy",
                 "RandomState(B).choice(69, B, replace=B>69)) and prints crystals per second and the scaling over the first R.",
+                "Under mpirun/srun, every rank runs R replicas on its slice of the batch (docs/distributed.md).",
                 "Examples:",
                 "  concdvae bench train-step1 --data ../shared/data/mptest --threads 1",
-                "  concdvae bench train-step1 --data ../shared/data/mptest --batch 32 --threads 2 --replicas 1,2 --json scaling.json"})
+                "  concdvae bench train-step1 --data ../shared/data/mptest --batch 32 --threads 2 --replicas 1,2 --json scaling.json",
+                "  mpirun -np 2 ./concdvae bench train-step1 --data ../shared/data/mptest --batch 32 --threads 1 --replicas 1"})
 public class BenchTrainStep1Command extends BaseCommand {
+    @Override
+    protected boolean runsUnderMpi() { return true; }
+
     /** Official one-thread process CPU seconds per training step on mptest crystals (reference/timings.json). */
     static final double OFFICIAL_BS32_S = 1.694055645999999, OFFICIAL_BS64_S = 3.275045056500005;
 
@@ -179,8 +184,11 @@ public class BenchTrainStep1Command extends BaseCommand {
             pool.addAll(new org.concdvae.data.Preprocessor(cfg, threads, false).process(test, i -> {}).kept());
         }
         PrintableOut o = new PrintableOut();
-        o.line("train-step1 data-parallel: %d crystals (train+val+test), %d thread(s), replicas %s, %d timed steps after %d warm-up",
-                pool.size(), threads, java.util.Arrays.toString(replicas), steps, warmup);
+        // Under mpirun/srun every rank runs its replicas on its slice of each global batch (ranks x replicas in all).
+        org.concdvae.dist.Collective job = joinJob();
+        o.line("train-step1 data-parallel: %d crystals (train+val+test), %d thread(s), replicas %s%s, %d timed steps after %d warm-up",
+                pool.size(), threads, java.util.Arrays.toString(replicas), job.size() > 1 ? " per rank x " + job.size() + " ranks (" + job.library() + ")" : "",
+                steps, warmup);
         ArrayNode results = new ObjectMapper().createArrayNode();
         for (int bs : batches) {
             for (int r : replicas) {
@@ -193,7 +201,7 @@ public class BenchTrainStep1Command extends BaseCommand {
                 double[] wall = new double[steps], cpu = new double[steps];
                 Step1Trainer.Options opt = new Step1Trainer.Options(common.seed, threads, 1, bs, false, 1, Integer.MAX_VALUE,
                         VersionProvider.version(), "bench", r);
-                try (Step1Trainer trainer = new Step1Trainer(cfg, d, Path.of("bench"), opt, null);
+                try (Step1Trainer trainer = new Step1Trainer(cfg, d, Path.of("bench"), opt, null, job);
                      Progress bar = Progress.start("bench train-step1 bs" + bs + " R" + r, steps + warmup, common.quiet)) {
                     for (int s = -warmup; s < steps; s++) {
                         long c0 = cpuNanos(), t0 = System.nanoTime();
@@ -244,6 +252,7 @@ public class BenchTrainStep1Command extends BaseCommand {
 
     private final class PrintableOut {
         void line(String fmt, Object... args) {
+            if (!org.concdvae.dist.Collectives.isRoot()) return;   // rank 0 reports for the job
             out().println(String.format(fmt, args));
             out().flush();
         }

@@ -26,6 +26,9 @@ import java.nio.file.Path;
                 "  concdvae evaluate train-cgcnn --data data/mp20 --target formation_energy_per_atom --out eval/fe",
                 "  concdvae evaluate train-cgcnn --data data/mp20 --target band_gap --classify 0 --out eval/gap --replicas 4 --threads 4"})
 public class EvaluateTrainCgcnnCommand extends BaseCommand {
+    @Override
+    protected boolean runsUnderMpi() { return true; }
+
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "Directory with train.csv, val.csv and (optional) test.csv: a 'cif' column and the target column.")
     Path data;

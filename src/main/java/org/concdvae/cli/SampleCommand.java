@@ -51,6 +51,9 @@ import java.util.Map;
                 "  mpirun -np 4 ./concdvae sample --model models/mp20 --targets targets.csv -n 200 --out samples/run1",
                 "  concdvae sample --model models/mp20 --targets targets.csv -n 200 --shard 0/8 --out samples/shard-0"})
 public class SampleCommand extends BaseCommand {
+    @Override
+    protected boolean runsUnderMpi() { return true; }
+
     /** Crystal-system names in the data's class order (data.CrystalSystem). */
     static final List<String> SYSTEMS = List.of("triclinic", "trigonal", "monoclinic", "orthorhombic", "tetragonal", "hexagonal", "cubic");
 

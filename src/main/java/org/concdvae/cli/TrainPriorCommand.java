@@ -35,6 +35,9 @@ import java.util.Locale;
                 "  concdvae train-prior --model runs/mp20 --label dens --conditions dens.yaml --replicas 4 --threads 4",
                 "  mpirun -np 2 ./concdvae train-prior --model runs/mp20 --replicas 8 --threads 8"})
 public class TrainPriorCommand extends BaseCommand {
+    @Override
+    protected boolean runsUnderMpi() { return true; }
+
     /** The 'full' condition set (HEAD mp_full, prior.md §3.2) comes from this built-in preset's prior section. */
     static final String FULL_PRESET = "mptest4conz";
 

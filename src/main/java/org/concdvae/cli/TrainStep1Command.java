@@ -28,6 +28,9 @@ import java.util.Locale;
                 "  concdvae train-step1 --config mp20 --data data/mp20 --out runs/mp20 --resume --replicas 4",
                 "  mpirun -np 4 ./concdvae train-step1 --config mp20 --data data/mp20 --out runs/mp20 --threads 16 --replicas 16"})
 public class TrainStep1Command extends BaseCommand {
+    @Override
+    protected boolean runsUnderMpi() { return true; }
+
     @Option(names = "--config", paramLabel = "FILE|PRESET", required = true,
             description = "YAML config (keys of design/config.md) or a preset: mp20, mp20-small, mp40, oqmd, mptest, mptest4conz, tiny.")
     String config;

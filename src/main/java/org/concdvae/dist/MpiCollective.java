@@ -224,6 +224,9 @@ public final class MpiCollective implements Collective {
     @Override
     public synchronized void close() {
         if (finalized) return;
+        // The shutdown hook of a rank being ended (SIGTERM from the launcher) while its main thread still waits in a
+        // collective: MPI_Finalize would wait for that call; leave the ending to the launcher.
+        if (Thread.currentThread() != owner && waitingIn != null) return;
         finalized = true;
         Memory flag = new Memory(4);
         call("MPI_Finalized", flag);

@@ -59,6 +59,14 @@ class MpiCollectiveTest {
     }
 
     @Test
+    void aCommandThatDoesNotSplitItsWorkIsRefusedUnderMpi() throws Exception {
+        MpiJobs.Result r = MpiJobs.run(MpiJobs.mpirun(2, MpiJobs.java("org.concdvae.cli.Main", "inspect-checkpoint",
+                dir.resolve("x.safetensors").toString())), dir, Map.of(), 120);
+        assertNotEquals(0, r.exitCode(), r.both());
+        assertTrue(r.err().contains("'concdvae inspect-checkpoint' runs in one process; launch it without mpirun/srun"), r.both());
+    }
+
+    @Test
     void aKilledRankEndsTheJob() throws Exception {
         Path pids = dir.resolve("pid");
         Process job = MpiJobs.start(MpiJobs.mpirun(2, MpiJobs.java(MpiProbe.class.getName(), "wait", pids.toString())), dir, Map.of());
