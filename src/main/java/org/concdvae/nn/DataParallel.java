@@ -170,22 +170,35 @@ public final class DataParallel implements AutoCloseable {
             clear();
             return false;
         }
-        if (!skip) {
-            for (Tensor p : trainable) {
-                for (int r = 1; r < replicas; r++) {
-                    INDArray g = buffers[r].get(p);
-                    if (g != null) p.accumulateGrad(g);
+        // each parameter is handled by one thread (parameters dealt round-robin to the replicas' threads), and its
+        // replica gradients are added in replica order there, so the bits do not depend on the threads
+        int n = trainable.size();
+        if (!skip && replicas > 1) {
+            map(t -> {
+                for (int i = t; i < n; i += replicas) {
+                    Tensor p = trainable.get(i);
+                    for (int r = 1; r < replicas; r++) {
+                        INDArray g = buffers[r].get(p);
+                        if (g != null) p.accumulateGrad(g);
+                    }
                 }
-            }
+                return null;
+            });
         }
         if (ranks() > 1) skip = allreduce(skip);
         int divisor = total() * microSteps;
         boolean finite = !skip;
-        for (Tensor p : trainable) {
-            INDArray g = p.grad();
-            if (g == null) continue;
-            if (divisor > 1) g.divi(divisor);
-            if (finite && !Double.isFinite(g.sumNumber().doubleValue())) finite = false;
+        if (finite) {
+            List<Boolean> ok = map(t -> {
+                for (int i = t; i < n; i += replicas) {
+                    INDArray g = trainable.get(i).grad();
+                    if (g == null) continue;
+                    if (divisor > 1) g.divi(divisor);
+                    if (!Double.isFinite(g.sumNumber().doubleValue())) return false;
+                }
+                return true;
+            });
+            finite = !ok.contains(false);
         }
         for (int r = 1; r < replicas; r++) buffers[r].clear();
         if (!finite) store.zeroGrad();

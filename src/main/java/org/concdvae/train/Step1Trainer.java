@@ -301,7 +301,7 @@ public final class Step1Trainer implements AutoCloseable {
      */
     Map<String, Double> trainStep(List<List<CrystalRecord>> group, boolean teacherForcing) {
         Map<String, Double> terms = gradients(group, teacherForcing);
-        if (terms != null) adam.step();
+        if (terms != null) adam.step(dp);
         return terms;
     }
 
