@@ -38,6 +38,9 @@ public final class DataParallel implements AutoCloseable {
     private final List<Tensor> trainable;
     private final GradientBuffers[] buffers;
     private final ExecutorService pool;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** CPU time that ran side by side in {@link #map}: Σ over calls of (Σ replicas' CPU − the largest), for benchmarks. */
+    private final java.util.concurrent.atomic.AtomicLong overlapNanos = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param replicas the replicas of this process (≥ 1)
@@ -128,17 +131,27 @@ public final class DataParallel implements AutoCloseable {
             return out;
         }
         List<Future<T>> futures = new ArrayList<>();
+        long[] cpu = new long[replicas];
         for (int r = 1; r < replicas; r++) {
             final int rr = r;
-            futures.add(pool.submit(() -> body.apply(rr)));
+            futures.add(pool.submit(() -> {
+                long c0 = CPU.getCurrentThreadCpuTime();
+                try {
+                    return body.apply(rr);
+                } finally {
+                    cpu[rr] = CPU.getCurrentThreadCpuTime() - c0;
+                }
+            }));
         }
         Throwable first = null;
         T zero = null;
+        long c0 = CPU.getCurrentThreadCpuTime();
         try {
             zero = body.apply(0);
         } catch (RuntimeException | Error e) {
             first = e;
         }
+        cpu[0] = CPU.getCurrentThreadCpuTime() - c0;
         out.add(zero);
         for (Future<T> f : futures) {
             try {
@@ -155,6 +168,12 @@ public final class DataParallel implements AutoCloseable {
         if (first instanceof RuntimeException re) throw re;
         if (first instanceof Error er) throw er;
         if (first != null) throw new IllegalStateException(first);
+        long sum = 0, max = 0;
+        for (long c : cpu) {
+            sum += c;
+            max = Math.max(max, c);
+        }
+        overlapNanos.addAndGet(sum - max);
         return out;
     }
 
@@ -234,6 +253,12 @@ public final class DataParallel implements AutoCloseable {
             else e.array().assign(Nd4j.createFromArray(v).castTo(e.array().dataType()).reshape(e.array().shape()));
         }
     }
+
+    /**
+     * CPU time spent side by side by the replicas so far (see the field); a benchmark subtracts it from the process CPU
+     * time of a step to get the step's critical path, the wall time it would take with one idle core per replica.
+     */
+    public long overlapNanos() { return overlapNanos.get(); }
 
     /** Forgets every replica's gradients. */
     public void clear() {

@@ -168,6 +168,9 @@ public final class Step1Trainer implements AutoCloseable {
     /** Replicas of this process. */
     public int replicas() { return dp.replicas(); }
 
+    /** CPU time the replicas have spent side by side so far ({@link DataParallel#overlapNanos}), for benchmarks. */
+    public long replicaOverlapNanos() { return dp.overlapNanos(); }
+
     TrainingState state() { return state; }
 
     /** Runs (or resumes) the training; returns the summary. */
