@@ -191,12 +191,14 @@ public class BenchTrainStep1Command extends BaseCommand {
             double base = Double.NaN;
             for (int r : replicas) {
                 double[] wall = new double[steps], cpu = new double[steps], critical = new double[steps];
+                long[] perReplica0 = null, perReplica1 = null;
                 Step1Trainer.Options opt = new Step1Trainer.Options(common.seed, threads, 1, bs, false, 1, Integer.MAX_VALUE,
                         VersionProvider.version(), "bench", r);
                 try (Step1Trainer trainer = new Step1Trainer(cfg, d, Path.of("bench"), opt, null);
                      Progress bar = Progress.start("bench train-step1 bs" + bs + " R" + r, steps + warmup, common.quiet)) {
                     for (int s = -warmup; s < steps; s++) {
                         long c0 = cpuNanos(), t0 = System.nanoTime(), o0 = trainer.replicaOverlapNanos();
+                        if (s == 0) perReplica0 = trainer.replicaCpuNanos();
                         trainer.step(batch, !noTeacherForcing);
                         long t1 = System.nanoTime(), c1 = cpuNanos(), o1 = trainer.replicaOverlapNanos();
                         if (s >= 0) {
@@ -206,6 +208,7 @@ public class BenchTrainStep1Command extends BaseCommand {
                         }
                         bar.step();
                     }
+                    perReplica1 = trainer.replicaCpuNanos();
                 }
                 double medWall = median(wall), medCpu = median(cpu), medCritical = median(critical), perSecond = bs / (medWall / 1e3);
                 if (Double.isNaN(base)) base = perSecond;
@@ -215,6 +218,11 @@ public class BenchTrainStep1Command extends BaseCommand {
                         replicas[0] == 1 ? "" : "s", speedup, 100 * efficiency);
                 o.line("  critical path %.0f ms CPU (process CPU minus what the replicas ran side by side): the step's wall time with "
                         + "one idle core per replica and one thread each", medCritical);
+                if (r > 1) {
+                    StringBuilder sb = new StringBuilder();
+                    for (int q = 0; q < r; q++) sb.append(q == 0 ? "" : " / ").append(String.format("%.0f", (perReplica1[q] - perReplica0[q]) / 1e6 / steps));
+                    o.line("  CPU per step on each replica's thread: %s ms (the rest of the process CPU: GC, JIT, serial work)", sb);
+                }
                 ObjectNode j = results.addObject();
                 j.put("name", "train_step_replicas");
                 j.put("batch", bs);

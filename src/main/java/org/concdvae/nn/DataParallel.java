@@ -41,6 +41,8 @@ public final class DataParallel implements AutoCloseable {
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
     /** CPU time that ran side by side in {@link #map}: Σ over calls of (Σ replicas' CPU − the largest), for benchmarks. */
     private final java.util.concurrent.atomic.AtomicLong overlapNanos = new java.util.concurrent.atomic.AtomicLong();
+    /** CPU time of each replica's thread inside {@link #map}, summed over calls (written by the calling thread only). */
+    private final long[] replicaNanos;
 
     /**
      * @param replicas the replicas of this process (≥ 1)
@@ -53,6 +55,7 @@ public final class DataParallel implements AutoCloseable {
         this.collective = collective;
         this.trainable = store.trainable();
         this.buffers = new GradientBuffers[replicas];
+        this.replicaNanos = new long[replicas];
         for (int r = 1; r < replicas; r++) buffers[r] = new GradientBuffers();
         this.pool = replicas > 1 ? Executors.newFixedThreadPool(replicas - 1, job -> {
             Thread th = new Thread(job, "concdvae-replica");
@@ -169,6 +172,7 @@ public final class DataParallel implements AutoCloseable {
         if (first instanceof Error er) throw er;
         if (first != null) throw new IllegalStateException(first);
         long sum = 0, max = 0;
+        for (int r = 0; r < replicas; r++) replicaNanos[r] += cpu[r];
         for (long c : cpu) {
             sum += c;
             max = Math.max(max, c);
@@ -259,6 +263,9 @@ public final class DataParallel implements AutoCloseable {
      * time of a step to get the step's critical path, the wall time it would take with one idle core per replica.
      */
     public long overlapNanos() { return overlapNanos.get(); }
+
+    /** Each replica thread's CPU time inside side-by-side sections so far (with one replica: not measured, zeros). */
+    public long[] replicaCpuNanos() { return replicaNanos.clone(); }
 
     /** Forgets every replica's gradients. */
     public void clear() {

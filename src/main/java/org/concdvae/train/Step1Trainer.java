@@ -171,6 +171,9 @@ public final class Step1Trainer implements AutoCloseable {
     /** CPU time the replicas have spent side by side so far ({@link DataParallel#overlapNanos}), for benchmarks. */
     public long replicaOverlapNanos() { return dp.overlapNanos(); }
 
+    /** Each replica's CPU time in side-by-side sections so far ({@link DataParallel#replicaCpuNanos}), for benchmarks. */
+    public long[] replicaCpuNanos() { return dp.replicaCpuNanos(); }
+
     TrainingState state() { return state; }
 
     /** Runs (or resumes) the training; returns the summary. */
