@@ -198,28 +198,39 @@ public class BenchTrainStep1Command extends BaseCommand {
             for (int i : new NumpyRandomState(bs).choice(pool.size(), bs, bs > pool.size())) batch.add(pool.get(i));
             double base = Double.NaN;
             for (int r : replicas) {
-                double[] wall = new double[steps], cpu = new double[steps];
+                double[] wall = new double[steps], cpu = new double[steps], critical = new double[steps];
+                long[] perReplica0 = null, perReplica1 = null;
                 Step1Trainer.Options opt = new Step1Trainer.Options(common.seed, threads, 1, bs, false, 1, Integer.MAX_VALUE,
                         VersionProvider.version(), "bench", r);
                 try (Step1Trainer trainer = new Step1Trainer(cfg, d, Path.of("bench"), opt, null, job);
                      Progress bar = Progress.start("bench train-step1 bs" + bs + " R" + r, steps + warmup, common.quiet)) {
                     for (int s = -warmup; s < steps; s++) {
-                        long c0 = cpuNanos(), t0 = System.nanoTime();
+                        long c0 = cpuNanos(), t0 = System.nanoTime(), o0 = trainer.replicaOverlapNanos();
+                        if (s == 0) perReplica0 = trainer.replicaCpuNanos();
                         trainer.step(batch, !noTeacherForcing);
-                        long t1 = System.nanoTime(), c1 = cpuNanos();
+                        long t1 = System.nanoTime(), c1 = cpuNanos(), o1 = trainer.replicaOverlapNanos();
                         if (s >= 0) {
                             wall[s] = (t1 - t0) / 1e6;
                             cpu[s] = (c1 - c0) / 1e6;
+                            critical[s] = (c1 - c0 - (o1 - o0)) / 1e6;
                         }
                         bar.step();
                     }
+                    perReplica1 = trainer.replicaCpuNanos();
                 }
-                double medWall = median(wall), medCpu = median(cpu), perSecond = bs / (medWall / 1e3);
+                double medWall = median(wall), medCpu = median(cpu), medCritical = median(critical), perSecond = bs / (medWall / 1e3);
                 if (Double.isNaN(base)) base = perSecond;
                 double speedup = perSecond / base, efficiency = speedup * replicas[0] / r;
                 o.line("batch %d, %d replica%s: median %.0f ms wall, %.0f ms CPU per step; %.2f crystals/s; speed-up over %d replica%s %.2fx"
                                 + " (efficiency %.0f %%)", bs, r, r == 1 ? "" : "s", medWall, medCpu, perSecond, replicas[0],
                         replicas[0] == 1 ? "" : "s", speedup, 100 * efficiency);
+                o.line("  critical path %.0f ms CPU (process CPU minus what the replicas ran side by side): the step's wall time with "
+                        + "one idle core per replica and one thread each", medCritical);
+                if (r > 1) {
+                    StringBuilder sb = new StringBuilder();
+                    for (int q = 0; q < r; q++) sb.append(q == 0 ? "" : " / ").append(String.format("%.0f", (perReplica1[q] - perReplica0[q]) / 1e6 / steps));
+                    o.line("  CPU per step on each replica's thread: %s ms (the rest of the process CPU: GC, JIT, serial work)", sb);
+                }
                 ObjectNode j = results.addObject();
                 j.put("name", "train_step_replicas");
                 j.put("batch", bs);
@@ -228,6 +239,7 @@ public class BenchTrainStep1Command extends BaseCommand {
                 j.put("teacher_forcing", !noTeacherForcing);
                 j.put("median_ms", medWall);
                 j.put("cpu_ms", medCpu);
+                j.put("critical_path_cpu_ms", medCritical);
                 j.put("crystals_per_s", perSecond);
                 j.put("speedup", speedup);
                 j.put("efficiency", efficiency);

@@ -256,7 +256,7 @@ public final class CgcnnTrainer {
                     if (!Double.isFinite(v)) bad = true;
                 }
                 if (dp.ranks() > 1) collective.allreduceSum(sum);
-                if (dp.reduce(1, bad)) adam.step();
+                if (dp.reduce(1, bad)) adam.step(dp);
                 lossSum += (total == 1 ? sum[0] : sum[0] / total) * y.length;
                 lossCount += y.length;
                 step++;

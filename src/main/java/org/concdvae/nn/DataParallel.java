@@ -38,6 +38,11 @@ public final class DataParallel implements AutoCloseable {
     private final List<Tensor> trainable;
     private final GradientBuffers[] buffers;
     private final ExecutorService pool;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** CPU time that ran side by side in {@link #map}: Σ over calls of (Σ replicas' CPU − the largest), for benchmarks. */
+    private final java.util.concurrent.atomic.AtomicLong overlapNanos = new java.util.concurrent.atomic.AtomicLong();
+    /** CPU time of each replica's thread inside {@link #map}, summed over calls (written by the calling thread only). */
+    private final long[] replicaNanos;
 
     /**
      * @param replicas the replicas of this process (≥ 1)
@@ -50,6 +55,7 @@ public final class DataParallel implements AutoCloseable {
         this.collective = collective;
         this.trainable = store.trainable();
         this.buffers = new GradientBuffers[replicas];
+        this.replicaNanos = new long[replicas];
         for (int r = 1; r < replicas; r++) buffers[r] = new GradientBuffers();
         this.pool = replicas > 1 ? Executors.newFixedThreadPool(replicas - 1, job -> {
             Thread th = new Thread(job, "concdvae-replica");
@@ -128,17 +134,27 @@ public final class DataParallel implements AutoCloseable {
             return out;
         }
         List<Future<T>> futures = new ArrayList<>();
+        long[] cpu = new long[replicas];
         for (int r = 1; r < replicas; r++) {
             final int rr = r;
-            futures.add(pool.submit(() -> body.apply(rr)));
+            futures.add(pool.submit(() -> {
+                long c0 = CPU.getCurrentThreadCpuTime();
+                try {
+                    return body.apply(rr);
+                } finally {
+                    cpu[rr] = CPU.getCurrentThreadCpuTime() - c0;
+                }
+            }));
         }
         Throwable first = null;
         T zero = null;
+        long c0 = CPU.getCurrentThreadCpuTime();
         try {
             zero = body.apply(0);
         } catch (RuntimeException | Error e) {
             first = e;
         }
+        cpu[0] = CPU.getCurrentThreadCpuTime() - c0;
         out.add(zero);
         for (Future<T> f : futures) {
             try {
@@ -155,6 +171,13 @@ public final class DataParallel implements AutoCloseable {
         if (first instanceof RuntimeException re) throw re;
         if (first instanceof Error er) throw er;
         if (first != null) throw new IllegalStateException(first);
+        long sum = 0, max = 0;
+        for (int r = 0; r < replicas; r++) replicaNanos[r] += cpu[r];
+        for (long c : cpu) {
+            sum += c;
+            max = Math.max(max, c);
+        }
+        overlapNanos.addAndGet(sum - max);
         return out;
     }
 
@@ -170,22 +193,35 @@ public final class DataParallel implements AutoCloseable {
             clear();
             return false;
         }
-        if (!skip) {
-            for (Tensor p : trainable) {
-                for (int r = 1; r < replicas; r++) {
-                    INDArray g = buffers[r].get(p);
-                    if (g != null) p.accumulateGrad(g);
+        // each parameter is handled by one thread (parameters dealt round-robin to the replicas' threads), and its
+        // replica gradients are added in replica order there, so the bits do not depend on the threads
+        int n = trainable.size();
+        if (!skip && replicas > 1) {
+            map(t -> {
+                for (int i = t; i < n; i += replicas) {
+                    Tensor p = trainable.get(i);
+                    for (int r = 1; r < replicas; r++) {
+                        INDArray g = buffers[r].get(p);
+                        if (g != null) p.accumulateGrad(g);
+                    }
                 }
-            }
+                return null;
+            });
         }
         if (ranks() > 1) skip = allreduce(skip);
         int divisor = total() * microSteps;
         boolean finite = !skip;
-        for (Tensor p : trainable) {
-            INDArray g = p.grad();
-            if (g == null) continue;
-            if (divisor > 1) g.divi(divisor);
-            if (finite && !Double.isFinite(g.sumNumber().doubleValue())) finite = false;
+        if (finite) {
+            List<Boolean> ok = map(t -> {
+                for (int i = t; i < n; i += replicas) {
+                    INDArray g = trainable.get(i).grad();
+                    if (g == null) continue;
+                    if (divisor > 1) g.divi(divisor);
+                    if (!Double.isFinite(g.sumNumber().doubleValue())) return false;
+                }
+                return true;
+            });
+            finite = !ok.contains(false);
         }
         for (int r = 1; r < replicas; r++) buffers[r].clear();
         if (!finite) store.zeroGrad();
@@ -221,6 +257,15 @@ public final class DataParallel implements AutoCloseable {
             else e.array().assign(Nd4j.createFromArray(v).castTo(e.array().dataType()).reshape(e.array().shape()));
         }
     }
+
+    /**
+     * CPU time spent side by side by the replicas so far (see the field); a benchmark subtracts it from the process CPU
+     * time of a step to get the step's critical path, the wall time it would take with one idle core per replica.
+     */
+    public long overlapNanos() { return overlapNanos.get(); }
+
+    /** Each replica thread's CPU time inside side-by-side sections so far (with one replica: not measured, zeros). */
+    public long[] replicaCpuNanos() { return replicaNanos.clone(); }
 
     /** Forgets every replica's gradients. */
     public void clear() {

@@ -353,6 +353,7 @@ public final class PriorTrainer {
         }
         if (dp.ranks() > 1) collective.allreduceSum(sum);
         if (!dp.reduce(1, bad)) return Double.NaN;
+        adam.step(dp);
         return total == 1 ? sum[0] : sum[0] / total;
     }
 

@@ -168,6 +168,12 @@ public final class Step1Trainer implements AutoCloseable {
     /** Replicas of this process. */
     public int replicas() { return dp.replicas(); }
 
+    /** CPU time the replicas have spent side by side so far ({@link DataParallel#overlapNanos}), for benchmarks. */
+    public long replicaOverlapNanos() { return dp.overlapNanos(); }
+
+    /** Each replica's CPU time in side-by-side sections so far ({@link DataParallel#replicaCpuNanos}), for benchmarks. */
+    public long[] replicaCpuNanos() { return dp.replicaCpuNanos(); }
+
     TrainingState state() { return state; }
 
     /** Runs (or resumes) the training; returns the summary. */
@@ -301,7 +307,7 @@ public final class Step1Trainer implements AutoCloseable {
      */
     Map<String, Double> trainStep(List<List<CrystalRecord>> group, boolean teacherForcing) {
         Map<String, Double> terms = gradients(group, teacherForcing);
-        if (terms != null) adam.step();
+        if (terms != null) adam.step(dp);
         return terms;
     }
 

@@ -206,7 +206,7 @@ class DataParallelTrainingTest {
     /** 1 epoch, small data: 2 ranks × 1 replica over a collective of threads vs 1 process × 2 replicas. */
     @Test
     void twoRanksOfOneReplicaEqualOneProcessOfTwo(@TempDir Path dir) throws Exception {
-        TrainingData small = new TrainingData(mptest.train().subList(0, 16), mptest.val().subList(0, 8), mptest.propertyNames(),
+        TrainingData small = new TrainingData(mptest.train().subList(0, 8), mptest.val().subList(0, 8), mptest.propertyNames(),
                 mptest.scaler(), mptest.checksum(), mptest.source());
         Path one = dir.resolve("one"), two = dir.resolve("two");
         Step1Trainer.Summary s1 = new Step1Trainer(tiny, small, one, new Step1Trainer.Options(42, 2, 2, 4, false, 1, 5, "test", "test", 2), null).run();

@@ -72,6 +72,7 @@ class PriorReplicasTest {
         assertEquals(one.bestValLoss(), r0.bestValLoss(), 0.0);
         assertEquals(r0.bestValLoss(), r1.bestValLoss(), 0.0);
         assertSameWeights("x2", "r2");
+        assertTrue(one.lastTrainLoss() < one.firstTrainLoss(), "the prior learns: " + one.firstTrainLoss() + " -> " + one.lastTrainLoss());
         assertTrue(Files.readString(modelDir.resolve("r2-run.json")).contains("\"ranks\" : 2"));
 
         // the first epoch on 2 replicas, the second resumed on 1: the checkpoint holds only global state
