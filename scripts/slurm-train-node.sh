@@ -2,10 +2,10 @@
 # Train step one on ONE whole node (e.g. 128 cores). Two layouts (docs/distributed.md, Choosing a layout):
 #
 #   LAYOUT=replicas  one process with one model replica per core: no MPI needed, the replicas' gradients are summed
-#                    in memory. The simplest choice, and the best one up to ~32 cores.
+#                    in memory on the replicas' threads. The simplest choice.
 #   LAYOUT=numa      one MPI rank per NUMA domain (srun --ntasks-per-node=$DOMAINS), each with a replica per core of
-#                    its domain: every rank's memory stays local, and each rank sums only its own replicas'
-#                    gradients (one thread, ~2 ms per replica for mp20), so large nodes scale further this way.
+#                    its domain: every rank's memory (tapes, gradient copies) stays local, which pays off on large
+#                    nodes with several NUMA domains.
 #
 # The global batch data.batch_size.train (256 for mp20) is split evenly over all replicas of all ranks, so the
 # official hyper-parameters keep their meaning; use a replica count that divides it (and leaves >= 2 crystals each).

@@ -8,8 +8,8 @@
 # expected throughput for a given interconnect, and `srun ./concdvae bench allreduce` measures yours.
 # The global batch (data.batch_size.train, 256 for mp20) is split evenly over ranks x replicas, at least 2 crystals
 # each: 4 nodes x 8 ranks (one per 16-core NUMA domain of a 128-core node) x 4 replicas = 128 replicas of 2 crystals,
-# each replica with 4 of its rank's 16 cores. A rank sums its replicas' gradients on one thread, so keep replicas per
-# rank moderate (docs/distributed.md, Choosing a layout); on nodes with 2 NUMA domains use 2 ranks per node.
+# each replica with 4 of its rank's 16 cores (docs/distributed.md, Choosing a layout); on nodes with 2 NUMA domains
+# use 2 ranks per node.
 # More replicas need a larger global batch (e.g. --set data.batch_size.train=1024, learning rate re-tuned).
 #
 # Submit from the project directory (on a shared file system):  sbatch scripts/slurm-train-nodes.sh
