@@ -99,6 +99,8 @@ public final class MpiJobs {
         e.put("OMPI_MCA_rmaps_base_oversubscribe", "1");
         // Containers often forbid the cross-memory-attach syscalls of Open MPI's shared-memory transport.
         e.put("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
+        // The test JVM and other work share the cores: ranks bound to one core each wait for each other (distributed.md)
+        e.put("OMPI_MCA_hwloc_base_binding_policy", "none");
         e.put("OMP_WAIT_POLICY", "PASSIVE");
         e.putAll(env);
         return pb.start();
