@@ -46,6 +46,9 @@ public final class Tape implements AutoCloseable {
     private final Map<INDArray, Pointer> blocks = new IdentityHashMap<>();
     private Random random = new Random(0);
     private boolean closed;
+    /** Where parameter gradients go: null = the parameters' own (the usual case); else a replica's buffers. */
+    private GradientBuffers gradients;
+    private boolean runningStatistics = true;
 
     private Tape(boolean recording, boolean training) {
         this.recording = recording;
@@ -76,6 +79,27 @@ public final class Tape implements AutoCloseable {
     }
 
     public Random random() { return random; }
+
+    /**
+     * Sends the gradients of parameters to {@code buffers} instead of the parameters' own: data-parallel replicas
+     * share one parameter set and back-propagate side by side, each into its own buffers.
+     */
+    public Tape gradientsInto(GradientBuffers buffers) {
+        this.gradients = buffers;
+        return this;
+    }
+
+    /**
+     * Whether BatchNorm in training mode updates its running statistics (default true). Replicas other than the first
+     * normalise with their batch statistics but leave the shared running statistics to replica 0 (DDP keeps rank 0's).
+     */
+    public Tape runningStatistics(boolean update) {
+        this.runningStatistics = update;
+        return this;
+    }
+
+    /** True when blocks in training mode should update running statistics (see {@link #runningStatistics(boolean)}). */
+    public boolean updatesRunningStatistics() { return training && runningStatistics; }
 
     // ------------------------------------------------------------------------------------------------ bookkeeping
 
@@ -137,10 +161,11 @@ public final class Tape implements AutoCloseable {
             g = g.reshape(t.shape());
         }
         if (t.isParameter()) {
-            if (t.grad == null) t.grad = g.dup('c');
-            else if (!t.gradValid) t.grad.assign(g);
-            else t.grad.addi(g);
-            t.gradValid = true;
+            if (gradients != null) {
+                gradients.accumulate(t, g);
+                return;
+            }
+            t.accumulateGrad(g);
             return;
         }
         if (t.grad == null) {
@@ -864,7 +889,7 @@ public final class Tape implements AutoCloseable {
             INDArray xc = own(x.value().subRowVector(mean));
             INDArray sq = own(xc.mul(xc));
             INDArray var = own(sq.mean(true, 0));
-            if (runningMean != null) {
+            if (runningMean != null && runningStatistics) {
                 INDArray m = own(mean.mul(momentum));
                 runningMean.muli(1 - momentum).addi(m.reshape(runningMean.shape()));
                 INDArray unbiased = own(var.mul(momentum * n / (double) (n - 1)));

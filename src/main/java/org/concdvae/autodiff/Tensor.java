@@ -43,6 +43,18 @@ public final class Tensor {
     /** The accumulated gradient, or {@code null} if no gradient reached this tensor (since the last zeroGrad). */
     public INDArray grad() { return parameter && !gradValid ? null : grad; }
 
+    /**
+     * Adds {@code g} (this parameter's shape) to its persistent gradient, as a backward pass does; data-parallel
+     * training uses it to combine the replicas' gradients.
+     */
+    public void accumulateGrad(INDArray g) {
+        if (!parameter) throw new IllegalStateException("accumulateGrad is for parameters");
+        if (grad == null) grad = g.dup('c');
+        else if (!gradValid) grad.assign(g);
+        else grad.addi(g);
+        gradValid = true;
+    }
+
     public boolean requiresGrad() { return requiresGrad; }
 
     public boolean isParameter() { return parameter; }

@@ -1,6 +1,8 @@
 package org.concdvae.cli;
 
 import org.concdvae.crystal.InvalidStructureException;
+import org.concdvae.dist.Collective;
+import org.concdvae.dist.Collectives;
 import org.concdvae.io.InvalidInputException;
 import org.concdvae.io.IoErrors;
 import org.concdvae.io.OutputLock;
@@ -34,6 +36,25 @@ public abstract class BaseCommand implements Callable<Integer> {
     @Mixin
     protected CommonOptions common;
 
+    /**
+     * The job of a command that trains across processes (set through {@link #joinJob}); null otherwise. A failure on
+     * one rank of a multi-process job prints one line naming the rank and aborts every process of the job.
+     */
+    protected Collective job;
+
+    /** Detects the job this process belongs to (an MPI launch, or this process alone) and remembers it. */
+    protected Collective joinJob() {
+        job = Collectives.detect();
+        return job;
+    }
+
+    /**
+     * Whether the command takes part in an MPI job (splits its work over the ranks, rank 0 writes). Any other command
+     * launched by mpirun/srun with several processes is refused: every rank would do the whole work and write the
+     * same files.
+     */
+    protected boolean runsUnderMpi() { return false; }
+
     /** The command's work. Return an {@link ExitCode}. */
     protected abstract int run() throws Exception;
 
@@ -57,6 +78,8 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     /** As {@link #lockOutput(Path, String)} with a lock file of its own (several writers of one directory). */
     protected final void lockOutput(Path dir, String lockName, String flag) {
+        Collective launched = Collectives.current();
+        if (launched != null && !launched.isRoot()) return;   // under MPI rank 0 alone writes --out, so it alone locks it
         CommandLine root = spec.commandLine();
         while (root.getParent() != null) root = root.getParent();
         String command = root.getCommandName() + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
@@ -79,7 +102,14 @@ public abstract class BaseCommand implements Callable<Integer> {
         boolean hooked = addHook(hook);
         try {
             common.applyLogging();
-            return run();
+            Collective launched = Collectives.current();
+            if (launched != null && launched.size() > 1 && !runsUnderMpi()) {
+                throw new UserException("'" + spec.qualifiedName() + "' runs in one process; launch it without mpirun/srun "
+                        + "(under MPI: train-step1, train-prior, evaluate train-cgcnn, sample, bench train-step1, bench allreduce)");
+            }
+            int code = run();
+            if (job != null) job.close();   // MPI_Finalize after a clean finish; failures abort instead
+            return code;
         } catch (UserException | InvalidStructureException | InvalidInputException e) {
             return fail(ExitCode.BAD_INPUT, e.getMessage(), e);
         } catch (NoSuchFileException e) {
@@ -133,9 +163,25 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     private int fail(int code, String message, Throwable e) {
         Progress.endLine();
-        err().println("error: " + oneLine(message));
+        if (job != null && job.size() > 1) {
+            log.debug("details", e);
+            return failRank(err(), job, code, message);
+        }
+        // A command that did not join the job still names its rank in an MPI launch (Main then aborts the job).
+        err().println("error: " + Collectives.rankPrefix() + oneLine(message));
         err().flush();
         log.debug("details", e);
+        return code;
+    }
+
+    /**
+     * The failure of one rank of a multi-process job: one line naming the rank, then {@link Collective#abort}, which
+     * ends every process of the job (returns only with a collective whose abort returns).
+     */
+    static int failRank(PrintWriter err, Collective job, int code, String message) {
+        err.println("error: rank " + job.rank() + ": " + oneLine(message));
+        err.flush();
+        job.abort(code);
         return code;
     }
 
@@ -147,9 +193,9 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     protected PrintWriter err() { return spec.commandLine().getErr(); }
 
-    /** Progress output and summaries go through this so that --quiet silences them. */
+    /** Progress output and summaries go through this so that --quiet silences them; in an MPI job only rank 0 prints. */
     protected void info(String fmt, Object... args) {
-        if (!common.quiet) {
+        if (!common.quiet && Collectives.isRoot()) {
             out().println(String.format(fmt, args));
             out().flush();
         }

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", description = "Benchmarks: print median timings for the project's hot paths.",
         mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         subcommands = {
+                BenchAllreduceCommand.class,
                 BenchCifCommand.class,
                 BenchCoverageCommand.class,
                 BenchDecoderCommand.class,

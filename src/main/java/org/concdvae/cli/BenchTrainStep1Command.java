@@ -12,7 +12,9 @@ import org.concdvae.model.ConCdvae;
 import org.concdvae.nn.AdamOptimizer;
 import org.concdvae.nn.ParameterStore;
 import org.concdvae.train.Batches;
+import org.concdvae.train.Step1Trainer;
 import org.concdvae.train.TrainingData;
+import org.concdvae.util.NumpyRandomState;
 import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,8 +40,19 @@ import static org.concdvae.cli.BenchSupport.writeJson;
 @Command(name = "train-step1", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Benchmark one step-one training step (collate + forward + losses + backward + clip + Adam) at the",
                 "official mp20 model sizes on real crystals; prints median wall and CPU ms per step, peak RSS, RSS over the",
-                "steps, and the ratio to the official PyTorch one-thread CPU time (reference/timings.json)."})
+                "steps, and the ratio to the official PyTorch one-thread CPU time (reference/timings.json).",
+                "With --replicas R1,R2,...: times the trainer's own data-parallel step (R replicas on the --threads, the batch",
+                "split evenly) on the crystals of the official protocol (data/mptest train+val+test, numpy",
+                "RandomState(B).choice(69, B, replace=B>69)) and prints crystals per second and the scaling over the first R.",
+                "Under mpirun/srun, every rank runs R replicas on its slice of the batch (docs/distributed.md).",
+                "Examples:",
+                "  concdvae bench train-step1 --data ../shared/data/mptest --threads 1",
+                "  concdvae bench train-step1 --data ../shared/data/mptest --batch 32 --threads 2 --replicas 1,2 --json scaling.json",
+                "  mpirun -np 2 ./concdvae bench train-step1 --data ../shared/data/mptest --batch 32 --threads 1 --replicas 1"})
 public class BenchTrainStep1Command extends BaseCommand {
+    @Override
+    protected boolean runsUnderMpi() { return true; }
+
     /** Official one-thread process CPU seconds per training step on mptest crystals (reference/timings.json). */
     static final double OFFICIAL_BS32_S = 1.694055645999999, OFFICIAL_BS64_S = 3.275045056500005;
 
@@ -69,6 +82,10 @@ public class BenchTrainStep1Command extends BaseCommand {
                     + "decoder use the predicted lattice, whose radius graph differs from the true one's.")
     boolean noTeacherForcing;
 
+    @Option(names = "--replicas", paramLabel = "R", split = ",",
+            description = "Data-parallel mode: replica counts to compare, e.g. 1,2 (each must divide every --batch size).")
+    int[] replicas;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as a JSON list (name, batch, median_ms, cpu_ms, rss_mb, ...).")
     Path json;
 
@@ -80,6 +97,7 @@ public class BenchTrainStep1Command extends BaseCommand {
         int threads = common.threads();
         Engine.setThreads(threads);
         TrainingData d = TrainingData.load(data, cfg, common.seed, threads);
+        if (replicas != null) return replicaScaling(cfg, d, threads);
         List<CrystalRecord> pool = new ArrayList<>(d.train());
         pool.addAll(d.val());
         ParameterStore store = new ParameterStore(DataType.FLOAT);
@@ -152,6 +170,88 @@ public class BenchTrainStep1Command extends BaseCommand {
         return ExitCode.OK;
     }
 
+    /**
+     * The data-parallel benchmark: for each batch size B, the official protocol's crystals (train + val + test of the
+     * data directory in file order, {@code RandomState(B).choice(n, B, replace=B>n)}), and for each replica count a fresh
+     * trainer (same seed) timed over the same batch, step after step as the official timing repeats it.
+     */
+    private int replicaScaling(Config cfg, TrainingData d, int threads) throws IOException {
+        for (int r : replicas) if (r < 1) throw new UserException("--replicas must be at least 1, got " + r);
+        List<CrystalRecord> pool = new ArrayList<>(d.train());
+        pool.addAll(d.val());
+        Path test = java.nio.file.Files.isDirectory(data) ? data.resolve(cfg.data().splits().test()) : null;
+        if (test != null && java.nio.file.Files.isRegularFile(test)) {
+            pool.addAll(new org.concdvae.data.Preprocessor(cfg, threads, false).process(test, i -> {}).kept());
+        }
+        PrintableOut o = new PrintableOut();
+        // Under mpirun/srun every rank runs its replicas on its slice of each global batch (ranks x replicas in all).
+        org.concdvae.dist.Collective job = joinJob();
+        o.line("train-step1 data-parallel: %d crystals (train+val+test), %d thread(s), replicas %s%s, %d timed steps after %d warm-up",
+                pool.size(), threads, java.util.Arrays.toString(replicas), job.size() > 1 ? " per rank x " + job.size() + " ranks (" + job.library() + ")" : "",
+                steps, warmup);
+        ArrayNode results = new ObjectMapper().createArrayNode();
+        for (int bs : batches) {
+            for (int r : replicas) {
+                if (bs % r != 0 || bs / r < 2) throw new UserException("--batch " + bs + " does not split into micro-batches of at least 2 over " + r + " replicas");
+            }
+            List<CrystalRecord> batch = new ArrayList<>();
+            for (int i : new NumpyRandomState(bs).choice(pool.size(), bs, bs > pool.size())) batch.add(pool.get(i));
+            double base = Double.NaN;
+            for (int r : replicas) {
+                double[] wall = new double[steps], cpu = new double[steps], critical = new double[steps];
+                long[] perReplica0 = null, perReplica1 = null;
+                Step1Trainer.Options opt = new Step1Trainer.Options(common.seed, threads, 1, bs, false, 1, Integer.MAX_VALUE,
+                        VersionProvider.version(), "bench", r);
+                try (Step1Trainer trainer = new Step1Trainer(cfg, d, Path.of("bench"), opt, null, job);
+                     Progress bar = Progress.start("bench train-step1 bs" + bs + " R" + r, steps + warmup, common.quiet)) {
+                    for (int s = -warmup; s < steps; s++) {
+                        long c0 = cpuNanos(), t0 = System.nanoTime(), o0 = trainer.replicaOverlapNanos();
+                        if (s == 0) perReplica0 = trainer.replicaCpuNanos();
+                        trainer.step(batch, !noTeacherForcing);
+                        long t1 = System.nanoTime(), c1 = cpuNanos(), o1 = trainer.replicaOverlapNanos();
+                        if (s >= 0) {
+                            wall[s] = (t1 - t0) / 1e6;
+                            cpu[s] = (c1 - c0) / 1e6;
+                            critical[s] = (c1 - c0 - (o1 - o0)) / 1e6;
+                        }
+                        bar.step();
+                    }
+                    perReplica1 = trainer.replicaCpuNanos();
+                }
+                double medWall = median(wall), medCpu = median(cpu), medCritical = median(critical), perSecond = bs / (medWall / 1e3);
+                if (Double.isNaN(base)) base = perSecond;
+                double speedup = perSecond / base, efficiency = speedup * replicas[0] / r;
+                o.line("batch %d, %d replica%s: median %.0f ms wall, %.0f ms CPU per step; %.2f crystals/s; speed-up over %d replica%s %.2fx"
+                                + " (efficiency %.0f %%)", bs, r, r == 1 ? "" : "s", medWall, medCpu, perSecond, replicas[0],
+                        replicas[0] == 1 ? "" : "s", speedup, 100 * efficiency);
+                o.line("  critical path %.0f ms CPU (process CPU minus what the replicas ran side by side): the step's wall time with "
+                        + "one idle core per replica and one thread each", medCritical);
+                if (r > 1) {
+                    StringBuilder sb = new StringBuilder();
+                    for (int q = 0; q < r; q++) sb.append(q == 0 ? "" : " / ").append(String.format("%.0f", (perReplica1[q] - perReplica0[q]) / 1e6 / steps));
+                    o.line("  CPU per step on each replica's thread: %s ms (the rest of the process CPU: GC, JIT, serial work)", sb);
+                }
+                ObjectNode j = results.addObject();
+                j.put("name", "train_step_replicas");
+                j.put("batch", bs);
+                j.put("replicas", r);
+                j.put("threads", threads);
+                j.put("teacher_forcing", !noTeacherForcing);
+                j.put("median_ms", medWall);
+                j.put("cpu_ms", medCpu);
+                j.put("critical_path_cpu_ms", medCritical);
+                j.put("crystals_per_s", perSecond);
+                j.put("speedup", speedup);
+                j.put("efficiency", efficiency);
+                j.put("steps", steps);
+                j.put("rss_mb", peakRssKb() / 1024.0);
+                j.put("draw", "RandomState(" + bs + ").choice(" + pool.size() + ", " + bs + ", replace=" + (bs > pool.size() ? "True" : "False") + ")");
+            }
+        }
+        if (json != null) writeJson(results, json);
+        return ExitCode.OK;
+    }
+
     /** {@code n} crystals without replacement (cycling through fresh shuffles when the pool is smaller). */
     private static List<CrystalRecord> draw(List<CrystalRecord> pool, int n, Random r) {
         List<CrystalRecord> out = new ArrayList<>();
@@ -164,6 +264,7 @@ public class BenchTrainStep1Command extends BaseCommand {
 
     private final class PrintableOut {
         void line(String fmt, Object... args) {
+            if (!org.concdvae.dist.Collectives.isRoot()) return;   // rank 0 reports for the job
             out().println(String.format(fmt, args));
             out().flush();
         }

@@ -2,8 +2,16 @@ package org.concdvae.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
+import org.concdvae.dist.Collective;
+import org.concdvae.dist.Collectives;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
+
+import java.util.Iterator;
 
 /** Options every subcommand shares (a picocli mixin). */
 public class CommonOptions {
@@ -37,6 +45,23 @@ public class CommonOptions {
         Level libs = level.isGreaterOrEqual(Level.INFO) ? Level.ERROR : level;
         for (String name : new String[]{"org.nd4j", "org.bytedeco", "org.deeplearning4j"}) {
             ((Logger) LoggerFactory.getLogger(name)).setLevel(libs);
+        }
+        Collective job = Collectives.current();
+        if (job != null && job.size() > 1) prefixLog(root, "[rank " + job.rank() + "] ");
+    }
+
+    /** In an MPI job every log line names its rank: the ranks' stderr streams arrive interleaved. */
+    private static void prefixLog(Logger root, String prefix) {
+        for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
+            if (!(it.next() instanceof OutputStreamAppender<ILoggingEvent> a)) continue;
+            if (!(a.getEncoder() instanceof PatternLayoutEncoder old) || old.getPattern().startsWith(prefix)) continue;
+            PatternLayoutEncoder e = new PatternLayoutEncoder();
+            e.setContext(old.getContext());
+            e.setPattern(prefix + old.getPattern());
+            e.start();
+            a.stop();
+            a.setEncoder(e);
+            a.start();
         }
     }
 }

@@ -1,11 +1,13 @@
 package org.concdvae.cli;
 
 import org.concdvae.autodiff.Engine;
+import org.concdvae.dist.Collective;
 import org.concdvae.eval.CgcnnEvaluator;
 import org.concdvae.eval.CgcnnTrainer;
 import org.concdvae.io.AtomicFiles;
 import org.concdvae.model.ElementFeatures;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -17,8 +19,16 @@ import java.nio.file.Path;
 @Command(name = "train-cgcnn", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Train a CGCNN evaluator (regression, or classification with --classify) on train/val/test CSVs.",
                 "Writes best.safetensors (best validation MAE or accuracy), last.safetensors, metrics.csv, summary.json",
-                "and a copy of the element features, so 'evaluate predict --evaluator OUT' works directly."})
+                "and a copy of the element features, so 'evaluate predict --evaluator OUT' works directly.",
+                "Data-parallel as train-step1: --replicas R per process (default: one per thread that splits --batch-size evenly),",
+                "mpirun/srun for several processes; rank 0 writes the outputs (docs/training.md).",
+                "Examples:",
+                "  concdvae evaluate train-cgcnn --data data/mp20 --target formation_energy_per_atom --out eval/fe",
+                "  concdvae evaluate train-cgcnn --data data/mp20 --target band_gap --classify 0 --out eval/gap --replicas 4 --threads 4"})
 public class EvaluateTrainCgcnnCommand extends BaseCommand {
+    @Override
+    protected boolean runsUnderMpi() { return true; }
+
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "Directory with train.csv, val.csv and (optional) test.csv: a 'cif' column and the target column.")
     Path data;
@@ -37,6 +47,9 @@ public class EvaluateTrainCgcnnCommand extends BaseCommand {
     @Option(names = "--atom-features", paramLabel = "FILE",
             description = "CGCNN's atom_init.json (default: DATA/atom_init.json or in DATA's parent; not shipped, see CGCNN's repository).")
     Path atomFeatures;
+
+    @Mixin
+    ReplicasOption replicas = new ReplicasOption();
 
     @Option(names = "--epochs", defaultValue = "30", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -70,13 +83,16 @@ public class EvaluateTrainCgcnnCommand extends BaseCommand {
         Path featureFile = CgcnnEvaluator.locateAtomFeatures(data.resolve("train.csv"), atomFeatures);
         ElementFeatures features = ElementFeatures.load(featureFile);
         CgcnnTrainer.Options o = new CgcnnTrainer.Options(target, classify, epochs, batchSize, lr, common.seed, common.threads(),
-                atomFeaLen, nConv, hFeaLen, nH);
-        CgcnnTrainer trainer = new CgcnnTrainer(data, features, out, o);
-        Files.createDirectories(out);
-        AtomicFiles.writeString(out.resolve(CgcnnEvaluator.ATOM_INIT), Files.readString(featureFile));
+                atomFeaLen, nConv, hFeaLen, nH, replicas.resolve(null));
+        Collective c = joinJob();
+        CgcnnTrainer trainer = new CgcnnTrainer(data, features, out, o, c);
+        if (c.isRoot()) {
+            Files.createDirectories(out);
+            AtomicFiles.writeString(out.resolve(CgcnnEvaluator.ATOM_INIT), Files.readString(featureFile));
+        }
         String metric = classify != null ? "accuracy" : "MAE";
         CgcnnTrainer.Summary s;
-        try (Progress progress = Progress.start("train-cgcnn", epochs, common.quiet)) {
+        try (Progress progress = Progress.start("train-cgcnn", epochs, common.quiet || !c.isRoot())) {
             s = trainer.run((e, best) -> {
                 progress.message(String.format("loss %.4g val %s %.4g%s", e.trainLoss(), metric, e.valMetric(), best ? " *" : ""));
                 progress.step();

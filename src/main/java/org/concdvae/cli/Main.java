@@ -1,5 +1,7 @@
 package org.concdvae.cli;
 
+import org.concdvae.dist.Collectives;
+import org.concdvae.io.InvalidInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -42,6 +44,15 @@ public class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        // Under mpirun/srun, MPI is initialised here, on the main thread, before any command runs (dist.Collectives).
+        try {
+            Collectives.detect();
+        } catch (InvalidInputException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(ExitCode.BAD_INPUT);
+        }
+        int code = commandLine().execute(args);
+        // A failing rank aborts the whole job; a finished one finalizes MPI.
+        System.exit(Collectives.finish(code));
     }
 }

@@ -5,6 +5,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.concdvae.dist.Collectives;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ public final class Progress implements AutoCloseable {
 
     private Progress(ProgressBar bar) { this.bar = bar; }
 
-    /** A bar over {@code total} units named {@code task}; {@code quiet} disables it. */
+    /** A bar over {@code total} units named {@code task}; {@code quiet} disables it, and so does an MPI rank other than 0. */
     public static Progress start(String task, long total, boolean quiet) {
         return start(task, total, 0, quiet);
     }
@@ -41,7 +42,7 @@ public final class Progress implements AutoCloseable {
      * counts are those of the whole run, the rate and ETA those of this process.
      */
     public static Progress start(String task, long total, long done, boolean quiet) {
-        if (quiet) return new Progress(null);
+        if (quiet || !Collectives.isRoot()) return new Progress(null);
         PrintStream out = stream;
         ProgressBarConsumer consumer = terminal() ? new TerminalConsumer(out) : new LineConsumer(out);
         ProgressBarBuilder b = new ProgressBarBuilder()

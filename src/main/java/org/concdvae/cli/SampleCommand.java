@@ -10,6 +10,8 @@ import org.apache.commons.csv.CSVRecord;
 import org.concdvae.autodiff.Engine;
 import org.concdvae.config.Config;
 import org.concdvae.data.CrystalSystem;
+import org.concdvae.dist.Collective;
+import org.concdvae.io.StagedDirectory;
 import org.concdvae.data.LatticeScaler;
 import org.concdvae.model.ConCdvae;
 import org.concdvae.model.ElementFeatures;
@@ -20,6 +22,7 @@ import org.concdvae.sample.AtomControl;
 import org.concdvae.sample.ConditionFiller;
 import org.concdvae.sample.TargetChecks;
 import org.concdvae.sample.CrystalGenerator;
+import org.concdvae.sample.SampleMerge;
 import org.concdvae.sample.SampleRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,16 +47,22 @@ import java.util.Set;
                 "(and trajectories/<target>_<k>.extxyz with --save-trajectory) into --out,",
                 "streamed per batch. --shard I/N does part I (0-based) of the run's batches",
                 "(one job-array task); 'concdvae sample merge --out DIR SHARD_DIR...' joins",
-                "the shards (example: scripts/slurm-sample-array.sh)."},
+                "the shards (example: scripts/slurm-sample-array.sh). Under mpirun or srun each rank",
+                "samples its shard and rank 0 merges them into --out (docs/distributed.md)."},
         footer = {"", "Examples:",
                 "  concdvae sample --fe -2 --bg 3 -n 20 --out gen/",
                 "  concdvae sample --fe -2 --bg 3 --formula NaCl --exact-composition -n 4 --format cif,poscar --symmetrize 0.1 --out nacl/",
                 "  concdvae sample --fe -1 --bg 1 --natoms 8 --exact-natoms --samples-per-z 2 --save-latents --out n8/",
                 "  concdvae sample --strategy full --fe -2 --bg 1 --cs cubic --sg 225 --ehull 0 --natoms 8 --out full/",
                 "  concdvae sample --strategy less --cs cubic --less-fill one-row --less-tolerance 0.1 --out cubic/",
+                "  mpirun -np 4 ./concdvae sample --model models/mp20 --targets targets.csv -n 200 --out samples/run1",
+                "  concdvae sample --model models/mp20 --targets targets.csv -n 200 --shard 0/8 --out samples/shard-0",
                 "Soft conditions (--fe --bg --cs --sg --ehull --natoms --formula) steer the prior; the hard controls",
                 "--exact-composition and --exact-natoms fix the atoms of every crystal."})
 public class SampleCommand extends BaseCommand {
+    @Override
+    protected boolean runsUnderMpi() { return true; }
+
     /** Crystal-system names in the data's class order (data.CrystalSystem). */
     static final List<String> SYSTEMS = List.of("triclinic", "trigonal", "monoclinic", "orthorhombic", "tetragonal", "hexagonal", "cubic");
 
@@ -218,12 +227,26 @@ public class SampleCommand extends BaseCommand {
             throw new UserException("sample needs --out DIR (or the subcommand 'merge'; see 'concdvae sample --help')");
         }
         if (count < 1) throw new UserException("-n must be at least 1");
-        SampleRun.Shard part = shard == null ? null : SampleRun.Shard.parse(shard);
+        // Under mpirun/srun every rank samples its shard of the batches into a hidden sibling of --out, and rank 0
+        // merges the shards into --out (the same files as the unsharded run, as 'sample merge' does for job arrays).
+        Collective job = joinJob();
+        boolean ranks = job.size() > 1;
+        if (ranks && shard != null) {
+            throw new UserException("--shard splits a run across job-array tasks; under mpirun/srun each of the " + job.size()
+                    + " ranks takes its shard by itself (leave out --shard)");
+        }
+        if (ranks && Files.exists(out)) {
+            throw new UserException(out + ": already exists" + (resume ? " (the run is finished and merged)" : "; choose a new output directory"));
+        }
+        SampleRun.Shard part = ranks ? new SampleRun.Shard(job.rank(), job.size()) : shard == null ? null : SampleRun.Shard.parse(shard);
+        Path rankRoot = rankShards(out, job.size());
+        Path where = ranks ? rankRoot.resolve("shard-" + job.rank()) : out;
         if (saveTrajectory != null && saveTrajectory < 1) throw new UserException("--save-trajectory must be at least 1, got " + saveTrajectory);
         if (!List.of("default", "full", "less").contains(strategy)) throw new UserException("--strategy must be default, full or less; got '" + strategy + "'");
         if (formulaUnits != null && !exactComposition) throw new UserException("--z needs --exact-composition (and --formula)");
         if (exactComposition && exactNatoms) throw new UserException("--exact-composition and --exact-natoms exclude each other (the composition fixes the atom count)");
-        lockOutput(out, "--out");
+        // Under MPI rank 0 holds the shards' directory while the ranks sample (--out appears only at the merge).
+        lockOutput(ranks ? rankRoot : out, "--out");
         ModelDirectory dir = ModelDirectory.openOrBuiltin(model);
         Config cfg = dir.config();
         Config.Gen gen = cfg.gen();
@@ -333,9 +356,12 @@ public class SampleCommand extends BaseCommand {
         CrystalGenerator g = new CrystalGenerator(stepOne, prior, scaler.means(), scaler.stds(), features,
                 new CrystalGenerator.Options(batch, down, steps, lr, minS, levels, common.seed, threads));
         SampleRun.Outputs outputs = new SampleRun.Outputs(fileFormats, symprec, saveLatents, perZ, retryEmpty ? SampleRun.RETRY_ROUNDS : 0);
-        SampleRun run = new SampleRun(g, out, settings, common.seed, part, saveTrajectory == null ? 0 : saveTrajectory, VersionProvider.version(), outputs);
+        SampleRun run = new SampleRun(g, where, settings, common.seed, part, saveTrajectory == null ? 0 : saveTrajectory, VersionProvider.version(), outputs);
         int batches = run.batches(list.size(), count, batch);
-        if (part != null) {
+        if (ranks) {
+            info("%d ranks: rank 0 samples %d of %d batches; shards in %s, merged into %s at the end", job.size(), batches,
+                    SampleRun.totalBatches(list.size(), count, batch), rankRoot, out);
+        } else if (part != null) {
             info("shard %s: %d of %d batches%s", part, batches, SampleRun.totalBatches(list.size(), count, batch),
                     batches == 0 ? " (nothing to do: use fewer shards or a smaller --batch-size)" : "");
         }
@@ -350,7 +376,7 @@ public class SampleCommand extends BaseCommand {
         try (Progress bar = Progress.start("sample (Langevin steps)", batches * perBatch, before * perBatch, common.quiet)) {
             bar.message("batch " + Math.min(before + 1, batches) + "/" + batches);
             g.onUpdate(bar::step);
-            written = run.run(list, count, batch, down, resume, new SampleRun.Listener() {
+            written = run.run(list, count, batch, down, resume && (!ranks || Files.exists(where.resolve(SampleRun.RUN))), new SampleRun.Listener() {
                 @Override
                 public void batch(String target, int done, int total) {
                     batchesDone = done;
@@ -365,11 +391,26 @@ public class SampleCommand extends BaseCommand {
             warn(run.emptyWritten() + " crystals have 0 atoms (error rows in samples.csv)"
                     + (retryEmpty ? " after " + SampleRun.RETRY_ROUNDS + " rounds of redrawing: the model rarely predicts atoms for these targets" : ""));
         }
+        if (ranks) {
+            job.barrier();   // every rank's shard is finished (a failed rank has aborted the job instead)
+            if (job.isRoot()) {
+                List<Path> dirs = new ArrayList<>();
+                for (int r = 0; r < job.size(); r++) dirs.add(rankRoot.resolve("shard-" + r));
+                written = SampleMerge.merge(dirs, out, VersionProvider.version()).crystals();
+                StagedDirectory.deleteTree(rankRoot);
+            }
+        }
         double s = (System.nanoTime() - t0) / 1e9;
         info("done: %d crystals in %.1f s (%.2f crystals/min); %d targets x %d%s, %d candidates per kept crystal%s; outputs in %s",
                 written, s, written / s * 60, list.size(), count, perZ > 1 ? " latents x " + perZ + " decodes" : "", down,
                 retryEmpty ? "; " + run.redrawn() + " latents redrawn (0 atoms predicted)" : "", out);
         return ExitCode.OK;
+    }
+
+    /** Where the ranks of an MPI job keep their shards until rank 0 merges them: a hidden sibling of --out. */
+    static Path rankShards(Path out, int ranks) {
+        Path o = out.toAbsolutePath().normalize();
+        return o.resolveSibling("." + o.getFileName() + ".ranks-" + ranks);
     }
 
     /** A warning line on stderr (shown with --quiet too). */

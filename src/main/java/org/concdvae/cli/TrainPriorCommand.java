@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
 import org.concdvae.config.TrainingKeys;
+import org.concdvae.dist.Collective;
 import org.concdvae.model.ConCdvae;
 import org.concdvae.model.ModelDirectory;
 import org.concdvae.train.PriorTrainer;
 import org.concdvae.train.Step1Trainer;
 import org.concdvae.train.TrainingData;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -27,8 +29,16 @@ import java.util.Locale;
                 "targets are the frozen encoder's posterior means; Adam, clipping by value,",
                 "ReduceLROnPlateau on val_loss (prior.optim / prior.train of the config).",
                 "Writes LABEL.safetensors (best), LABEL-last.safetensors, LABEL-config.yaml,",
-                "LABEL-metrics.csv and LABEL-run.json into the model directory."})
+                "LABEL-metrics.csv and LABEL-run.json into the model directory.",
+                "Data-parallel as train-step1: --replicas R per process, mpirun/srun for several processes (docs/training.md).",
+                "Examples:",
+                "  concdvae train-prior --model runs/mp20",
+                "  concdvae train-prior --model runs/mp20 --label dens --conditions dens.yaml --replicas 4 --threads 4",
+                "  mpirun -np 2 ./concdvae train-prior --model runs/mp20 --replicas 8 --threads 8"})
 public class TrainPriorCommand extends BaseCommand {
+    @Override
+    protected boolean runsUnderMpi() { return true; }
+
     /** The 'full' condition set (HEAD mp_full, prior.md §3.2) comes from this built-in preset's prior section. */
     static final String FULL_PRESET = "mptest4conz";
 
@@ -60,6 +70,9 @@ public class TrainPriorCommand extends BaseCommand {
     @Option(names = "--batch-size", paramLabel = "N", description = "Crystals per batch (default: data.batch_size.train).")
     Integer batchSize;
 
+    @Mixin
+    ReplicasOption replicas = new ReplicasOption();
+
     @Option(names = "--log-every", paramLabel = "N", defaultValue = "10",
             description = "Write a row of LABEL-metrics_steps.csv every N steps (default: ${DEFAULT-VALUE}).")
     int logEvery;
@@ -84,6 +97,7 @@ public class TrainPriorCommand extends BaseCommand {
         // one prior per label may train at a time; step one must not be training into the same directory meanwhile
         lockOutput(model, ".concdvae-" + label + ".lock", "--label");
         checkNotLocked(model, "--model");
+        Collective c = joinJob();
         Path dataPath = data != null ? data : dataOfRun(dir);
         info("loading data from %s", dataPath);
         TrainingData d = TrainingData.load(dataPath, cfg, common.seed, threads);
@@ -92,14 +106,17 @@ public class TrainPriorCommand extends BaseCommand {
         ConCdvae stepOne = dir.loadStepOne();
         String cmd = "train-prior --model " + model + " --label " + label + (conditions == null ? "" : " --conditions " + conditions)
                 + " --data " + dataPath + (sets.isEmpty() ? "" : " --set " + String.join(" --set ", sets)) + (resume ? " --resume" : "")
-                + (epochs == null ? "" : " --epochs " + epochs) + (batchSize == null ? "" : " --batch-size " + batchSize) + " --seed " + common.seed;
-        PriorTrainer.Options opt = new PriorTrainer.Options(common.seed, threads, epochs, batchSize, resume, logEvery, VersionProvider.version(), cmd);
+                + (epochs == null ? "" : " --epochs " + epochs) + (batchSize == null ? "" : " --batch-size " + batchSize)
+                + (replicas.replicas == null ? "" : " --replicas " + replicas.replicas) + " --seed " + common.seed;
+        PriorTrainer.Options opt = new PriorTrainer.Options(common.seed, threads, epochs, batchSize, resume, logEvery, VersionProvider.version(), cmd,
+                replicas.resolve(cfg));
         TrainingProgress bar = new TrainingProgress("train-prior", (epoch, t) -> String.format(Locale.ROOT, "ep %d loss %.4g", epoch, t.get("loss")),
-                false, common.quiet, err());
+                false, common.quiet || !c.isRoot(), err());
         PriorTrainer.Summary s;
         try {
-            PriorTrainer trainer = new PriorTrainer(cfg, dir, d, opt, bar);
-            info("prior: %,d trainable parameters", trainer.prior().store().trainableCount());
+            PriorTrainer trainer = new PriorTrainer(cfg, dir, d, opt, bar, c);
+            info("prior: %,d trainable parameters; %d replica%s × %d process%s", trainer.prior().store().trainableCount(),
+                    trainer.replicas(), trainer.replicas() == 1 ? "" : "s", c.size(), c.size() == 1 ? "" : "es");
             s = trainer.run(stepOne);
         } finally {
             bar.close();

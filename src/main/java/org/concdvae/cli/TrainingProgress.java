@@ -1,5 +1,6 @@
 package org.concdvae.cli;
 
+import org.concdvae.dist.Collectives;
 import org.concdvae.train.Step1Trainer;
 
 import java.io.PrintWriter;
@@ -29,7 +30,8 @@ final class TrainingProgress implements Step1Trainer.Listener {
         this.task = task;
         this.stepText = stepText;
         this.showSkipped = showSkipped;
-        this.quiet = quiet;
+        // In an MPI job rank 0 speaks for all; other ranks' warnings still reach the log with a [rank k] prefix.
+        this.quiet = quiet || !Collectives.isRoot();
         this.err = err;
     }
 

@@ -65,6 +65,11 @@ final class ConfigValidator {
             if (p.type().equals("class") && (p.nType() == null || p.nType() < 2)) fail(key + ".n_type", "class predictors need n_type >= 2", origin);
         }
         oneOf("gen.less_mode", c.gen().lessMode(), List.of("random_rows", "filtered_rows", "one_row"), origin);
+        Config.Train t = c.train();
+        if (t.devices() < -1 || t.devices() == 0) {
+            fail("train.devices", "model replicas per process: -1 (one per thread) or at least 1, got " + t.devices(), origin);
+        }
+        if (t.accumulateGradBatches() < 1) fail("train.accumulate_grad_batches", "must be at least 1, got " + t.accumulateGradBatches(), origin);
     }
 
     private static void embeddings(String key, Config.ConditionModel cm, List<String> props, String origin) {

@@ -6,17 +6,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.concdvae.autodiff.Engine;
 import org.concdvae.autodiff.Tape;
 import org.concdvae.autodiff.Tensor;
 import org.concdvae.crystal.CifReader;
 import org.concdvae.crystal.InvalidStructureException;
 import org.concdvae.crystal.Structure;
+import org.concdvae.dist.Collective;
+import org.concdvae.dist.SingleProcess;
 import org.concdvae.io.AtomicFiles;
 import org.concdvae.io.CheckpointFiles;
 import org.concdvae.io.InvalidInputException;
 import org.concdvae.io.StructureSource;
 import org.concdvae.model.ElementFeatures;
 import org.concdvae.nn.AdamOptimizer;
+import org.concdvae.nn.DataParallel;
 import org.concdvae.nn.ParameterStore;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -52,10 +56,16 @@ public final class CgcnnTrainer {
 
     /** Training settings. {@code classifyThreshold} null = regression. */
     public record Options(String target, Double classifyThreshold, int epochs, int batchSize, double lr, long seed, int threads,
-                          int atomFeaLen, int nConv, int hFeaLen, int nH) {
+                          int atomFeaLen, int nConv, int hFeaLen, int nH, int replicas) {
         public Options {
             if (!TARGETS.contains(target)) throw new InvalidInputException("unknown target '" + target + "' (expected one of " + TARGETS + ")");
             if (epochs < 1 || batchSize < 1 || !(lr > 0)) throw new InvalidInputException("epochs, batch size and learning rate must be positive");
+        }
+
+        /** One replica: the plain trainer. */
+        public Options(String target, Double classifyThreshold, int epochs, int batchSize, double lr, long seed, int threads,
+                       int atomFeaLen, int nConv, int hFeaLen, int nH) {
+            this(target, classifyThreshold, epochs, batchSize, lr, seed, threads, atomFeaLen, nConv, hFeaLen, nH, 1);
         }
     }
 
@@ -77,10 +87,17 @@ public final class CgcnnTrainer {
     private final Path out;
     private final Split train, val, test;
     private final int skipped;
+    private final Collective collective;
 
     /** Reads and builds the graphs of the three splits of {@code data} (test.csv optional). */
     public CgcnnTrainer(Path data, ElementFeatures features, Path out, Options opt) {
+        this(data, features, out, opt, SingleProcess.INSTANCE);
+    }
+
+    /** As above, as one process of the job {@code collective} (rank 0 alone writes). */
+    public CgcnnTrainer(Path data, ElementFeatures features, Path out, Options opt, Collective collective) {
         this.opt = opt;
+        this.collective = collective;
         this.features = features;
         this.out = out;
         if (!Files.isDirectory(data)) throw new InvalidInputException(data + ": data directory not found");
@@ -153,8 +170,25 @@ public final class CgcnnTrainer {
         return new Split(keptIds, kept, t);
     }
 
+    /**
+     * Trains data-parallel as the step-one trainer does ({@link DataParallel}): global replica g of the job's N takes
+     * slice g of each global batch with its own dropout generator, the gradients are averaged, then one Adam step.
+     * A global batch that leaves some replica without crystals, or with fewer than 2 atoms (BatchNorm), is skipped.
+     */
     public Summary run(Listener listener) throws IOException {
-        Files.createDirectories(out);
+        int replicas = DataParallel.resolveReplicas(opt.replicas(), opt.threads(), opt.batchSize(), collective.size(), 2);
+        DataParallel.checkSplit("--batch-size", opt.batchSize(), replicas * collective.size(), replicas, collective.size(), 1);
+        Engine.setThreads(replicas == 1 ? opt.threads() : DataParallel.threadsPerReplica(opt.threads(), replicas));
+        try {
+            return train(listener, replicas);
+        } finally {
+            Engine.setThreads(opt.threads());
+        }
+    }
+
+    private Summary train(Listener listener, int replicas) throws IOException {
+        boolean root = collective.isRoot();
+        if (root) Files.createDirectories(out);
         boolean cls = classification();
         double mean = 0, std = 1;
         if (!cls) {
@@ -169,6 +203,13 @@ public final class CgcnnTrainer {
         Cgcnn.Args args = new Cgcnn.Args(features.width(), CgcnnGraph.GAUSS_CENTERS, opt.atomFeaLen(), opt.nConv(), opt.hFeaLen(), opt.nH(), cls);
         Cgcnn model = new Cgcnn(new ParameterStore(DataType.FLOAT), args).initialise(new Random(opt.seed()));
         AdamOptimizer adam = new AdamOptimizer(model.store(), opt.lr(), 0.9, 0.999, 1e-8, 0);
+        try (DataParallel dp = new DataParallel(model.store(), replicas, collective)) {
+            return train(listener, dp, model, adam, args, cls, mean, std, root);
+        }
+    }
+
+    private Summary train(Listener listener, DataParallel dp, Cgcnn model, AdamOptimizer adam, Cgcnn.Args args, boolean cls,
+                          double mean, double std, boolean root) throws IOException {
         List<Epoch> history = new ArrayList<>();
         int bestEpoch = -1;
         double best = Double.NaN;
@@ -187,35 +228,57 @@ public final class CgcnnTrainer {
                     gs.add(train.graphs().get(order[k]));
                     y[k - from] = train.targets()[order[k]];
                 }
-                if (gs.stream().mapToInt(CgcnnGraph::size).sum() < 2) continue; // BatchNorm needs 2 rows in training
-                try (CgcnnBatch b = CgcnnBatch.of(gs, features, DataType.FLOAT);
-                     Tape t = Tape.training().random(new Random(opt.seed() * 7919L + step))) {
-                    Tensor loss = loss(t, model.forward(t, b), y, mean, std);
-                    t.backward(loss);
-                    adam.step();
-                    lossSum += loss.value().getDouble(0) * y.length;
-                    lossCount += y.length;
+                int total = dp.total();
+                if (gs.size() < total) continue;   // a trailing batch too small for every replica
+                boolean small = false;
+                for (int g = 0; g < total; g++) {
+                    int[] sl = DataParallel.slice(gs.size(), total, g);
+                    if (gs.subList(sl[0], sl[1]).stream().mapToInt(CgcnnGraph::size).sum() < 2) small = true;
                 }
+                if (small) continue; // BatchNorm needs 2 rows in training
+                long st = step;
+                List<Double> losses = dp.map(r -> {
+                    int g = dp.global(r);
+                    int[] sl = DataParallel.slice(gs.size(), total, g);
+                    long seed = opt.seed() * 7919L + st;
+                    try (CgcnnBatch b = CgcnnBatch.of(gs.subList(sl[0], sl[1]), features, DataType.FLOAT);
+                         Tape t = dp.tape(r, Tape.training().random(new Random(g == 0 ? seed : seed * 0x9E3779B97F4A7C15L + g)))) {
+                        Tensor loss = loss(t, model.forward(t, b), java.util.Arrays.copyOfRange(y, sl[0], sl[1]), mean, std);
+                        double v = loss.value().getDouble(0);
+                        if (Double.isFinite(v)) t.backward(loss);
+                        return v;
+                    }
+                });
+                double[] sum = {0};
+                boolean bad = false;
+                for (double v : losses) {
+                    sum[0] += v;
+                    if (!Double.isFinite(v)) bad = true;
+                }
+                if (dp.ranks() > 1) collective.allreduceSum(sum);
+                if (dp.reduce(1, bad)) adam.step(dp);
+                lossSum += (total == 1 ? sum[0] : sum[0] / total) * y.length;
+                lossCount += y.length;
                 step++;
             }
-            double[] v = evaluate(model, val, mean, std);
+            double[] v = evaluate(dp, model, val, mean, std);
             boolean improved = bestEpoch < 0 || (cls ? v[1] > best : v[1] < best);
             Epoch e = new Epoch(epoch, lossSum / Math.max(1, lossCount), v[0], v[1], (System.nanoTime() - t0) / 1e9);
             history.add(e);
-            save(model, out.resolve(LAST), args, mean, std, e);
+            if (root) save(model, out.resolve(LAST), args, mean, std, e);
             if (improved) {
                 best = v[1];
                 bestEpoch = epoch;
                 if (bestState != null) for (INDArray a : bestState.values()) a.close();
                 bestState = new LinkedHashMap<>();
                 for (Map.Entry<String, INDArray> en : model.store().stateDict().entrySet()) bestState.put(en.getKey(), en.getValue().dup());
-                save(model, out.resolve(BEST), args, mean, std, e);
+                if (root) save(model, out.resolve(BEST), args, mean, std, e);
             }
-            writeMetrics(history);
+            if (root) writeMetrics(history);
             if (listener != null) listener.epoch(e, improved);
         }
         model.store().load(bestState, "best epoch");
-        double testMetric = test.graphs().isEmpty() ? Double.NaN : evaluate(model, test, mean, std)[1];
+        double testMetric = test.graphs().isEmpty() ? Double.NaN : evaluate(dp, model, test, mean, std)[1];
         String metric = cls ? "accuracy" : "mae";
         Summary s = new Summary(history, bestEpoch, best, testMetric, metric, train.graphs().size(), val.graphs().size(),
                 test.graphs().size(), skipped);
@@ -231,7 +294,10 @@ public final class CgcnnTrainer {
         j.put("val", s.valCount());
         j.put("test", s.testCount());
         j.put("skipped_rows", skipped);
-        AtomicFiles.writeString(out.resolve(SUMMARY), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j) + "\n");
+        j.put("ranks", dp.ranks());
+        j.put("replicas", dp.replicas());
+        j.put("mpi_library", collective.library());
+        if (root) AtomicFiles.writeString(out.resolve(SUMMARY), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j) + "\n");
         return s;
     }
 
@@ -246,25 +312,40 @@ public final class CgcnnTrainer {
         return t.mse(out, t.ownedConstant(Nd4j.create(yn, new long[]{y.length, 1}, 'c').castTo(out.value().dataType())));
     }
 
-    /** {loss, metric} on a split in eval mode. */
-    private double[] evaluate(Cgcnn model, Split s, double mean, double std) {
-        double lossSum = 0, metric = 0;
-        int n = s.graphs().size();
-        for (int from = 0; from < n; from += CgcnnEvaluator.BATCH) {
-            int to = Math.min(n, from + CgcnnEvaluator.BATCH);
-            double[] y = java.util.Arrays.copyOfRange(s.targets(), from, to);
-            try (CgcnnBatch b = CgcnnBatch.of(s.graphs().subList(from, to), features, DataType.FLOAT); Tape t = Tape.inference()) {
-                Tensor o = model.forward(t, b);
-                lossSum += loss(t, o, y, mean, std).value().getDouble(0) * y.length;
-                for (int i = 0; i < y.length; i++) {
-                    if (classification()) {
-                        int pred = o.value().getDouble(i, 1) > o.value().getDouble(i, 0) ? 1 : 0;
-                        if (pred == label(opt.target(), y[i], opt.classifyThreshold())) metric++;
-                    } else {
-                        metric += Math.abs(o.value().getDouble(i, 0) * std + mean - y[i]);
+    /**
+     * {loss, metric} on a split in eval mode. Batches are dealt round-robin to the job's replicas; each batch's loss
+     * and each crystal's contribution to the metric land in their own slot (one all-reduce across processes, a single
+     * non-zero addend per slot), then are summed in order, so the numbers equal a single replica's on every rank.
+     */
+    private double[] evaluate(DataParallel dp, Cgcnn model, Split s, double mean, double std) {
+        dp.syncBuffers();
+        int n = s.graphs().size(), nb = (n + CgcnnEvaluator.BATCH - 1) / CgcnnEvaluator.BATCH, total = dp.total();
+        double[] slots = new double[nb + n];   // per batch: mean loss; then per crystal: metric contribution
+        dp.map(r -> {
+            for (int i = dp.global(r); i < nb; i += total) {
+                int from = i * CgcnnEvaluator.BATCH, to = Math.min(n, from + CgcnnEvaluator.BATCH);
+                double[] y = java.util.Arrays.copyOfRange(s.targets(), from, to);
+                try (CgcnnBatch b = CgcnnBatch.of(s.graphs().subList(from, to), features, DataType.FLOAT); Tape t = Tape.inference()) {
+                    Tensor o = model.forward(t, b);
+                    slots[i] = loss(t, o, y, mean, std).value().getDouble(0);
+                    for (int k = 0; k < y.length; k++) {
+                        if (classification()) {
+                            int pred = o.value().getDouble(k, 1) > o.value().getDouble(k, 0) ? 1 : 0;
+                            slots[nb + from + k] = pred == label(opt.target(), y[k], opt.classifyThreshold()) ? 1 : 0;
+                        } else {
+                            slots[nb + from + k] = Math.abs(o.value().getDouble(k, 0) * std + mean - y[k]);
+                        }
                     }
                 }
             }
+            return null;
+        });
+        if (dp.ranks() > 1) collective.allreduceSum(slots);
+        double lossSum = 0, metric = 0;
+        for (int i = 0; i < nb; i++) {
+            int from = i * CgcnnEvaluator.BATCH, to = Math.min(n, from + CgcnnEvaluator.BATCH);
+            lossSum += slots[i] * (to - from);
+            for (int k = from; k < to; k++) metric += slots[nb + k];
         }
         return new double[]{lossSum / n, metric / n};
     }

@@ -43,7 +43,8 @@ public final class StagedDirectory {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Removes a directory tree, best effort (what cannot be removed stays). */
+    public static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {

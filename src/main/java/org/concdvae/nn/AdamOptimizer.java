@@ -13,7 +13,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -76,24 +78,55 @@ public final class AdamOptimizer {
         for (ParameterStore.Entry e : store.entries()) {
             if (!e.trainable()) continue;
             Tensor p = e.tensor();
-            INDArray g = p.grad();
-            if (g == null) continue;
-            Slot s = slots.computeIfAbsent(e.name(), n -> new Slot(new Adam(lr, beta1, beta2, eps), p.value()));
-            s.steps++;
-            if (fusable(p.value(), g, s.state)) {
-                fusedUpdate(p.value(), g, s.state, s.steps);
-            } else {
-                if (clipValue > 0) {
-                    Transforms.min(g, clipValue, false);
-                    Transforms.max(g, -clipValue, false);
-                }
-                s.config.setLearningRate(lr);
-                s.config.setEpsilon(eps * Math.sqrt(1 - Math.pow(beta2, s.steps)));
-                s.updater.applyUpdater(g, (int) (s.steps - 1), 0);
-                p.value().subi(g);
-            }
-            p.zeroGrad();
+            if (p.grad() == null) continue;
+            update(p, slot(e));
         }
+    }
+
+    /**
+     * {@link #step()} with the parameters dealt round-robin to the threads of {@code dp}'s replicas: each parameter's
+     * update is independent of the others', so the result is the same bits, and the replicas' threads, which would
+     * otherwise wait, share the optimiser's pass over the weights.
+     */
+    public void step(DataParallel dp) {
+        if (dp.replicas() == 1) {
+            step();
+            return;
+        }
+        List<Tensor> params = new ArrayList<>();
+        List<Slot> todo = new ArrayList<>();
+        for (ParameterStore.Entry e : store.entries()) {
+            if (!e.trainable() || e.tensor().grad() == null) continue;
+            params.add(e.tensor());
+            todo.add(slot(e));   // created here, on one thread
+        }
+        int n = dp.replicas();
+        dp.map(r -> {
+            for (int i = r; i < params.size(); i += n) update(params.get(i), todo.get(i));
+            return null;
+        });
+    }
+
+    private Slot slot(ParameterStore.Entry e) {
+        return slots.computeIfAbsent(e.name(), k -> new Slot(new Adam(lr, beta1, beta2, eps), e.tensor().value()));
+    }
+
+    private void update(Tensor p, Slot s) {
+        INDArray g = p.grad();
+        s.steps++;
+        if (fusable(p.value(), g, s.state)) {
+            fusedUpdate(p.value(), g, s.state, s.steps);
+        } else {
+            if (clipValue > 0) {
+                Transforms.min(g, clipValue, false);
+                Transforms.max(g, -clipValue, false);
+            }
+            s.config.setLearningRate(lr);
+            s.config.setEpsilon(eps * Math.sqrt(1 - Math.pow(beta2, s.steps)));
+            s.updater.applyUpdater(g, (int) (s.steps - 1), 0);
+            p.value().subi(g);
+        }
+        p.zeroGrad();
     }
 
     static boolean fusable(INDArray p, INDArray g, INDArray state) {

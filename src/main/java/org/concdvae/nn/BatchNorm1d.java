@@ -28,7 +28,7 @@ public final class BatchNorm1d {
 
     public Tensor forward(Tape t, Tensor x) {
         Tensor y = t.batchNorm(x, weight, bias, runningMean, runningVar, t.isTraining(), MOMENTUM, EPS);
-        if (t.isTraining()) numBatchesTracked.addi(1);
+        if (t.updatesRunningStatistics()) numBatchesTracked.addi(1);
         return y;
     }
 }

@@ -28,9 +28,14 @@ final class MetricsLog {
     private final Path epochFile, stepFile;
     private final List<Map<String, Double>> epochs = new ArrayList<>();
     private final List<Map<String, Double>> steps = new ArrayList<>();
+    private final boolean writes;
 
     /** Opens the logs; rows of epochs ≥ {@code firstEpoch} (from an interrupted run) are dropped. */
-    MetricsLog(Path epochFile, Path stepFile, int firstEpoch) {
+    MetricsLog(Path epochFile, Path stepFile, int firstEpoch) { this(epochFile, stepFile, firstEpoch, true); }
+
+    /** As above; {@code writes} false keeps the rows in memory only (ranks other than 0 of a distributed run). */
+    MetricsLog(Path epochFile, Path stepFile, int firstEpoch, boolean writes) {
+        this.writes = writes;
         this.epochFile = epochFile;
         this.stepFile = stepFile;
         if (firstEpoch > 0) {
@@ -57,6 +62,7 @@ final class MetricsLog {
         for (Map.Entry<String, Double> e : res.train().entrySet()) r.put("train_" + e.getKey(), e.getValue());
         for (Map.Entry<String, Double> e : res.val().entrySet()) r.put("val_" + e.getKey(), e.getValue());
         epochs.add(r);
+        if (!writes) return;
         write(epochFile, epochs);
         write(stepFile, steps);
     }
@@ -90,7 +96,12 @@ final class MetricsLog {
 
     private static List<Map<String, Double>> read(Path file) {
         List<Map<String, Double>> rows = new ArrayList<>();
-        if (!Files.exists(file)) return rows;
+        try {
+            // a log without rows (no step reached --log-every before the checkpoint) is an empty header line
+            if (!Files.exists(file) || Files.readString(file).isBlank()) return rows;
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": cannot read the metrics of the run to resume (" + e.getMessage() + ")");
+        }
         try (Reader in = Files.newBufferedReader(file);
              CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build().parse(in)) {
             for (CSVRecord rec : p) {

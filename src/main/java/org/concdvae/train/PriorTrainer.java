@@ -10,6 +10,8 @@ import org.concdvae.config.Config;
 import org.concdvae.config.ConfigLoader;
 import org.concdvae.crystal.Composition;
 import org.concdvae.data.CrystalRecord;
+import org.concdvae.dist.Collective;
+import org.concdvae.dist.SingleProcess;
 import org.concdvae.io.AtomicFiles;
 import org.concdvae.io.CheckpointFiles;
 import org.concdvae.io.InvalidInputException;
@@ -21,6 +23,7 @@ import org.concdvae.model.LatentPrior;
 import org.concdvae.model.ModelDirectory;
 import org.concdvae.model.Probe;
 import org.concdvae.nn.AdamOptimizer;
+import org.concdvae.nn.DataParallel;
 import org.concdvae.nn.ParameterStore;
 import org.concdvae.nn.ReduceLROnPlateau;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -55,8 +58,15 @@ public final class PriorTrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** @param epochs total epochs (null: prior.train.max_epochs); @param batchSize null: data.batch_size.train */
+    /** @param replicas model replicas in this process (see {@link DataParallel}); 0: one per thread that splits the batch */
     public record Options(long seed, int threads, Integer epochs, Integer batchSize, boolean resume, int logEvery,
-                          String version, String commandLine) {}
+                          String version, String commandLine, int replicas) {
+        /** One replica: the plain trainer. */
+        public Options(long seed, int threads, Integer epochs, Integer batchSize, boolean resume, int logEvery,
+                       String version, String commandLine) {
+            this(seed, threads, epochs, batchSize, resume, logEvery, version, commandLine, 1);
+        }
+    }
 
     /** What a finished run reports. */
     public record Summary(int epochsRun, int lastEpoch, long steps, double bestValLoss, int bestEpoch,
@@ -71,7 +81,9 @@ public final class PriorTrainer {
     private final ParameterStore store;
     private final LatentPrior prior;
     private final AdamOptimizer adam;
-    private final int epochs, batchSize;
+    private final int epochs, batchSize, replicaThreads;
+    private final Collective collective;
+    private final DataParallel dp;
     private final ElementFeatures formulaFeatures;
     private Encoded train, val;
 
@@ -86,7 +98,14 @@ public final class PriorTrainer {
      * @param cfg the step-one configuration with the prior section to train ({@code prior.label} = the file label)
      */
     public PriorTrainer(Config cfg, ModelDirectory dir, TrainingData data, Options opt, Step1Trainer.Listener listener) {
+        this(cfg, dir, data, opt, listener, SingleProcess.INSTANCE);
+    }
+
+    /** A trainer that is one process of the job {@code collective} (rank 0 alone writes). */
+    public PriorTrainer(Config cfg, ModelDirectory dir, TrainingData data, Options opt, Step1Trainer.Listener listener,
+                        Collective collective) {
         this.cfg = cfg;
+        this.collective = collective;
         this.label = ModelDirectory.checkLabel(cfg.prior().label());
         this.dir = dir;
         this.data = data;
@@ -106,6 +125,10 @@ public final class PriorTrainer {
         if (!"value".equals(p.train().gradientClipAlgorithm()) && p.train().gradientClipVal() > 0) {
             throw new InvalidInputException("prior.train.gradient_clip_algorithm: only 'value' is supported");
         }
+        int replicas = DataParallel.resolveReplicas(opt.replicas(), opt.threads(), batchSize, collective.size(), 2);
+        DataParallel.checkSplit(opt.batchSize() != null ? "--batch-size" : "data.batch_size.train", batchSize,
+                replicas * collective.size(), replicas, collective.size(), 1);
+        this.replicaThreads = replicas == 1 ? opt.threads() : DataParallel.threadsPerReplica(opt.threads(), replicas);
         Engine.setThreads(opt.threads());
         this.store = new ParameterStore(DataType.FLOAT);
         this.prior = new LatentPrior(store, p);
@@ -115,7 +138,11 @@ public final class PriorTrainer {
         this.state = new TrainingState(p.optim().useLrScheduler() ? new ReduceLROnPlateau(o.lr(), s.factor(), s.patience(), s.minLr(), 1e-4, 0) : null);
         boolean needsFormula = prior.conditionModel().embeddings().stream().anyMatch(e -> e instanceof ConditionModel.Vector);
         this.formulaFeatures = needsFormula ? ElementFeatures.resolve(p.formulaFeatures()) : null;
+        this.dp = new DataParallel(store, replicas, collective);
     }
+
+    /** Replicas of this process. */
+    public int replicas() { return dp.replicas(); }
 
     public LatentPrior prior() { return prior; }
 
@@ -125,6 +152,16 @@ public final class PriorTrainer {
 
     /** Encodes the data with the frozen step-one model, then trains (or resumes); returns the summary. */
     public Summary run(ConCdvae stepOne) throws IOException {
+        try {
+            return train(stepOne);
+        } finally {
+            dp.close();
+            Engine.setThreads(opt.threads());
+        }
+    }
+
+    private Summary train(ConCdvae stepOne) throws IOException {
+        boolean root = collective.isRoot();
         if (opt.resume()) restore(last());
         else if (Files.exists(last())) {
             throw new InvalidInputException(dir.path() + ": already holds prior '" + label + "' (" + last().getFileName()
@@ -133,11 +170,16 @@ public final class PriorTrainer {
         listener.message("encoding " + data.train().size() + " training and " + data.val().size() + " validation crystals with the step-one encoder");
         train = encode(stepOne, data.train());
         val = encode(stepOne, data.val());
-        writeReference(data.train(), train);
-        AtomicFiles.writeString(dir.priorConfig(label), "# configuration of prior '" + label + "' (concdvae train-prior)\n" + ConfigLoader.toYaml(cfg));
-        writeRunRecord(null);
-        MetricsLog metrics = new MetricsLog(dir.path().resolve(label + "-metrics.csv"), dir.path().resolve(label + "-metrics_steps.csv"), state.epoch);
+        Engine.setThreads(replicaThreads);   // the encoder ran on every thread; the replicas share them from here
+        if (root) {
+            writeReference(data.train(), train);
+            AtomicFiles.writeString(dir.priorConfig(label), "# configuration of prior '" + label + "' (concdvae train-prior)\n" + ConfigLoader.toYaml(cfg));
+            writeRunRecord(null);
+        }
+        MetricsLog metrics = new MetricsLog(dir.path().resolve(label + "-metrics.csv"), dir.path().resolve(label + "-metrics_steps.csv"), state.epoch, root);
         int steps = (train.size() + batchSize - 1) / batchSize;
+        // a trailing batch too small to give every replica of the job a crystal is left out
+        if (steps > 1 && train.size() - (steps - 1) * batchSize < dp.total()) steps--;
         listener.start(state.epoch, epochs, steps);
         int first = state.epoch, patience = cfg.prior().train().earlyStopping().patience();
         boolean early = false;
@@ -171,8 +213,10 @@ public final class PriorTrainer {
                     skipped, (System.nanoTime() - t0) / 1e9);
             metrics.epoch(r);
             state.epoch++;
-            if (improved) saveCheckpoint(weights(), false);
-            saveCheckpoint(last(), true);
+            if (root) {
+                if (improved) saveCheckpoint(weights(), false);
+                saveCheckpoint(last(), true);
+            }
             listener.epoch(r);
             if (state.shouldStop(patience)) {
                 early = true;
@@ -182,7 +226,7 @@ public final class PriorTrainer {
         }
         Summary sum = new Summary(state.epoch - first, state.epoch - 1, state.globalStep, state.bestVal, state.bestEpoch, early,
                 metrics.firstTrainLoss(), metrics.lastTrainLoss(), weights());
-        writeRunRecord(sum);
+        if (root) writeRunRecord(sum);
         return sum;
     }
 
@@ -279,41 +323,68 @@ public final class PriorTrainer {
         return out;
     }
 
-    /** One optimisation step; the loss, or NaN when the step was skipped (non-finite loss or gradient). */
+    /**
+     * One optimisation step over the global batch {@code idx}: global replica g of the job's N takes the contiguous
+     * slice g (see {@link DataParallel#slice}) and its own generator; the gradients are averaged by
+     * {@link DataParallel#reduce}. The mean of the replicas' losses, or NaN when the step was skipped (non-finite loss
+     * or gradient).
+     */
     private double trainStep(int[] idx) {
-        try (Tape t = Tape.training()) {
-            Random rng = new Random(Step1Trainer.mix(opt.seed(), 0x9a10L, state.globalStep));
-            Tensor loss = prior.loss(t, t.ownedConstant(rows(train.mu(), idx)), select(train, idx), rng);
-            double v = loss.item();
-            if (!Double.isFinite(v)) {
-                store.zeroGrad();
-                return Double.NaN;
+        long step = state.globalStep;
+        int total = dp.total();
+        List<Double> losses = dp.map(r -> {
+            int g = dp.global(r);
+            int[] sl = DataParallel.slice(idx.length, total, g);
+            int[] mine = java.util.Arrays.copyOfRange(idx, sl[0], sl[1]);
+            try (Tape t = dp.tape(r, Tape.training())) {
+                long base = Step1Trainer.mix(opt.seed(), 0x9a10L, step);
+                Random rng = new Random(g == 0 ? base : Step1Trainer.mix(base, 0x3c1L, g));
+                Tensor loss = prior.loss(t, t.ownedConstant(rows(train.mu(), mine)), select(train, mine), rng);
+                double v = loss.item();
+                if (Double.isFinite(v)) t.backward(loss);
+                return v;
             }
-            t.backward(loss);
-            for (Tensor p : store.trainable()) {
-                INDArray g = p.grad();
-                if (g != null && !Double.isFinite(g.sumNumber().doubleValue())) {
-                    store.zeroGrad();
-                    return Double.NaN;
-                }
-            }
-            adam.step();
-            return v;
+        });
+        double[] sum = {0};
+        boolean bad = false;
+        for (double v : losses) {
+            sum[0] += v;
+            if (!Double.isFinite(v)) bad = true;
         }
+        if (dp.ranks() > 1) collective.allreduceSum(sum);
+        if (!dp.reduce(1, bad)) return Double.NaN;
+        adam.step(dp);
+        return total == 1 ? sum[0] : sum[0] / total;
     }
 
-    /** val_loss: the same noise-prediction loss on the validation crystals, draws seeded by (seed, epoch, batch). */
+    /**
+     * val_loss: the same noise-prediction loss on the validation crystals, draws seeded by (seed, epoch, batch). The
+     * batches are dealt round-robin to the job's replicas and gathered exactly (see {@link Step1Trainer#validate}), so
+     * the value is the single-process one on every rank.
+     */
     private double validate() {
+        dp.syncBuffers();
+        int nb = (val.size() + batchSize - 1) / batchSize, total = dp.total();
+        double[] loss = new double[nb];
+        dp.map(r -> {
+            for (int i = dp.global(r); i < nb; i += total) {
+                int from = i * batchSize;
+                int[] idx = new int[Math.min(val.size(), from + batchSize) - from];
+                for (int k = 0; k < idx.length; k++) idx[k] = from + k;
+                try (Tape t = Tape.inference()) {
+                    Random rng = new Random(Step1Trainer.mix(opt.seed(), 0x0a1L + state.epoch, i));
+                    loss[i] = prior.loss(t, t.ownedConstant(rows(val.mu(), idx)), select(val, idx), rng).item();
+                }
+            }
+            return null;
+        });
+        if (dp.ranks() > 1) collective.allreduceSum(loss);
         double sum = 0;
         int n = 0;
-        for (int from = 0, i = 0; from < val.size(); from += batchSize, i++) {
-            int[] idx = new int[Math.min(val.size(), from + batchSize) - from];
-            for (int k = 0; k < idx.length; k++) idx[k] = from + k;
-            try (Tape t = Tape.inference()) {
-                Random rng = new Random(Step1Trainer.mix(opt.seed(), 0x0a1L + state.epoch, i));
-                sum += prior.loss(t, t.ownedConstant(rows(val.mu(), idx)), select(val, idx), rng).item() * idx.length;
-                n += idx.length;
-            }
+        for (int i = 0; i < nb; i++) {
+            int len = Math.min(val.size(), (i + 1) * batchSize) - i * batchSize;
+            sum += loss[i] * len;
+            n += len;
         }
         return sum / n;
     }
@@ -339,7 +410,7 @@ public final class PriorTrainer {
         CheckpointFiles.Checkpoint ck = CheckpointFiles.read(file);
         JsonNode info = ck.info();
         if (!"concdvae-prior".equals(info.path("kind").asText())) throw new InvalidInputException(file + ": not a prior training checkpoint");
-        String diff = org.concdvae.io.JsonDifference.first(info.path("config"), ConfigLoader.toTree(cfg));
+        String diff = org.concdvae.io.JsonDifference.first(TrainingState.resumeComparable(info.path("config")), TrainingState.resumeComparable(ConfigLoader.toTree(cfg)));
         if (diff != null) {
             throw new InvalidInputException(file + ": the configuration differs from the checkpoint's: " + diff
                     + " (resume with the same --label, --conditions and --set)");
@@ -363,6 +434,7 @@ public final class PriorTrainer {
         run.put("label", label);
         run.put("conditions", String.join(",", prior.conditionModel().names()));
         if (formulaFeatures != null) run.put("formula_features", formulaFeatures.source());
+        TrainingState.putLayout(run, dp, 1);
         run.put("updated", Instant.now().toString());
         if (s != null) TrainingState.putResult(run, s.lastEpoch(), s.steps(), s.bestValLoss(), s.bestEpoch(), s.earlyStopped());
         try {

@@ -7,6 +7,7 @@ import org.concdvae.autodiff.Simd;
 import org.concdvae.io.Safetensors;
 import org.concdvae.model.ModelDirectory;
 import org.concdvae.nn.AdamOptimizer;
+import org.concdvae.nn.DataParallel;
 import org.concdvae.nn.ParameterStore;
 import org.concdvae.nn.ReduceLROnPlateau;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -105,6 +106,29 @@ final class TrainingState {
         run.put("batch_size", batchSize);
         run.put("parameters", parameters);
         return run;
+    }
+
+    /**
+     * The data-parallel layout of a run: processes (ranks), replicas per process, their product, the gradient steps
+     * per optimiser step and the MPI library ("none" without MPI).
+     */
+    static void putLayout(ObjectNode run, DataParallel dp, int accumulate) {
+        ObjectNode l = run.putObject("parallel");
+        l.put("ranks", dp.ranks());
+        l.put("replicas", dp.replicas());
+        l.put("total_replicas", dp.total());
+        l.put("accumulate_grad_batches", accumulate);
+        l.put("mpi_library", dp.collective().library());
+    }
+
+    /**
+     * A configuration as compared on resume: {@code train.devices} (the replicas per process) is left out, because a
+     * run may resume on a different layout.
+     */
+    static JsonNode resumeComparable(JsonNode config) {
+        JsonNode c = config.deepCopy();
+        if (c.path("train") instanceof ObjectNode t) t.remove("devices");
+        return c;
     }
 
     static void putResult(ObjectNode run, int lastEpoch, long steps, double bestValLoss, int bestEpoch, boolean earlyStopped) {
