@@ -92,8 +92,9 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     /** Fails like {@link #lockOutput(Path, String)} if another run holds {@code dir}'s lock, without keeping it. */
     protected final void checkNotLocked(Path dir, String flag) {
+        int held = locks.size();
         lockOutput(dir, flag);
-        locks.remove(locks.size() - 1).close();
+        if (locks.size() > held) locks.remove(locks.size() - 1).close();   // none taken on MPI ranks other than 0
     }
 
     @Override

@@ -44,11 +44,7 @@ import static org.concdvae.cli.BenchSupport.writeJson;
                 "With --replicas R1,R2,...: times the trainer's own data-parallel step (R replicas on the --threads, the batch",
                 "split evenly) on the crystals of the official protocol (data/mptest train+val+test, numpy",
                 "RandomState(B).choice(69, B, replace=B>69)) and prints crystals per second and the scaling over the first R.",
-                "Under mpirun/srun, every rank runs R replicas on its slice of the batch (docs/distributed.md).",
-                "Examples:",
-                "  concdvae bench train-step1 --data ../shared/data/mptest --threads 1",
-                "  concdvae bench train-step1 --data ../shared/data/mptest --batch 32 --threads 2 --replicas 1,2 --json scaling.json",
-                "  mpirun -np 2 ./concdvae bench train-step1 --data ../shared/data/mptest --batch 32 --threads 1 --replicas 1"})
+                "Under mpirun/srun, every rank runs R replicas on its slice of the batch (docs/distributed.md)."})
 public class BenchTrainStep1Command extends BaseCommand {
     @Override
     protected boolean runsUnderMpi() { return true; }

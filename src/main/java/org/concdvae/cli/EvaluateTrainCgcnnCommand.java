@@ -21,10 +21,7 @@ import java.nio.file.Path;
                 "Writes best.safetensors (best validation MAE or accuracy), last.safetensors, metrics.csv, summary.json",
                 "and a copy of the element features, so 'evaluate predict --evaluator OUT' works directly.",
                 "Data-parallel as train-step1: --replicas R per process (default: one per thread that splits --batch-size evenly),",
-                "mpirun/srun for several processes; rank 0 writes the outputs (docs/training.md).",
-                "Examples:",
-                "  concdvae evaluate train-cgcnn --data data/mp20 --target formation_energy_per_atom --out eval/fe",
-                "  concdvae evaluate train-cgcnn --data data/mp20 --target band_gap --classify 0 --out eval/gap --replicas 4 --threads 4"})
+                "mpirun/srun for several processes; rank 0 writes the outputs (docs/training.md)."})
 public class EvaluateTrainCgcnnCommand extends BaseCommand {
     @Override
     protected boolean runsUnderMpi() { return true; }

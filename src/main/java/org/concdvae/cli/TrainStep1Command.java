@@ -22,12 +22,7 @@ import java.util.Locale;
                 "Writes best/last checkpoints (safetensors + JSON), metrics.csv, metrics_steps.csv, loss_curves.png, "
                         + "config.yaml, lattice_scaler.txt and run.json into --out.",
                 "Data-parallel: --replicas R model replicas in this process; under mpirun/srun every process is a rank of one job",
-                "(rank 0 writes the outputs). The global batch data.batch_size.train is split over all replicas (docs/training.md).",
-                "Examples:",
-                "  concdvae train-step1 --config mp20 --data data/mp20 --out runs/mp20",
-                "  concdvae train-step1 --config mp20 --data data/mp20 --out runs/mp20 --threads 8 --replicas 8",
-                "  concdvae train-step1 --config mp20 --data data/mp20 --out runs/mp20 --resume --replicas 4",
-                "  mpirun -np 4 ./concdvae train-step1 --config mp20 --data data/mp20 --out runs/mp20 --threads 16 --replicas 16"})
+                "(rank 0 writes the outputs). The global batch data.batch_size.train is split over all replicas (docs/training.md)."})
 public class TrainStep1Command extends BaseCommand {
     @Override
     protected boolean runsUnderMpi() { return true; }
