@@ -41,7 +41,8 @@ public class PreprocessCommand extends BaseCommand {
     @Option(names = "--config", paramLabel = "FILE|PRESET",
             description = "YAML config (keys as in configs/mp20.yaml, the official hydra keys) or a built-in preset: mp20, mp20-small, mp40, oqmd, mptest, "
                     + "mptest4conz, tiny, mp_20, perov_5, carbon_24. Only its structure settings are used (data.niggli, primitive, "
-                    + "graph_method, filter, max_atoms, split; the encoder graph cutoff). Default: mp20 values (tiny with --example).")
+                    + "graph_method, filter, max_atoms, split; the encoder graph cutoff; preprocess_workers: the threads "
+                    + "when --threads is not given, at most the cores). Default: mp20 values (tiny with --example).")
     String config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set data.niggli=false (repeatable).")
@@ -80,7 +81,9 @@ public class PreprocessCommand extends BaseCommand {
         if ((val == null) != (test == null)) throw new UserException("give both --val and --test, or neither (then --input is split 8:1:1)");
 
         Config cfg = ConfigLoader.resolve(config == null && example ? "tiny" : config, sets);
-        int threads = common.threads();
+        // without --threads, the config's data.preprocess_workers, capped at the cores (official configs name 30 or 60)
+        int threads = common.threads != null ? common.threads()
+                : Math.min(cfg.data().preprocessWorkers(), Runtime.getRuntime().availableProcessors());
         lockOutput(out, "--out"); // before reading any input: a bad --out fails at once
         Preprocessor pre = Preprocessor.asInFile(cfg, threads, strict);
 
@@ -136,7 +139,7 @@ public class PreprocessCommand extends BaseCommand {
                 throw new UserException(r.file() + ": no usable crystals (" + r.rejected().size() + " of " + r.read()
                         + " rows rejected" + (r.rejected().isEmpty() ? "" : "; first: " + r.rejected().get(0).describe()) + ")");
             }
-            write(cfg, properties, files, results, splits);
+            write(cfg, properties, files, results, splits, threads);
             printSummary(files, results, splits);
             return ExitCode.OK;
         } finally {
@@ -148,7 +151,7 @@ public class PreprocessCommand extends BaseCommand {
     }
 
     private void write(Config cfg, Map<String, List<String>> properties, Map<String, Path> files, List<Preprocessor.FileResult> results,
-                       Map<String, List<CrystalRecord>> splits) throws IOException {
+                       Map<String, List<CrystalRecord>> splits, int threads) throws IOException {
         String settings = CrystalCache.settings(cfg);
         Config.Splits<String> names = cfg.data().cache();
         for (Map.Entry<String, List<CrystalRecord>> e : splits.entrySet()) {
@@ -190,6 +193,7 @@ public class PreprocessCommand extends BaseCommand {
         summary.put("splits", sizes);
         summary.put("properties", properties);
         summary.put("seed", common.seed);
+        summary.put("threads", threads); // --threads, else data.preprocess_workers (at most the cores)
         summary.put("cache_format_version", CrystalCache.FORMAT_VERSION);
         summary.put("settings", new ObjectMapper().readTree(settings));
         AtomicFiles.writeString(out.resolve("summary.json"),

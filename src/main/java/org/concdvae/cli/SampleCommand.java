@@ -77,7 +77,7 @@ public class SampleCommand extends BaseCommand {
                     + "(prior_full, missing conditions filled from training rows) (default: ${DEFAULT-VALUE}).")
     String strategy;
 
-    @Option(names = "--prior", paramLabel = "LABEL", description = "Prior label (default: prior_default for 'default', prior_full otherwise).")
+    @Option(names = "--prior", paramLabel = "LABEL", description = "Prior label (default: gen.prior_label of the model's config if set, else prior_default for 'default', prior_full otherwise).")
     String priorLabel;
 
     @Option(names = "--bg", paramLabel = "EV", description = "Target band gap (eV).")
@@ -206,7 +206,8 @@ public class SampleCommand extends BaseCommand {
     @Option(names = "--save-trajectory", paramLabel = "N", arity = "0..1", fallbackValue = "100",
             description = "Write each crystal's Langevin trajectory to trajectories/<id>.extxyz: the initial state, every N-th "
                     + "update (N defaults to 100: once per noise level with the default 100 steps per level) and the final state; "
-                    + "frames carry step, level and sigma.")
+                    + "frames carry step, level and sigma. Without this option: gen.save_traj of the model's config, every "
+                    + "gen.down_sample_traj_step-th update.")
     Integer saveTrajectory;
 
     /** Batches finished and in all of this run's batches (for the interruption hint); -1: not started. */
@@ -278,7 +279,10 @@ public class SampleCommand extends BaseCommand {
         if (batch < 1 || steps < 1 || !(lr > 0) || (levels != null && levels < 1)) {
             throw new UserException("--batch-size, --n-step-each, --levels must be at least 1 and --step-lr positive");
         }
-        String label = priorLabel != null ? priorLabel : strategy.equals("default") ? "prior_default" : "prior_full";
+        String label = priorLabel != null ? priorLabel : gen.priorLabel() != null ? gen.priorLabel()
+                : strategy.equals("default") ? "prior_default" : "prior_full";
+        Integer traj = saveTrajectory != null ? saveTrajectory : gen.saveTraj() ? Integer.valueOf(gen.downSampleTrajStep()) : null;
+        if (traj != null && traj < 1) throw new UserException("gen.down_sample_traj_step of the model's config must be at least 1, got " + traj);
         int threads = common.threads();
         Engine.setThreads(threads);
         ConCdvae stepOne = dir.loadStepOne();
@@ -331,7 +335,7 @@ public class SampleCommand extends BaseCommand {
         settings.put("less_tolerance", tolerate);
         if (refPath != null) settings.put("reference", referenceName(dir, refPath));
         settings.put("seed", common.seed);
-        if (saveTrajectory != null) settings.put("save_trajectory", saveTrajectory);
+        if (traj != null) settings.put("save_trajectory", traj);
         ArrayNode cn = settings.putArray("conditions");
         need.forEach(cn::add);
         ObjectNode tg = settings.putObject("targets");
@@ -356,7 +360,7 @@ public class SampleCommand extends BaseCommand {
         CrystalGenerator g = new CrystalGenerator(stepOne, prior, scaler.means(), scaler.stds(), features,
                 new CrystalGenerator.Options(batch, down, steps, lr, minS, levels, common.seed, threads));
         SampleRun.Outputs outputs = new SampleRun.Outputs(fileFormats, symprec, saveLatents, perZ, retryEmpty ? SampleRun.RETRY_ROUNDS : 0);
-        SampleRun run = new SampleRun(g, where, settings, common.seed, part, saveTrajectory == null ? 0 : saveTrajectory, VersionProvider.version(), outputs);
+        SampleRun run = new SampleRun(g, where, settings, common.seed, part, traj == null ? 0 : traj, VersionProvider.version(), outputs);
         int batches = run.batches(list.size(), count, batch);
         if (ranks) {
             info("%d ranks: rank 0 samples %d of %d batches; shards in %s, merged into %s at the end", job.size(), batches,
@@ -373,7 +377,7 @@ public class SampleCommand extends BaseCommand {
         int before = Math.min(run.batchesDone(resume), batches);
         batchesTotal = batches;
         batchesDone = before;
-        try (Progress bar = Progress.start("sample (Langevin steps)", batches * perBatch, before * perBatch, common.quiet)) {
+        try (Progress bar = Progress.start("sample (Langevin steps)", batches * perBatch, before * perBatch, common.quiet || gen.disableBar())) {
             bar.message("batch " + Math.min(before + 1, batches) + "/" + batches);
             g.onUpdate(bar::step);
             written = run.run(list, count, batch, down, resume && (!ranks || Files.exists(where.resolve(SampleRun.RUN))), new SampleRun.Listener() {

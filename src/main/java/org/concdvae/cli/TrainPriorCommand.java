@@ -144,7 +144,7 @@ public class TrainPriorCommand extends BaseCommand {
         }
         if (set != null) over.add("prior.conditionmodel=" + set);
         over.addAll(sets);
-        return ConfigLoader.load(dir.path().resolve(ModelDirectory.CONFIG), over);
+        return ConfigLoader.loadSaved(dir.path().resolve(ModelDirectory.CONFIG), over);
     }
 
     private static List<String> names(Config cfg) {

@@ -14,14 +14,17 @@ public record Config(Data data, Model model, Optim optim, Train train, Prior pri
     /** A value per split. */
     public record Splits<T>(T train, T val, T test) {}
 
-    /** {@code data:} (conf/data/*.yaml). */
+    /**
+     * {@code data:} (conf/data/*.yaml). {@code preprocess_workers} is the default thread count of {@code preprocess}
+     * (at most the cores); {@code use_space_group} and {@code use_pos_index} must be false (not implemented).
+     */
     public record Data(
-            String rootPath, List<String> preloProp, List<String> prop, int numTargets, boolean niggli,
+            String rootPath, List<String> preloProp, List<String> prop, boolean niggli,
             boolean primitive, String graphMethod, String latticeScaleMethod, int preprocessWorkers, String readout,
-            int maxAtoms, boolean otfGraph, String evalModelName, int trainMaxEpochs, int earlyStoppingPatience,
-            int teacherForcingMaxEpoch, int nDelta, double tolerance, boolean useSpaceGroup, boolean loadOld,
+            int maxAtoms, boolean otfGraph, int trainMaxEpochs, int earlyStoppingPatience,
+            int teacherForcingMaxEpoch, boolean useSpaceGroup,
             boolean usePosIndex, Splits<String> splits, Splits<String> cache, Splits<Integer> batchSize,
-            Splits<Integer> numWorkers, String latticeScalerFile, Filter filter, Splits<Double> split) {}
+            String latticeScalerFile, Filter filter, Splits<Double> split) {}
 
     /** {@code data.filter:} the paper's row filters (Java addition); a null bound is off. */
     public record Filter(Double minNumberDensity, @JsonProperty("max_e_above_hull") Double maxEAboveHull, Double maxBandGap, Integer maxAtoms) {}
@@ -29,10 +32,10 @@ public record Config(Data data, Model model, Optim optim, Train train, Prior pri
     /** {@code model:} (conf/model/vae_*.yaml). */
     public record Model(
             int hiddenDim, int latentDim, int timeEmbDim, int fcNumLayers, int maxAtoms, double costNatom,
-            double costCoord, double costType, double costLattice, double costComposition, double costEdge,
+            double costCoord, double costType, double costLattice, double costComposition,
             double costProperty, double beta, boolean teacherForcingLattice, int teacherForcingMaxEpoch,
             int maxNeighbors, double radius, double sigmaBegin, double sigmaEnd, double typeSigmaBegin,
-            double typeSigmaEnd, int numNoiseLevel, boolean predictProperty, int nDelta, boolean smooth,
+            double typeSigmaEnd, int numNoiseLevel, boolean predictProperty, boolean smooth,
             boolean nograd, Encoder encoder, Decoder decoder, ConditionModel conditionmodel,
             ConditionPre conditionpre) {}
 
@@ -78,7 +81,7 @@ public record Config(Data data, Model model, Optim optim, Train train, Prior pri
     /** {@code train:} (conf/train/default.yaml). */
     public record Train(
             boolean deterministic, long randomSeed, boolean useExit, int maxEpochs, int devices, int precision,
-            int accumulateGradBatches, int numSanityValSteps, double gradientClipVal, String gradientClipAlgorithm,
+            int accumulateGradBatches, double gradientClipVal, String gradientClipAlgorithm,
             String monitorMetric, String monitorMetricMode, EarlyStopping earlyStopping,
             ModelCheckpoints modelCheckpoints, int valCheckInterval) {}
 
@@ -93,18 +96,21 @@ public record Config(Data data, Model model, Optim optim, Train train, Prior pri
      */
     public record Prior(
             String label, double ddpmNoiseStart, double ddpmNoiseEnd, @JsonProperty("ddpm_n_noise") int ddpmNNoise, int timeEmbDim,
-            @JsonProperty("n_UNet_layers") int nUNetLayers, int hiddenDim, ConditionModel conditionmodel, Data data,
+            @JsonProperty("n_UNet_layers") int nUNetLayers, int hiddenDim, ConditionModel conditionmodel,
             Optim optim, PriorTrain train, String formulaFeatures) {}
 
     public record PriorTrain(
             boolean deterministic, long randomSeed, int maxEpochs, double gradientClipVal,
             String gradientClipAlgorithm, EarlyStopping earlyStopping, ModelCheckpoints modelCheckpoints) {}
 
-    /** {@code gen:} (conf/gen/*.yaml). */
+    /**
+     * {@code gen:} (conf/gen/*.yaml): defaults of {@code sample}'s options. {@code prior_label} of {@code --prior},
+     * {@code save_traj} with {@code down_sample_traj_step} of {@code --save-trajectory}, {@code disable_bar} hides the
+     * progress bar. The official keys without a meaning here are {@link RetiredKeys}.
+     */
     public record Gen(
-            String modelPath, String priorPath, String modelFile, String priorFile, String priorLabel, String label,
-            boolean deterministic, long seed, int batchSize, int downSample, int numBatchesToSamples,
-            boolean saveTraj, int downSampleTrajStep, int numSamplesPerZ, boolean useOne, String inputPath,
-            String refdataPath, boolean disableBar, double minSigma, double stepLr, int nStepEach, String lessMode,
+            String priorLabel, int batchSize, int downSample,
+            boolean saveTraj, int downSampleTrajStep, int numSamplesPerZ,
+            boolean disableBar, double minSigma, double stepLr, int nStepEach, String lessMode,
             double tolerate) {}
 }

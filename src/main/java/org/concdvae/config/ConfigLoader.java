@@ -70,13 +70,32 @@ public final class ConfigLoader {
         if (source == null) return defaults(overrides);
         Path p = Path.of(source);
         if (Files.exists(p)) return load(p, overrides);
-        if (PRESETS.contains(source)) return fromTree(mergeOnDefaults(presetTree(source)), source + " (built-in)", overrides);
+        if (PRESETS.contains(source)) {
+            ObjectNode preset = presetTree(source);
+            RetiredKeys.reject(preset, source + " (built-in)");
+            return fromTree(mergeOnDefaults(preset), source + " (built-in)", overrides);
+        }
         throw new InvalidInputException("config file not found: " + source + " (built-in presets: " + String.join(", ", PRESETS) + ")");
     }
 
     /** Loads a YAML file (or the defaults when {@code file} is null) and applies {@code --set} overrides. */
     public static Config load(Path file, List<String> overrides) {
         if (file == null) return fromTree(defaultTree(), "defaults", overrides);
+        return fromYaml(read(file), file.toString(), overrides);
+    }
+
+    /**
+     * Loads a configuration this tool saved beside a model ({@code config.yaml}, {@code <label>-config.yaml}): as
+     * {@link #load}, except that the keys of {@link RetiredKeys}, which earlier versions wrote and never read, are
+     * removed instead of rejected.
+     */
+    public static Config loadSaved(Path file, List<String> overrides) {
+        ObjectNode tree = parse(read(file), file.toString());
+        RetiredKeys.strip(tree);
+        return fromTree(mergeOnDefaults(tree), file.toString(), overrides);
+    }
+
+    private static String read(Path file) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -87,12 +106,14 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new InvalidInputException(file + ": cannot read: " + e.getMessage());
         }
-        return fromYaml(text, file.toString(), overrides);
+        return text;
     }
 
     /** Loads YAML text; {@code origin} names it in error messages. */
     public static Config fromYaml(String yaml, String origin, List<String> overrides) {
-        return fromTree(mergeOnDefaults(parse(yaml, origin)), origin, overrides);
+        ObjectNode tree = parse(yaml, origin);
+        RetiredKeys.reject(tree, origin);
+        return fromTree(mergeOnDefaults(tree), origin, overrides);
     }
 
     /** The fully resolved configuration as YAML (for the record of a run). */
@@ -187,6 +208,8 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             value = TextNode.valueOf(raw);
         }
+        String retired = RetiredKeys.covering(path);
+        if (retired != null) throw RetiredKeys.error(retired, "--set");
         String[] keys = path.split("\\.");
         ObjectNode node = tree;
         for (int i = 0; i < keys.length - 1; i++) {

@@ -26,7 +26,11 @@ final class ConfigValidator {
             fail("data.graph_method", "unknown graph method '" + d.graphMethod() + "' (expected one of "
                     + String.join(", ", GraphMethods.KNOWN) + ")", origin);
         }
-        oneOf("data.lattice_scale_method", d.latticeScaleMethod(), List.of("scale_length", "none"), origin);
+        // accepted official values with one implementation only: any other value would be ignored
+        oneOf("data.lattice_scale_method", d.latticeScaleMethod(), List.of("scale_length"), origin);
+        if (d.useSpaceGroup()) fail("data.use_space_group", "true is not supported (space-group preprocessing is not implemented); set false", origin);
+        if (d.usePosIndex()) fail("data.use_pos_index", "true is not supported (not implemented); set false", origin);
+        if (d.preprocessWorkers() < 1) fail("data.preprocess_workers", "must be at least 1, got " + d.preprocessWorkers(), origin);
         oneOf("data.readout", d.readout(), List.of("mean", "sum"), origin);
         if (d.maxAtoms() < 1) fail("data.max_atoms", "must be at least 1, got " + d.maxAtoms(), origin);
         if (d.prop() == null || d.preloProp() == null) fail("data.prop", "must be a list of property columns", origin);
@@ -47,6 +51,7 @@ final class ConfigValidator {
         if (m.maxNeighbors() < 1) fail("model.max_neighbors", "must be at least 1", origin);
         if (m.encoder().cutoff() <= 0) fail("model.encoder.cutoff", "must be positive", origin);
         if (m.encoder().maxNumNeighbors() < 1) fail("model.encoder.max_num_neighbors", "must be at least 1", origin);
+        oneOf("model.decoder.scale_file", m.decoder().scaleFile(), List.of("gemnet-dT.json"), origin);
         oneOf("model.encoder.readout", m.encoder().readout(), List.of("mean", "sum"), origin);
         if (m.sigmaBegin() <= m.sigmaEnd() || m.sigmaEnd() <= 0) fail("model.sigma_begin", "needs sigma_begin > sigma_end > 0", origin);
         if (m.numNoiseLevel() < 1) fail("model.num_noise_level", "must be at least 1", origin);

@@ -152,7 +152,7 @@ public final class HydraTranslation {
                     if (e.get("save_path") != null) cache.put(s, fileName(e.get("save_path").asText()));
                 }
             }
-            for (String k : List.of("batch_size", "num_workers")) if (dm.get(k) != null) out.set(k, dm.get(k));
+            for (String k : List.of("batch_size", "num_workers")) if (dm.get(k) != null) out.set(k, dm.get(k)); // num_workers: dropped below (RetiredKeys), reported
         }
         return out;
     }

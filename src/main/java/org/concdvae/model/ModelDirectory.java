@@ -89,7 +89,7 @@ public final class ModelDirectory {
     private static ModelDirectory load(Path dir, String name, boolean builtin) {
         Path c = dir.resolve(CONFIG);
         if (!Files.isRegularFile(c)) throw new InvalidInputException(name + ": not a model directory (no " + CONFIG + "; train one with 'concdvae train-step1')");
-        return new ModelDirectory(dir, ConfigLoader.load(c, List.of()), name, builtin);
+        return new ModelDirectory(dir, ConfigLoader.loadSaved(c, List.of()), name, builtin);
     }
 
     /** The files of the manifest of built-in model {@code name}, in order. */
@@ -178,7 +178,7 @@ public final class ModelDirectory {
         if (!Files.isRegularFile(c) || !Files.isRegularFile(priorWeights(label))) {
             throw new InvalidInputException(name + ": no prior '" + label + "'" + (isBuiltinModel() ? "" : " (train it with 'concdvae train-prior --model " + dir + " --label " + label + "')"));
         }
-        Config pc = ConfigLoader.load(c, List.of());
+        Config pc = ConfigLoader.loadSaved(c, List.of());
         LatentPrior p = new LatentPrior(new ParameterStore(DataType.FLOAT), pc.prior());
         loadWeights(p.store(), priorWeights(label));
         return p;

@@ -3,6 +3,7 @@ package org.concdvae.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.concdvae.config.RetiredKeys;
 import org.concdvae.autodiff.Simd;
 import org.concdvae.io.Safetensors;
 import org.concdvae.model.ModelDirectory;
@@ -123,11 +124,13 @@ final class TrainingState {
 
     /**
      * A configuration as compared on resume: {@code train.devices} (the replicas per process) is left out, because a
-     * run may resume on a different layout.
+     * run may resume on a different layout; so are keys retired since the checkpoint was written (config.RetiredKeys).
      */
     static JsonNode resumeComparable(JsonNode config) {
         JsonNode c = config.deepCopy();
         if (c.path("train") instanceof ObjectNode t) t.remove("devices");
+        // a checkpoint written before those keys were retired still lists them; they never changed training
+        if (c instanceof ObjectNode o) RetiredKeys.strip(o);
         return c;
     }
 

@@ -131,7 +131,7 @@ public final class ReferenceSession implements AutoCloseable {
         if (modelDir == null) return reference;
         Path c = modelDir.priorConfig(label);
         if (!Files.isRegularFile(c)) throw new InvalidInputException(modelDir.path() + ": no prior '" + label + "' (" + c.getFileName() + ")");
-        return ConfigLoader.load(c, List.of()).prior();
+        return ConfigLoader.loadSaved(c, List.of()).prior();
     }
 
     /**

@@ -33,7 +33,7 @@ class PreprocessCommandTest {
     @Test
     void exampleRunsWritesCachesAndIsDeterministic(@TempDir Path tmp) throws IOException {
         Path a = tmp.resolve("a"), b = tmp.resolve("b");
-        assertEquals(ExitCode.OK, run("preprocess", "--example", "--out", a.toString(), "-q"), err.toString());
+        assertEquals(ExitCode.OK, run("preprocess", "--example", "--out", a.toString(), "-q", "--threads", "2"), err.toString());
         assertEquals(ExitCode.OK, run("preprocess", "--example", "--out", b.toString(), "--threads", "1"), err.toString());
         assertTrue(out.toString().contains("read 12, kept 12, rejected 0"), out.toString());
         for (String f : List.of("train.cache", "val.cache", "test.cache", "lattice_scaler.txt", "rejects.csv", "summary.json", "config.yaml")) {

@@ -29,13 +29,12 @@ class ConfigLoaderTest {
         assertEquals(1.0e-4, c.optim().lrScheduler().minLr());
         assertEquals(1.0e-5, c.prior().optim().lrScheduler().minLr());
         assertEquals(3, c.prior().nUNetLayers());
-        assertEquals(c.data(), c.prior().data(), "prior.data = ${data}");
         assertEquals(c.model().conditionmodel(), c.prior().conditionmodel());
         Config.ConditionEmbedding fe = c.model().conditionmodel().conditionEmbeddings().get(0);
         assertEquals("formation_energy_per_atom", fe.conditionName());
         assertEquals(-6.0, fe.conditionMin());
         assertEquals(256, c.model().conditionpre().conditionPredict().get(0).latentDim());
-        assertNull(c.gen().priorPath());
+        assertNull(c.gen().priorLabel());
         assertEquals(20, c.data().filter().maxAtoms());
         assertNull(c.data().filter().maxBandGap());
     }
@@ -66,10 +65,10 @@ class ConfigLoaderTest {
     @Test
     void setOverridesFlowThroughInterpolation() {
         Config c = ConfigLoader.defaults(List.of("data.max_atoms=40", "data.niggli=false", "data.prop=[formation_energy_per_atom]",
-                "gen.prior_path=some/dir"));
+                "gen.prior_label=prior_x"));
         assertEquals(40, c.model().maxAtoms());
         assertFalse(c.data().niggli());
-        assertEquals("some/dir", c.gen().priorPath());
+        assertEquals("prior_x", c.gen().priorLabel());
     }
 
     @Test
