@@ -116,7 +116,7 @@ public class EvaluateLatentCommand extends BaseCommand {
     /** The encoder's posterior mean of every record. */
     private double[][] encode(ConCdvae stepOne, Config cfg, List<CrystalRecord> records, List<String> props) {
         double[][] mu = new double[records.size()][];
-        int chunk = 256;
+        int chunk = cfg.data().batchSize().test();   // the official extra_z.py encodes with the test loader's batches
         try (Progress bar = Progress.start("encode", records.size(), common.quiet)) {
             for (int from = 0; from < records.size(); from += chunk) {
                 List<CrystalRecord> part = records.subList(from, Math.min(records.size(), from + chunk));

@@ -33,6 +33,11 @@ final class ConfigValidator {
         if (d.preprocessWorkers() < 1) fail("data.preprocess_workers", "must be at least 1, got " + d.preprocessWorkers(), origin);
         oneOf("data.readout", d.readout(), List.of("mean", "sum"), origin);
         if (d.maxAtoms() < 1) fail("data.max_atoms", "must be at least 1, got " + d.maxAtoms(), origin);
+        if (d.batchSize() != null) {
+            if (d.batchSize().train() == null || d.batchSize().train() < 1) fail("data.batch_size.train", "must be at least 1", origin);
+            if (d.batchSize().val() == null || d.batchSize().val() < 1) fail("data.batch_size.val", "must be at least 1", origin);
+            if (d.batchSize().test() == null || d.batchSize().test() < 1) fail("data.batch_size.test", "must be at least 1", origin);
+        }
         if (d.prop() == null || d.preloProp() == null) fail("data.prop", "must be a list of property columns", origin);
         for (String p : d.prop()) {
             if (!d.preloProp().contains(p)) fail("data.prop", "'" + p + "' is not in data.prelo_prop", origin);

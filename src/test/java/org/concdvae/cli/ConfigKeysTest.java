@@ -29,7 +29,8 @@ class ConfigKeysTest {
             "train.use_exit=true; train.use_exit: true is not supported",
             "train.model_checkpoints.save_top_k=3; train.model_checkpoints.save_top_k: 3 is not supported",
             "optim.lr_scheduler.monitor=train_loss; optim.lr_scheduler.monitor: train_loss is not supported",
-            "train.strategy=ddp; train.strategy: unknown key"})
+            "train.strategy=ddp; train.strategy: unknown key",
+            "data.batch_size.test=0; data.batch_size.test: must be at least 1"})
     void unsupportedTrainingKeysAreErrors(String set, String expected, @TempDir Path tmp) {
         StringWriter err = new StringWriter();
         CommandLine cl = Main.commandLine();
