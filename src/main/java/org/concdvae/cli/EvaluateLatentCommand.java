@@ -60,6 +60,7 @@ public class EvaluateLatentCommand extends BaseCommand {
     @Override
     protected int run() throws Exception {
         if (iterations < 1 || maxPoints < 2 || !(perplexity > 0)) throw new UserException("--iterations >= 1, --max-points >= 2 and --perplexity > 0 are required");
+        lockOutput(out, "--out");
         ModelDirectory dir = ModelDirectory.open(model);
         Config cfg = dir.config();
         ConCdvae stepOne = dir.loadStepOne();

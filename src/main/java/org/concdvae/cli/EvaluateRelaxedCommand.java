@@ -35,6 +35,7 @@ public class EvaluateRelaxedCommand extends BaseCommand {
 
     @Override
     protected int run() throws Exception {
+        lockOutput(out, "--out");
         List<StructureSource.Entry> gen = StructureSource.read(generated);
         List<StructureSource.Entry> rel = StructureSource.read(relaxed);
         RelaxationComparison.Result r;

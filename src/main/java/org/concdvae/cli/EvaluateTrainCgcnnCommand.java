@@ -76,6 +76,7 @@ public class EvaluateTrainCgcnnCommand extends BaseCommand {
             throw new UserException("--epochs, --batch-size, --lr and the widths must be positive");
         }
         if (!Files.isDirectory(data)) throw new UserException("--data: directory not found: " + data);
+        lockOutput(out, "--out");
         Engine.setThreads(common.threads());
         Path featureFile = CgcnnEvaluator.locateAtomFeatures(data.resolve("train.csv"), atomFeatures);
         ElementFeatures features = ElementFeatures.load(featureFile);

@@ -57,6 +57,12 @@ class DataSafetyTest {
             assertOneLine(exec("preprocess", "--example", "--out", out.toString(), "-q"), "in use", pid);
             assertOneLine(exec("train-step1", "--config", "tiny", "--data", tmp.toString(), "--out", out.toString(), "-q"), "in use", pid);
             assertOneLine(exec("evaluate", "--samples", samples.toString(), "--out", out.toString(), "-q"), "in use", pid);
+            assertOneLine(exec("evaluate", "relaxed", "--generated", samples.toString(), "--relaxed", samples.toString(),
+                    "--out", out.toString(), "-q"), "in use", pid);
+            assertOneLine(exec("evaluate", "latent", "--model", model.toString(), "--data", tmp.resolve("none.csv").toString(),
+                    "--out", out.toString(), "-q"), "in use", pid);
+            assertOneLine(exec("evaluate", "train-cgcnn", "--data", tmp.toString(), "--target", "band_gap",
+                    "--out", out.toString(), "-q"), "in use", pid);
         }
         // train-prior: one run per label in the model directory, and not while step one trains into it
         try (OutputLock held = OutputLock.acquire(model, ".concdvae-prior_full.lock", "--label", "train-prior --label prior_full", w -> {})) {
