@@ -5,7 +5,6 @@ import org.concdvae.analysis.CrystalNNFingerprint;
 import org.concdvae.crystal.Structure;
 import org.concdvae.eval.Coverage;
 import org.concdvae.eval.MagpieFingerprint;
-import org.concdvae.io.StructureSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,17 +54,8 @@ public class BenchCoverageCommand extends BaseCommand {
     @Override
     protected int run() throws Exception {
         if (nGenerated < 1 || nReference < 1) throw new UserException("--generated and --reference must be at least 1");
-        List<Structure> structures = new ArrayList<>();
-        for (StructureSource.Entry e : StructureSource.read(input)) {
-            if (e.ok()) structures.add(e.structure());
-            else err().println("warning: skipped " + e.id() + ": " + e.error());
-        }
-        if (limit != null) {
-            if (limit < 1) throw new UserException("--limit must be at least 1");
-            structures = structures.subList(0, Math.min(limit, structures.size()));
-        }
+        List<Structure> structures = BenchSupport.readStructures(input, limit, err());
         int n = structures.size();
-        if (n == 0) throw new UserException("no readable structures in " + input);
         MagpieFingerprint magpie = MagpieFingerprint.fromOptionOrEnvironment(magpieData);
         JsonNode ref = BenchSupport.officialTimings(matminerTimings);
         CrystalNNFingerprint cnn = new CrystalNNFingerprint();

@@ -8,13 +8,11 @@ import org.concdvae.crystal.Structure;
 import org.concdvae.graph.GraphMethod;
 import org.concdvae.graph.GraphMethods;
 import org.concdvae.io.InvalidInputException;
-import org.concdvae.io.StructureSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -57,17 +55,8 @@ public class BenchGraphCommand extends BaseCommand {
             throw new UserException("--method must be crystalnn or mindistance, got '" + method + "'");
         }
         GraphMethod graph = GraphMethods.create(method, new GraphMethods.Params(7.0, 20));
-        List<Structure> structures = new ArrayList<>();
-        for (StructureSource.Entry e : StructureSource.read(input)) {
-            if (e.ok()) structures.add(e.structure());
-            else err().println("warning: skipped " + e.id() + ": " + e.error());
-        }
-        if (limit != null) {
-            if (limit < 1) throw new UserException("--limit must be at least 1");
-            structures = structures.subList(0, Math.min(limit, structures.size()));
-        }
+        List<Structure> structures = BenchSupport.readStructures(input, limit, err());
         int n = structures.size();
-        if (n == 0) throw new UserException("no readable structures in " + input);
         JsonNode ref = reference == null ? null : readReference();
 
         // warm-up pass (JIT), not timed

@@ -99,6 +99,19 @@ final class BenchSupport {
         return pick;
     }
 
+    /** The readable structures of {@code input} (a warning line for each unreadable one), the first {@code limit} if given. */
+    static List<Structure> readStructures(Path input, Integer limit, java.io.PrintWriter err) {
+        if (limit != null && limit < 1) throw new UserException("--limit must be at least 1");
+        List<Structure> structures = new ArrayList<>();
+        for (StructureSource.Entry e : StructureSource.read(input)) {
+            if (e.ok()) structures.add(e.structure());
+            else err.println("warning: skipped " + e.id() + ": " + e.error());
+        }
+        if (limit != null) structures = structures.subList(0, Math.min(limit, structures.size()));
+        if (structures.isEmpty()) throw new UserException("no readable structures in " + input);
+        return structures;
+    }
+
     static void writeJson(JsonNode results, Path file) throws IOException {
         AtomicFiles.writeString(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
     }

@@ -249,15 +249,9 @@ public final class CgcnnTrainer {
                         return v;
                     }
                 });
-                double[] sum = {0};
-                boolean bad = false;
-                for (double v : losses) {
-                    sum[0] += v;
-                    if (!Double.isFinite(v)) bad = true;
-                }
-                if (dp.ranks() > 1) collective.allreduceSum(sum);
-                if (dp.reduce(1, bad)) adam.step(dp);
-                lossSum += (total == 1 ? sum[0] : sum[0] / total) * y.length;
+                DataParallel.LossSum sum = dp.sumLosses(losses);
+                if (dp.reduce(1, sum.nonFinite())) adam.step(dp);
+                lossSum += (total == 1 ? sum.sum() : sum.sum() / total) * y.length;
                 lossCount += y.length;
                 step++;
             }

@@ -181,6 +181,21 @@ public final class DataParallel implements AutoCloseable {
         return out;
     }
 
+    /** The replicas' losses summed over the whole job, and whether one of this process's was not finite. */
+    public record LossSum(double sum, boolean nonFinite) {}
+
+    /** Sums the replicas' losses in replica order, then across ranks (the same bits on every rank). */
+    public LossSum sumLosses(List<Double> losses) {
+        double[] sum = {0};
+        boolean bad = false;
+        for (double v : losses) {
+            sum[0] += v;
+            if (!Double.isFinite(v)) bad = true;
+        }
+        if (ranks() > 1) collective.allreduceSum(sum);
+        return new LossSum(sum[0], bad);
+    }
+
     /**
      * Combines the gradients of all replicas of the job into the parameters' own gradients: the sum over this
      * process's replicas in replica order, the all-reduce across processes, then division by {@code total() × microSteps}

@@ -345,16 +345,10 @@ public final class PriorTrainer {
                 return v;
             }
         });
-        double[] sum = {0};
-        boolean bad = false;
-        for (double v : losses) {
-            sum[0] += v;
-            if (!Double.isFinite(v)) bad = true;
-        }
-        if (dp.ranks() > 1) collective.allreduceSum(sum);
-        if (!dp.reduce(1, bad)) return Double.NaN;
+        DataParallel.LossSum sum = dp.sumLosses(losses);
+        if (!dp.reduce(1, sum.nonFinite())) return Double.NaN;
         adam.step(dp);
-        return total == 1 ? sum[0] : sum[0] / total;
+        return total == 1 ? sum.sum() : sum.sum() / total;
     }
 
     /**
