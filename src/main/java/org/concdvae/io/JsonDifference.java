@@ -13,35 +13,40 @@ import java.util.TreeSet;
 public final class JsonDifference {
     private JsonDifference() {}
 
-    /** The first difference of {@code was} and {@code now}, or null when they are equal. */
+    /** Where two trees first differ ({@code path} empty at the top level) and the two values as shown to users. */
+    public record Difference(String path, String a, String b) {}
+
+    /** The first difference of {@code was} and {@code now} as "KEY was A, now B", or null when they are equal. */
     public static String first(JsonNode was, JsonNode now) {
-        return first(was, now, "");
+        Difference d = find(was, now);
+        return d == null ? null : (d.path().isEmpty() ? "(top level)" : d.path()) + " was " + d.a() + ", now " + d.b();
     }
 
-    private static String first(JsonNode a, JsonNode b, String path) {
-        if (a.isNumber() && b.isNumber()) return a.doubleValue() == b.doubleValue() ? null : describe(path, a, b);
+    /** The first difference of {@code a} and {@code b} in key order, or null when they are equal. */
+    public static Difference find(JsonNode a, JsonNode b) {
+        return find(a, b, "");
+    }
+
+    private static Difference find(JsonNode a, JsonNode b, String path) {
+        if (a.isNumber() && b.isNumber()) return a.doubleValue() == b.doubleValue() ? null : new Difference(path, show(a), show(b));
         if (a.isObject() && b.isObject()) {
             Set<String> keys = new TreeSet<>();
             a.fieldNames().forEachRemaining(keys::add);
             b.fieldNames().forEachRemaining(keys::add);
             for (String k : keys) {
-                String d = first(a.path(k), b.path(k), path.isEmpty() ? k : path + "." + k);
+                Difference d = find(a.path(k), b.path(k), path.isEmpty() ? k : path + "." + k);
                 if (d != null) return d;
             }
             return null;
         }
         if (a.isArray() && b.isArray() && a.size() == b.size()) {
             for (int i = 0; i < a.size(); i++) {
-                String d = first(a.get(i), b.get(i), path + "[" + i + "]");
+                Difference d = find(a.get(i), b.get(i), path + "[" + i + "]");
                 if (d != null) return d;
             }
             return null;
         }
-        return a.equals(b) ? null : describe(path, a, b);
-    }
-
-    private static String describe(String path, JsonNode a, JsonNode b) {
-        return (path.isEmpty() ? "(top level)" : path) + " was " + show(a) + ", now " + show(b);
+        return a.equals(b) ? null : new Difference(path, show(a), show(b));
     }
 
     private static String show(JsonNode n) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.concdvae.io.AtomicFiles;
 import org.concdvae.io.InvalidInputException;
+import org.concdvae.io.JsonDifference;
 import org.concdvae.io.StagedDirectory;
 
 import java.io.IOException;
@@ -46,8 +47,11 @@ public final class SampleMerge {
                 throw new InvalidInputException(p.dir() + ": is shard " + p.index() + "/" + p.count() + ", but " + ref.dir()
                         + " is shard " + ref.index() + "/" + ref.count() + " (not the same run)");
             }
-            String diff = firstDifference(ref.run().path("settings"), p.run().path("settings"), "");
-            if (diff != null) throw new InvalidInputException(p.dir() + ": not the same run as " + ref.dir() + " (" + diff + ")");
+            JsonDifference.Difference diff = JsonDifference.find(ref.run().path("settings"), p.run().path("settings"));
+            if (diff != null) {
+                throw new InvalidInputException(p.dir() + ": not the same run as " + ref.dir() + " ('"
+                        + (diff.path().isEmpty() ? "settings" : diff.path()) + "' differs: " + diff.a() + " vs " + diff.b() + ")");
+            }
         }
         Map<Integer, Part> byIndex = new TreeMap<>();
         for (Part p : parts) {
@@ -190,27 +194,7 @@ public final class SampleMerge {
     }
 
     /** The first setting that differs, as "'key' differs (a vs b)", or null. */
-    static String firstDifference(JsonNode a, JsonNode b, String prefix) {
-        if (a.equals(b)) return null;
-        if (a.isObject() && b.isObject()) {
-            Set<String> keys = new java.util.LinkedHashSet<>();
-            a.fieldNames().forEachRemaining(keys::add);
-            b.fieldNames().forEachRemaining(keys::add);
-            for (String k : keys) {
-                JsonNode x = a.path(k), y = b.path(k);
-                String d = firstDifference(x, y, prefix + k + ".");
-                if (d != null) return d;
-            }
-        }
-        String key = prefix.isEmpty() ? "settings" : prefix.substring(0, prefix.length() - 1);
-        return "'" + key + "' differs: " + show(a) + " vs " + show(b);
-    }
 
-    private static String show(JsonNode n) {
-        if (n.isMissingNode()) return "(not set)";
-        String s = n.toString();
-        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
-    }
 
     private static String join(List<Integer> l) {
         StringBuilder sb = new StringBuilder();
