@@ -34,7 +34,7 @@ class BuiltinModelSampleTest {
     @Test
     void defaultStrategyWithoutModelOption(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("gen");
-        SampleCommandTest.Result r = exec(args("sample", "--fe", "-2", "--bg", "1", "-n", "2", "--candidates", "4", "--out", out.toString()));
+        Cli.Result r = exec(args("sample", "--fe", "-2", "--bg", "1", "-n", "2", "--candidates", "4", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         List<CSVRecord> rows = checkOutputs(out, 2);
         int parsed = 0;
@@ -63,7 +63,7 @@ class BuiltinModelSampleTest {
     @Test
     void fullAndLessStrategies(@TempDir Path tmp) throws IOException {
         Path full = tmp.resolve("full");
-        SampleCommandTest.Result r = exec(args("sample", "--model", ModelDirectory.BUILTIN, "--strategy", "full", "--targets",
+        Cli.Result r = exec(args("sample", "--model", ModelDirectory.BUILTIN, "--strategy", "full", "--targets",
                 write(tmp.resolve("t.csv"), "label,crystal_system,spacegroup,formation_energy_per_atom,band_gap,e_above_hull,n_atom\n"
                         + "rocksalt,cubic,225,-2.0,1.5,0.0,8\n").toString(), "-n", "1", "--candidates", "2", "--out", full.toString()));
         assertEquals(0, r.code(), r.err());
@@ -83,7 +83,7 @@ class BuiltinModelSampleTest {
     @Test
     void errors(@TempDir Path tmp) {
         // the default prior needs both of its conditions
-        SampleCommandTest.Result r = exec(args("sample", "--fe", "-2", "-n", "1", "--out", tmp.resolve("a").toString()));
+        Cli.Result r = exec(args("sample", "--fe", "-2", "-n", "1", "--out", tmp.resolve("a").toString()));
         assertEquals(2, r.code());
         assertEquals(1, r.err().strip().split("\n").length, r.err());
         assertTrue(r.err().contains("band_gap"), r.err());

@@ -80,7 +80,7 @@ class ConfigKeysTest {
         Path out = tmp.resolve("out");
         ByteArrayOutputStream bar = new ByteArrayOutputStream();
         Progress.redirect(new PrintStream(bar, true), false);
-        SampleCommandTest.Result r;
+        Cli.Result r;
         try {
             r = SampleCommandTest.exec("sample", "--model", model.toString(), "--fe", "-1", "--bg", "1", "-n", "1", "--batch-size", "1",
                     "--n-step-each", "1", "--levels", "2", "--threads", "2", "--out", out.toString());

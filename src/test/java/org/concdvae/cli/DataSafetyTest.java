@@ -27,20 +27,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * error line starts a line of its own after a progress bar, and a signal leaves a line that says how to continue.
  */
 class DataSafetyTest {
-    record Result(int code, String out, String err) {}
+    static Cli.Result exec(String... args) { return Cli.exec(args); }
 
-    static Result exec(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
-    static void assertOneLine(Result r, String... expected) {
-        assertEquals(ExitCode.BAD_INPUT, r.code, r.err);
-        String e = r.err.strip();
+    static void assertOneLine(Cli.Result r, String... expected) {
+        assertEquals(ExitCode.BAD_INPUT, r.code(), r.err());
+        String e = r.err().strip();
         assertFalse(e.contains("\n"), "more than one line: " + e);
         assertTrue(e.startsWith("error: "), e);
         for (String x : expected) assertTrue(e.contains(x), "'" + x + "' not in: " + e);

@@ -9,11 +9,8 @@ import org.concdvae.testutil.TinyModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,16 +36,7 @@ class SampleCommandTest {
         model = TinyModels.withPriors();
     }
 
-    record Result(int code, String out, String err) {}
-
-    static Result exec(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
+    static Cli.Result exec(String... args) { return Cli.exec(args); }
 
     static String[] args(String... a) {
         return Stream.concat(Stream.of(a), Stream.of(quick)).toArray(String[]::new);
@@ -87,22 +75,22 @@ class SampleCommandTest {
     @Test
     void defaultStrategyIsDeterministic() throws IOException {
         Path a = root.resolve("d1"), b = root.resolve("d2");
-        Result r = exec(args("sample", "--model", model.toString(), "--fe", "-2", "-n", "3", "--candidates", "6",
+        Cli.Result r = exec(args("sample", "--model", model.toString(), "--fe", "-2", "-n", "3", "--candidates", "6",
                 "--batch-size", "2", "--out", a.toString(), "--seed", "5"));
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         checkOutputs(a, 3);
         r = exec(args("sample", "--model", model.toString(), "--fe", "-2", "-n", "3", "--candidates", "6",
                 "--batch-size", "2", "--out", b.toString(), "--seed", "5"));
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         assertEquals(Files.readString(a.resolve("samples.csv")), Files.readString(b.resolve("samples.csv")));
         assertEquals(Files.readString(a.resolve("samples.extxyz")), Files.readString(b.resolve("samples.extxyz")));
         // resuming a finished run changes nothing; a different option is refused
         r = exec(args("sample", "--model", model.toString(), "--fe", "-2", "-n", "3", "--candidates", "6",
                 "--batch-size", "2", "--out", a.toString(), "--seed", "5", "--resume"));
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         assertEquals(Files.readString(b.resolve("samples.csv")), Files.readString(a.resolve("samples.csv")));
         r = exec(args("sample", "--model", model.toString(), "--fe", "-1", "-n", "3", "--out", a.toString(), "--resume"));
-        assertEquals(2, r.code);
+        assertEquals(2, r.code());
     }
 
     @Test
@@ -111,28 +99,28 @@ class SampleCommandTest {
         Files.writeString(targets, "label,crystal_system,spacegroup,formation_energy_per_atom,band_gap,e_above_hull,n_atom\n"
                 + "cubic_rock,cubic,225,-2.0,1.5,0.0,8\n");
         Path full = root.resolve("full");
-        Result r = exec(args("sample", "--model", model.toString(), "--strategy", "full", "--targets", targets.toString(),
+        Cli.Result r = exec(args("sample", "--model", model.toString(), "--strategy", "full", "--targets", targets.toString(),
                 "-n", "2", "--candidates", "4", "--out", full.toString()));
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         checkOutputs(full, 2);
 
         // full needs every condition
         r = exec(args("sample", "--model", model.toString(), "--strategy", "full", "--fe", "-2", "-n", "2", "--out", tmp.resolve("x").toString()));
-        assertEquals(2, r.code);
-        assertEquals(1, r.err.strip().split("\n").length, r.err);
-        assertTrue(r.err.contains("--strategy less"), r.err);
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().split("\n").length, r.err());
+        assertTrue(r.err().contains("--strategy less"), r.err());
 
         Path less = root.resolve("less"), lessRandom = root.resolve("less_random");
         Path ref = model.getParent().resolve("data/train.csv");
         r = exec(args("sample", "--model", model.toString(), "--strategy", "less", "--cs", "cubic", "-n", "2", "--candidates", "4",
                 "--reference", ref.toString(), "--out", lessRandom.toString(), "--less-fill", "random"));
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         checkOutputs(lessRandom, 2);
         // paper rule: rows matching the given formation energy of the first training row
         String fe = firstRowValue(ref, "formation_energy_per_atom");
         r = exec(args("sample", "--model", model.toString(), "--strategy", "less", "--fe", fe, "-n", "2", "--candidates", "2",
                 "--reference", ref.toString(), "--out", less.toString()));
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         List<CSVRecord> rows = checkOutputs(less, 2);
         assertEquals(Double.parseDouble(fe), Double.parseDouble(rows.get(0).get("cond_formation_energy_per_atom")), 1e-6);
         assertFalse(rows.get(0).get("cond_spacegroup").isEmpty(), "filled from a reference row");
@@ -145,9 +133,9 @@ class SampleCommandTest {
                 {"sample", "--model", model.toString(), "--cs", "cubicc", "--strategy", "less", "--out", root.resolve("e2").toString()},
                 {"sample", "--model", model.toString(), "--sg", "999", "--out", root.resolve("e3").toString()},
                 {"sample", "--model", root.resolve("nope").toString(), "--fe", "-1", "--out", root.resolve("e4").toString()}}) {
-            Result r = exec(a);
-            assertEquals(2, r.code, String.join(" ", a));
-            assertEquals(1, r.err.strip().split("\n").length, r.err);
+            Cli.Result r = exec(a);
+            assertEquals(2, r.code(), String.join(" ", a));
+            assertEquals(1, r.err().strip().split("\n").length, r.err());
         }
     }
 

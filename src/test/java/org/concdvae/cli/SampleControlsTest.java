@@ -35,7 +35,7 @@ class SampleControlsTest {
         model = TinyModels.withPriors();
     }
 
-    static SampleCommandTest.Result sample(Path out, String... extra) {
+    static Cli.Result sample(Path out, String... extra) {
         String[] base = {"sample", "--model", model.toString(), "--out", out.toString(), "--seed", "3"};
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);
@@ -44,7 +44,7 @@ class SampleControlsTest {
     }
 
     /** The built-in model, one noise level of one step (structures are not converged; counts and types are what is tested). */
-    static SampleCommandTest.Result builtin(Path out, String... extra) {
+    static Cli.Result builtin(Path out, String... extra) {
         String[] base = {"sample", "--out", out.toString(), "--seed", "3", "--n-step-each", "1", "--levels", "1", "--quiet", "--threads", "2"};
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);

@@ -37,7 +37,7 @@ class SampleMpiTest {
         Path targets = root.resolve("targets.csv");
         Files.writeString(targets, "label,formation_energy_per_atom\nfe-2,-2.0\nfe-1,-1.0\n");
         Path whole = root.resolve("whole"), ranks = root.resolve("ranks");
-        SampleCommandTest.Result w = SampleCommandTest.exec(args(model, targets, whole).toArray(String[]::new));
+        Cli.Result w = SampleCommandTest.exec(args(model, targets, whole).toArray(String[]::new));
         assertEquals(0, w.code(), w.err());
 
         MpiJobs.Result r = MpiJobs.run(MpiJobs.mpirun(2, MpiJobs.java(Main.class.getName(), args(model, targets, ranks).toArray(String[]::new))),

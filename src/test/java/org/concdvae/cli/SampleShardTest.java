@@ -47,7 +47,7 @@ class SampleShardTest {
         targets = root.resolve("targets.csv");
         Files.writeString(targets, "label,formation_energy_per_atom\nfe-2,-2.0\nfe-1,-1.0\n");
         whole = root.resolve("whole");
-        SampleCommandTest.Result r = exec(run(whole, "--seed", "7"));
+        Cli.Result r = exec(run(whole, "--seed", "7"));
         assertEquals(0, r.code(), r.err());
         for (int i = 0; i < 3; i++) {
             Path s = root.resolve("shards/shard-" + i);
@@ -90,7 +90,7 @@ class SampleShardTest {
         }
         // shards in any order, one of them through a quoted glob
         Path merged = root.resolve("merged");
-        SampleCommandTest.Result r = exec("sample", "merge", "--out", merged.toString(), "--quiet", shards.get(2).toString(),
+        Cli.Result r = exec("sample", "merge", "--out", merged.toString(), "--quiet", shards.get(2).toString(),
                 root.resolve("shards").resolve("shard-[01]").toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(Files.readString(whole.resolve("samples.csv")), Files.readString(merged.resolve("samples.csv")));
@@ -129,7 +129,7 @@ class SampleShardTest {
         Path single = root.resolve("single-thread");
         List<String> args = new ArrayList<>(List.of(run(single, "--seed", "7")));
         args.set(args.indexOf("--threads") + 1, "1");
-        SampleCommandTest.Result r = exec(args.toArray(String[]::new));
+        Cli.Result r = exec(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("samples.csv", "samples.extxyz")) {
             assertEquals(Files.readString(whole.resolve(f)), Files.readString(single.resolve(f)), f);
@@ -151,7 +151,7 @@ class SampleShardTest {
         assertMergeError("no shard directory matches", out, root.resolve("shards/none-*").toString());
         // another seed: not the same run, naming the setting
         Path other = root.resolve("other-seed");
-        SampleCommandTest.Result r = exec(run(other, "--seed", "8", "--shard", "1/3"));
+        Cli.Result r = exec(run(other, "--seed", "8", "--shard", "1/3"));
         assertEquals(0, r.code(), r.err());
         assertMergeError("'seed' differs: 7 vs 8", out, s0, other.toString(), s2);
         // another shard count
@@ -172,7 +172,7 @@ class SampleShardTest {
 
     void assertMergeError(String message, Path out, String... dirs) {
         String[] args = Stream.concat(Stream.of("sample", "merge", "--out", out.toString()), Stream.of(dirs)).toArray(String[]::new);
-        SampleCommandTest.Result r = exec(args);
+        Cli.Result r = exec(args);
         assertEquals(2, r.code(), String.join(" ", args) + "\n" + r.err());
         assertEquals(1, r.err().strip().split("\n").length, r.err());
         assertTrue(r.err().contains(message), r.err());
@@ -189,7 +189,7 @@ class SampleShardTest {
         ObjectNode run = (ObjectNode) json(copy.resolve("run.json"));
         run.put("batches_done", 1).put("crystals", 2).put("structures", firstBatchAtoms).put("finished", false);
         Files.writeString(copy.resolve("run.json"), run.toString());
-        SampleCommandTest.Result r = exec(run(copy, "--seed", "7", "--shard", "2/3", "--resume"));
+        Cli.Result r = exec(run(copy, "--seed", "7", "--shard", "2/3", "--resume"));
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("samples.csv", "samples.extxyz")) assertEquals(Files.readString(s2.resolve(f)), Files.readString(copy.resolve(f)), f);
         assertEquals(files(s2.resolve("cifs")), files(copy.resolve("cifs")));
@@ -199,13 +199,13 @@ class SampleShardTest {
     @Test
     void badShardOptionsAreOneLineErrors() {
         for (String s : new String[]{"3/3", "-1/4", "0/0", "1-4", "a/b", "2"}) {
-            SampleCommandTest.Result r = exec(run(root.resolve("e-shard"), "--shard", s));
+            Cli.Result r = exec(run(root.resolve("e-shard"), "--shard", s));
             assertEquals(2, r.code(), s);
             assertEquals(1, r.err().strip().split("\n").length, r.err());
             assertTrue(r.err().contains("--shard must be I/N with 0 <= I < N"), r.err());
             assertFalse(Files.exists(root.resolve("e-shard").resolve("run.json")));
         }
-        SampleCommandTest.Result r = exec("sample", "--model", model.toString(), "--fe", "-2", "--save-trajectory=0", "--out",
+        Cli.Result r = exec("sample", "--model", model.toString(), "--fe", "-2", "--save-trajectory=0", "--out",
                 root.resolve("e-traj").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--save-trajectory must be at least 1"), r.err());
@@ -219,7 +219,7 @@ class SampleShardTest {
     void trajectoriesParseBackAsExtendedXyz(@TempDir Path tmp) throws IOException {
         // 2 levels x 3 updates, a frame every 4: steps 0 (initial), 4, and the final 6
         Path out = tmp.resolve("traj");
-        SampleCommandTest.Result r = exec("sample", "--model", model.toString(), "--fe", "-2", "-n", "2", "--candidates", "2",
+        Cli.Result r = exec("sample", "--model", model.toString(), "--fe", "-2", "-n", "2", "--candidates", "2",
                 "--n-step-each", "3", "--levels", "2", "--save-trajectory", "4", "--quiet", "--threads", "2", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         double sigma0 = 10.0, sigma1 = Math.exp(Math.log(10) + (Math.log(0.01) - Math.log(10)) / 9);   // tiny: 10 levels 10 -> 0.01
@@ -311,7 +311,7 @@ class SampleShardTest {
 
     @Test
     void helpListsShardTrajectoryAndMerge() {
-        SampleCommandTest.Result r = exec("sample", "--help");
+        Cli.Result r = exec("sample", "--help");
         assertEquals(0, r.code());
         for (String s : List.of("--shard", "--save-trajectory", "merge", "SLURM_ARRAY_TASK_ID")) assertTrue(r.out().contains(s), s + "\n" + r.out());
         r = exec("sample", "merge", "--help");

@@ -5,7 +5,6 @@ import org.concdvae.testutil.SharedData;
 import org.concdvae.testutil.ThreadCollective;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,23 +18,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code --replicas} of the training commands: help with examples, a batch that does not split, a failing rank. */
 class TrainReplicasCommandTest {
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
+    static Cli.Result run(String... args) { return Cli.exec(args); }
 
     @Test
     void helpShowsReplicasWithExamples() {
         for (String[] cmd : new String[][]{{"train-step1"}, {"train-prior"}, {"evaluate", "train-cgcnn"}, {"bench", "train-step1"}}) {
             String[] a = java.util.Arrays.copyOf(cmd, cmd.length + 1);
             a[cmd.length] = "--help";
-            Run r = run(a);
+            Cli.Result r = run(a);
             assertEquals(0, r.code(), String.join(" ", cmd));
             assertTrue(r.out().contains("--replicas") && r.out().contains("Examples:") && r.out().contains("--replicas "), r.out());
         }
@@ -43,16 +33,16 @@ class TrainReplicasCommandTest {
 
     @Test
     void aBatchThatDoesNotSplitNamesTheValues(@TempDir Path dir) {
-        Run r = run("train-step1", "--config", "tiny", "--data", SharedData.path("data/mptest").toString(), "--out",
+        Cli.Result r = run("train-step1", "--config", "tiny", "--data", SharedData.path("data/mptest").toString(), "--out",
                 dir.resolve("o").toString(), "--batch-size", "6", "--replicas", "4", "--threads", "1", "--epochs", "1", "-q");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith("error: --batch-size = 6 does not split into equal micro-batches of at least 2 crystals over 4 replicas"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(Files.exists(dir.resolve("o").resolve("run.json")), "no partial output");
-        Run zero = run("train-step1", "--config", "tiny", "--data", "x", "--out", dir.resolve("p").toString(), "--replicas", "0");
+        Cli.Result zero = run("train-step1", "--config", "tiny", "--data", "x", "--out", dir.resolve("p").toString(), "--replicas", "0");
         assertEquals(2, zero.code());
         assertTrue(zero.err().contains("--replicas must be at least 1"), zero.err());
-        Run dev = run("train-step1", "--config", "tiny", "--set", "train.devices=0", "--data", "x", "--out", dir.resolve("q").toString());
+        Cli.Result dev = run("train-step1", "--config", "tiny", "--set", "train.devices=0", "--data", "x", "--out", dir.resolve("q").toString());
         assertEquals(2, dev.code());
         assertTrue(dev.err().contains("train.devices"), dev.err());
     }
