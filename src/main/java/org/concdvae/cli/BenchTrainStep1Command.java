@@ -41,9 +41,10 @@ import static org.concdvae.cli.BenchSupport.writeJson;
         description = {"Benchmark one step-one training step (collate + forward + losses + backward + clip + Adam) at the",
                 "official mp20 model sizes on real crystals; prints median wall and CPU ms per step, peak RSS, RSS over the",
                 "steps, and the ratio to the official PyTorch one-thread CPU time (reference/timings.json).",
-                "With --replicas R1,R2,...: times the trainer's own data-parallel step (R replicas on the --threads, the batch",
-                "split evenly) on the crystals of the official protocol (data/mptest train+val+test, numpy",
-                "RandomState(B).choice(69, B, replace=B>69)) and prints crystals per second and the scaling over the first R.",
+                "With --replicas R1,R2,...: times the trainer's own data-parallel step, R replicas on R x --threads-per-replica",
+                "threads (the batch split evenly), on the crystals of the official protocol (data/mptest train+val+test, numpy",
+                "RandomState(B).choice(69, B, replace=B>69)); the layouts take turns over --rounds rounds after a warm-up, and it",
+                "prints crystals per second and the speed-up over the first layout (the median of the rounds' ratios).",
                 "Under mpirun/srun, every rank runs R replicas on its slice of the batch (docs/distributed.md)."})
 public class BenchTrainStep1Command extends BaseCommand {
     @Override
@@ -68,9 +69,10 @@ public class BenchTrainStep1Command extends BaseCommand {
             description = "Timed steps per batch size after the warm-up steps (default: ${DEFAULT-VALUE}); use many to watch RSS.")
     int steps;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
-            description = "Untimed steps first (default: ${DEFAULT-VALUE}): the JIT compiles the Java kernels during the first "
-                    + "steps, which would count as process CPU time.")
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Untimed steps first (default: 3; with --replicas 10 per layout): the JIT compiles the Java kernels "
+                    + "during a run's first steps, which would count as process CPU time.")
+    Integer warmupSteps;
     int warmup;
 
     @Option(names = "--no-teacher-forcing",
@@ -82,18 +84,37 @@ public class BenchTrainStep1Command extends BaseCommand {
             description = "Data-parallel mode: replica counts to compare, e.g. 1,2 (each must divide every --batch size).")
     int[] replicas;
 
+    @Option(names = "--threads-per-replica", paramLabel = "K", defaultValue = "1",
+            description = "With --replicas: R replicas run on R x K threads (default: ${DEFAULT-VALUE}), so the speed-up is the "
+                    + "scaling over cores; one replica on the largest layout's threads is timed too (intra-op threading).")
+    int threadsPerReplica;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "With --replicas: rounds in which every layout times --steps steps in turn (default: ${DEFAULT-VALUE}); "
+                    + "the speed-up is the median of the rounds' ratios, so drift of the machine's speed cancels.")
+    int rounds;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as a JSON list (name, batch, median_ms, cpu_ms, rss_mb, ...).")
     Path json;
 
     @Override
     protected int run() throws IOException {
+        warmup = warmupSteps != null ? warmupSteps : replicas != null ? 10 : 3;
         if (steps < 1 || warmup < 0) throw new UserException("--steps must be at least 1 and --warmup at least 0");
         for (int b : batches) if (b < 2) throw new UserException("--batch sizes must be at least 2");
+        if (replicas != null) {
+            for (int r : replicas) if (r < 1) throw new UserException("--replicas must be at least 1, got " + r);
+            if (common.threads != null) {
+                throw new UserException("--threads does not apply with --replicas: R replicas run on R x --threads-per-replica threads");
+            }
+            if (threadsPerReplica < 1) throw new UserException("--threads-per-replica must be at least 1, got " + threadsPerReplica);
+            if (rounds < 1) throw new UserException("--rounds must be at least 1, got " + rounds);
+        }
         Config cfg = ConfigLoader.resolve(config, List.of());
         int threads = common.threads();
         Engine.setThreads(threads);
         TrainingData d = TrainingData.load(data, cfg, common.seed, threads);
-        if (replicas != null) return replicaScaling(cfg, d, threads);
+        if (replicas != null) return replicaScaling(cfg, d);
         List<CrystalRecord> pool = new ArrayList<>(d.train());
         pool.addAll(d.val());
         ParameterStore store = new ParameterStore(DataType.FLOAT);
@@ -166,79 +187,108 @@ public class BenchTrainStep1Command extends BaseCommand {
         return ExitCode.OK;
     }
 
+    /** One layout of the data-parallel benchmark: replicas in this process and the threads they share. */
+    private record Layout(int replicas, int threads) {
+        String label() {
+            return replicas + " replica" + (replicas == 1 ? "" : "s") + ", " + threads + " thread" + (threads == 1 ? "" : "s");
+        }
+    }
+
     /**
-     * The data-parallel benchmark: for each batch size B, the official protocol's crystals (train + val + test of the
-     * data directory in file order, {@code RandomState(B).choice(n, B, replace=B>n)}), and for each replica count a fresh
-     * trainer (same seed) timed over the same batch, step after step as the official timing repeats it.
+     * The data-parallel benchmark. For each batch size B: the official protocol's crystals (train + val + test of the
+     * data directory in file order, {@code RandomState(B).choice(n, B, replace=B>n)}); the layouts R replicas on
+     * R × {@code --threads-per-replica} threads for each R, and (for comparison with intra-op threading) one replica on
+     * as many threads as the largest R has; first an untimed warm-up of every layout (the JIT compiles the kernels during
+     * a run's first minute, and a second replica's thread would pay for that compilation on the cores it shares), then
+     * {@code --rounds} rounds in which every layout times {@code --steps} steps in turn. Each block is a fresh trainer
+     * with the same seed, so every layout repeats the same steps in every round; interleaving the layouts puts the
+     * machine's drift (other virtual machines on the host) on all of them alike, and the speed-up is taken per round.
      */
-    private int replicaScaling(Config cfg, TrainingData d, int threads) throws IOException {
-        for (int r : replicas) if (r < 1) throw new UserException("--replicas must be at least 1, got " + r);
+    private int replicaScaling(Config cfg, TrainingData d) throws IOException {
+        List<Layout> layouts = new ArrayList<>();
+        int most = 1;
+        for (int r : replicas) {
+            Layout l = new Layout(r, r * threadsPerReplica);
+            if (!layouts.contains(l)) layouts.add(l);
+            most = Math.max(most, r);
+        }
+        // one replica on the threads of the largest layout: what intra-op threading alone gives on the same cores
+        Layout intraOp = most > 1 && !layouts.contains(new Layout(1, most * threadsPerReplica)) ? new Layout(1, most * threadsPerReplica) : null;
+        if (intraOp != null) layouts.add(intraOp);
+        Layout base = layouts.get(0);
         List<CrystalRecord> pool = new ArrayList<>(d.train());
         pool.addAll(d.val());
         Path test = java.nio.file.Files.isDirectory(data) ? data.resolve(cfg.data().splits().test()) : null;
         if (test != null && java.nio.file.Files.isRegularFile(test)) {
-            pool.addAll(new org.concdvae.data.Preprocessor(cfg, threads, false).process(test, i -> {}).kept());
+            pool.addAll(new org.concdvae.data.Preprocessor(cfg, Engine.threads(), false).process(test, i -> {}).kept());
         }
         PrintableOut o = new PrintableOut();
         // Under mpirun/srun every rank runs its replicas on its slice of each global batch (ranks x replicas in all).
         org.concdvae.dist.Collective job = joinJob();
-        o.line("train-step1 data-parallel: %d crystals (train+val+test), %d thread(s), replicas %s%s, %d timed steps after %d warm-up",
-                pool.size(), threads, java.util.Arrays.toString(replicas), job.size() > 1 ? " per rank x " + job.size() + " ranks (" + job.library() + ")" : "",
-                steps, warmup);
+        o.line("train-step1 data-parallel: %d crystals (train+val+test), layouts %s%s; %d warm-up steps each, then %d round%s of %d timed steps each",
+                pool.size(), layouts.stream().map(Layout::label).toList(), job.size() > 1 ? " per rank x " + job.size() + " ranks (" + job.library() + ")" : "",
+                warmup, rounds, rounds == 1 ? "" : "s", steps);
         ArrayNode results = new ObjectMapper().createArrayNode();
         for (int bs : batches) {
             for (int r : replicas) {
-                if (bs % r != 0 || bs / r < 2) throw new UserException("--batch " + bs + " does not split into micro-batches of at least 2 over " + r + " replicas");
+                if (bs % (r * job.size()) != 0 || bs / (r * job.size()) < 2) {
+                    throw new UserException("--batch " + bs + " does not split into micro-batches of at least 2 over " + r * job.size() + " replicas");
+                }
             }
             List<CrystalRecord> batch = new ArrayList<>();
             for (int i : new NumpyRandomState(bs).choice(pool.size(), bs, bs > pool.size())) batch.add(pool.get(i));
-            double base = Double.NaN;
-            for (int r : replicas) {
-                double[] wall = new double[steps], cpu = new double[steps], critical = new double[steps];
-                long[] perReplica0 = null, perReplica1 = null;
-                Step1Trainer.Options opt = new Step1Trainer.Options(common.seed, threads, 1, bs, false, 1, Integer.MAX_VALUE,
-                        VersionProvider.version(), "bench", r);
-                try (Step1Trainer trainer = new Step1Trainer(cfg, d, Path.of("bench"), opt, null, job);
-                     Progress bar = Progress.start("bench train-step1 bs" + bs + " R" + r, steps + warmup, common.quiet)) {
-                    for (int s = -warmup; s < steps; s++) {
-                        long c0 = cpuNanos(), t0 = System.nanoTime(), o0 = trainer.replicaOverlapNanos();
-                        if (s == 0) perReplica0 = trainer.replicaCpuNanos();
-                        trainer.step(batch, !noTeacherForcing);
-                        long t1 = System.nanoTime(), c1 = cpuNanos(), o1 = trainer.replicaOverlapNanos();
-                        if (s >= 0) {
-                            wall[s] = (t1 - t0) / 1e6;
-                            cpu[s] = (c1 - c0) / 1e6;
-                            critical[s] = (c1 - c0 - (o1 - o0)) / 1e6;
-                        }
-                        bar.step();
+            int n = layouts.size();
+            double[][] wall = new double[n][rounds * steps], cpu = new double[n][rounds * steps], critical = new double[n][rounds * steps];
+            double[][] roundWall = new double[n][rounds];
+            long[][] replicaCpu = new long[n][];
+            try (Progress bar = Progress.start("bench train-step1 bs" + bs, n * (warmup + rounds * (1 + steps)), common.quiet)) {
+                for (int i = 0; i < n; i++) block(cfg, d, job, layouts.get(i), batch, warmup, 0, null, null, null, null, bar, 0);
+                for (int round = 0; round < rounds; round++) {
+                    for (int i = 0; i < n; i++) {
+                        // one untimed step first: a fresh trainer allocates its Adam moments and gradient buffers then
+                        long[] rc = block(cfg, d, job, layouts.get(i), batch, 1, steps, wall[i], cpu[i], critical[i], roundWall[i], bar, round);
+                        if (replicaCpu[i] == null) replicaCpu[i] = new long[rc.length];
+                        for (int q = 0; q < rc.length; q++) replicaCpu[i][q] += rc[q];
                     }
-                    perReplica1 = trainer.replicaCpuNanos();
                 }
-                double medWall = median(wall), medCpu = median(cpu), medCritical = median(critical), perSecond = bs / (medWall / 1e3);
-                if (Double.isNaN(base)) base = perSecond;
-                double speedup = perSecond / base, efficiency = speedup * replicas[0] / r;
-                o.line("batch %d, %d replica%s: median %.0f ms wall, %.0f ms CPU per step; %.2f crystals/s; speed-up over %d replica%s %.2fx"
-                                + " (efficiency %.0f %%)", bs, r, r == 1 ? "" : "s", medWall, medCpu, perSecond, replicas[0],
-                        replicas[0] == 1 ? "" : "s", speedup, 100 * efficiency);
+            }
+            double basePerSecond = bs / (median(wall[0]) / 1e3);
+            for (int i = 0; i < n; i++) {
+                Layout l = layouts.get(i);
+                double medWall = median(wall[i]), medCpu = median(cpu[i]), medCritical = median(critical[i]);
+                double perSecond = bs / (medWall / 1e3);
+                double[] speedups = new double[rounds];
+                for (int round = 0; round < rounds; round++) speedups[round] = roundWall[0][round] / roundWall[i][round];
+                double speedup = median(speedups), efficiency = speedup * base.threads() / l.threads();
+                double lo = java.util.Arrays.stream(speedups).min().orElse(Double.NaN), hi = java.util.Arrays.stream(speedups).max().orElse(Double.NaN);
+                o.line("batch %d, %s%s: median %.0f ms wall, %.0f ms CPU per step; %.2f crystals/s; speed-up over %s %.2fx (rounds %.2f-%.2f),"
+                                + " efficiency %.0f %%", bs, l.label(), l.equals(intraOp) ? " (intra-op threads)" : "",
+                        medWall, medCpu, perSecond, base.label(), speedup, lo, hi, 100 * efficiency);
                 o.line("  critical path %.0f ms CPU (process CPU minus what the replicas ran side by side): the step's wall time with "
                         + "one idle core per replica and one thread each", medCritical);
-                if (r > 1) {
+                if (l.replicas() > 1) {
                     StringBuilder sb = new StringBuilder();
-                    for (int q = 0; q < r; q++) sb.append(q == 0 ? "" : " / ").append(String.format("%.0f", (perReplica1[q] - perReplica0[q]) / 1e6 / steps));
+                    for (int q = 0; q < l.replicas(); q++) sb.append(q == 0 ? "" : " / ").append(String.format("%.0f", replicaCpu[i][q] / 1e6 / (rounds * steps)));
                     o.line("  CPU per step on each replica's thread: %s ms (the rest of the process CPU: GC, JIT, serial work)", sb);
                 }
                 ObjectNode j = results.addObject();
                 j.put("name", "train_step_replicas");
                 j.put("batch", bs);
-                j.put("replicas", r);
-                j.put("threads", threads);
+                j.put("replicas", l.replicas());
+                j.put("threads", l.threads());
+                j.put("ranks", job.size());
                 j.put("teacher_forcing", !noTeacherForcing);
                 j.put("median_ms", medWall);
                 j.put("cpu_ms", medCpu);
                 j.put("critical_path_cpu_ms", medCritical);
                 j.put("crystals_per_s", perSecond);
+                j.put("crystals_per_s_base", basePerSecond);
                 j.put("speedup", speedup);
+                ArrayNode sr = j.putArray("speedup_per_round");
+                for (double v : speedups) sr.add(v);
                 j.put("efficiency", efficiency);
+                j.put("warmup", warmup);
+                j.put("rounds", rounds);
                 j.put("steps", steps);
                 j.put("rss_mb", peakRssKb() / 1024.0);
                 j.put("draw", "RandomState(" + bs + ").choice(" + pool.size() + ", " + bs + ", replace=" + (bs > pool.size() ? "True" : "False") + ")");
@@ -246,6 +296,39 @@ public class BenchTrainStep1Command extends BaseCommand {
         }
         if (json != null) writeJson(results, json);
         return ExitCode.OK;
+    }
+
+    /**
+     * A fresh trainer (the command's seed) in layout {@code l}: {@code untimed} steps, then {@code timed} steps on the same
+     * global batch whose wall, process CPU and critical-path times go to slots {@code round·timed …} of the arrays, and
+     * the block's median wall time to {@code roundWall[round]}. Returns each replica thread's CPU time over the timed steps.
+     */
+    private long[] block(Config cfg, TrainingData d, org.concdvae.dist.Collective job, Layout l, List<CrystalRecord> batch, int untimed,
+                         int timed, double[] wall, double[] cpu, double[] critical, double[] roundWall, Progress bar, int round) {
+        Step1Trainer.Options opt = new Step1Trainer.Options(common.seed, l.threads(), 1, batch.size(), false, 1,
+                Integer.MAX_VALUE, VersionProvider.version(), "bench", l.replicas());
+        try (Step1Trainer trainer = new Step1Trainer(cfg, d, Path.of("bench"), opt, null, job)) {
+            long[] before = null;
+            double[] mine = new double[timed];
+            for (int s = -untimed; s < timed; s++) {
+                if (s == 0) before = trainer.replicaCpuNanos();
+                long c0 = cpuNanos(), t0 = System.nanoTime(), o0 = trainer.replicaOverlapNanos();
+                trainer.step(batch, !noTeacherForcing);
+                long t1 = System.nanoTime(), c1 = cpuNanos(), o1 = trainer.replicaOverlapNanos();
+                if (s >= 0) {
+                    int k = round * timed + s;
+                    wall[k] = mine[s] = (t1 - t0) / 1e6;
+                    cpu[k] = (c1 - c0) / 1e6;
+                    critical[k] = (c1 - c0 - (o1 - o0)) / 1e6;
+                }
+                bar.step();
+            }
+            if (timed == 0) return new long[0];
+            roundWall[round] = median(mine);
+            long[] after = trainer.replicaCpuNanos();
+            for (int q = 0; q < after.length; q++) after[q] -= before[q];
+            return after;
+        }
     }
 
     /** {@code n} crystals without replacement (cycling through fresh shuffles when the pool is smaller). */

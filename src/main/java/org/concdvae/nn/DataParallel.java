@@ -1,6 +1,7 @@
 package org.concdvae.nn;
 
 import org.concdvae.autodiff.GradientBuffers;
+import org.concdvae.autodiff.IndexKernels;
 import org.concdvae.autodiff.Tape;
 import org.concdvae.autodiff.Tensor;
 import org.concdvae.dist.Collective;
@@ -211,36 +212,89 @@ public final class DataParallel implements AutoCloseable {
         // each parameter is handled by one thread (parameters dealt round-robin to the replicas' threads), and its
         // replica gradients are added in replica order there, so the bits do not depend on the threads
         int n = trainable.size();
-        if (!skip && replicas > 1) {
-            map(t -> {
-                for (int i = t; i < n; i += replicas) {
-                    Tensor p = trainable.get(i);
-                    for (int r = 1; r < replicas; r++) {
-                        INDArray g = buffers[r].get(p);
-                        if (g != null) p.accumulateGrad(g);
-                    }
-                }
-                return null;
-            });
-        }
-        if (ranks() > 1) skip = allreduce(skip);
         int divisor = total() * microSteps;
-        boolean finite = !skip;
-        if (finite) {
-            List<Boolean> ok = map(t -> {
-                for (int i = t; i < n; i += replicas) {
-                    INDArray g = trainable.get(i).grad();
-                    if (g == null) continue;
-                    if (divisor > 1) g.divi(divisor);
-                    if (!Double.isFinite(g.sumNumber().doubleValue())) return false;
-                }
+        boolean finite;
+        if (ranks() == 1) {
+            // one pass per parameter: sum in replica order, divide, check (the sum is still in cache for the rest)
+            finite = !map(t -> {
+                for (int i = t; i < n; i += replicas) if (!combine(trainable.get(i), replicas, divisor)) return false;
                 return true;
-            });
-            finite = !ok.contains(false);
+            }).contains(false);
+        } else {
+            if (!skip && replicas > 1) {
+                map(t -> {
+                    for (int i = t; i < n; i += replicas) combine(trainable.get(i), replicas, 1);
+                    return null;
+                });
+            }
+            skip = allreduce(skip);
+            finite = !skip && !map(t -> {
+                for (int i = t; i < n; i += replicas) if (!combine(trainable.get(i), 1, divisor)) return false;
+                return true;
+            }).contains(false);
         }
         for (int r = 1; r < replicas; r++) buffers[r].clear();
         if (!finite) store.zeroGrad();
         return finite;
+    }
+
+    /**
+     * Parameter {@code p}'s gradient becomes (its own + replica 1's + … + replica {@code upTo−1}'s, added in that order)
+     * / {@code divisor}, each element rounded as ND4J's {@code addi} and {@code divi} round it in the gradient's type;
+     * returns whether every element is finite. A parameter no replica's gradient reached stays without one.
+     */
+    private boolean combine(Tensor p, int upTo, int divisor) {
+        List<INDArray> addends = new ArrayList<>(upTo);
+        for (int r = 1; r < upTo; r++) {
+            INDArray g = buffers[r].get(p);
+            if (g != null) addends.add(g);
+        }
+        if (p.grad() == null) {
+            if (addends.isEmpty()) return true;
+            p.accumulateGrad(addends.remove(0));
+        }
+        INDArray g = p.grad();
+        boolean dense = isDenseFloating(g);
+        for (INDArray a : addends) dense &= isDenseFloating(a) && a.dataType() == g.dataType() && a.length() == g.length();
+        if (!dense) {
+            for (INDArray a : addends) p.accumulateGrad(a);
+            if (divisor > 1) g.divi(divisor);
+            INDArray c = g.dup('c').castTo(DataType.DOUBLE);
+            for (double v : c.data().asDouble()) if (!Double.isFinite(v)) return false;
+            return true;
+        }
+        int len = (int) g.length();
+        boolean ok = true;
+        if (g.dataType() == DataType.FLOAT) {
+            FloatBuffer out = g.data().asNioFloat();
+            FloatBuffer[] in = new FloatBuffer[addends.size()];
+            for (int k = 0; k < in.length; k++) in[k] = addends.get(k).data().asNioFloat();
+            float d = divisor;
+            for (int i = 0; i < len; i++) {
+                float v = out.get(i);
+                for (FloatBuffer b : in) v += b.get(i);
+                if (divisor > 1) v /= d;
+                out.put(i, v);
+                ok &= Float.isFinite(v);
+            }
+        } else {
+            DoubleBuffer out = g.data().asNioDouble();
+            DoubleBuffer[] in = new DoubleBuffer[addends.size()];
+            for (int k = 0; k < in.length; k++) in[k] = addends.get(k).data().asNioDouble();
+            double d = divisor;
+            for (int i = 0; i < len; i++) {
+                double v = out.get(i);
+                for (DoubleBuffer b : in) v += b.get(i);
+                if (divisor > 1) v /= d;
+                out.put(i, v);
+                ok &= Double.isFinite(v);
+            }
+        }
+        return ok;
+    }
+
+    private static boolean isDenseFloating(INDArray a) {
+        return (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE) && IndexKernels.isDense(a);
     }
 
     /**
