@@ -49,12 +49,19 @@ final class ActivationKernels {
         FloatBuffer in = x.data().asNioFloat(), out = y.data().asNioFloat();
         ByteBuffer inB = direct(x), outB = direct(y);
         Engine.parallelFor((n + CHUNK - 1) / CHUNK, 4, (from, to) -> {
-            float[] v = new float[CHUNK], p = new float[CHUNK], nf = new float[CHUNK];
+            // scratch only for what the SIMD path leaves (a tail shorter than a vector): its kernels run hundreds of
+            // times a training step, and garbage collections stop every replica's thread
+            float[] v = null, p = null, nf = null;
             for (int c = from; c < to; c++) {
                 int off = c * CHUNK, end = Math.min(n, off + CHUNK);
                 if (inB != null) off = SimdActivation.silu(inB, outB, off, end, scale);
                 int m = end - off;
                 if (m == 0) continue;
+                if (v == null) {
+                    v = new float[CHUNK];
+                    p = new float[CHUNK];
+                    nf = new float[CHUNK];
+                }
                 in.get(off, v, 0, m);
                 siluChunk(v, p, nf, m, scale);
                 out.put(off, p, 0, m);
@@ -83,12 +90,18 @@ final class ActivationKernels {
         FloatBuffer in = xs.data().asNioFloat(), gin = gs.data().asNioFloat(), out = d.data().asNioFloat();
         ByteBuffer inB = direct(xs), gB = direct(gs), outB = direct(d);
         Engine.parallelFor((n + CHUNK - 1) / CHUNK, 4, (from, to) -> {
-            float[] v = new float[CHUNK], gv = new float[CHUNK], sg = new float[CHUNK], nf = new float[CHUNK];
+            float[] v = null, gv = null, sg = null, nf = null;   // scratch as in silu
             for (int c = from; c < to; c++) {
                 int off = c * CHUNK, end = Math.min(n, off + CHUNK);
                 if (inB != null) off = SimdActivation.siluBackward(inB, gB, outB, off, end, scale);
                 int m = end - off;
                 if (m == 0) continue;
+                if (v == null) {
+                    v = new float[CHUNK];
+                    gv = new float[CHUNK];
+                    sg = new float[CHUNK];
+                    nf = new float[CHUNK];
+                }
                 in.get(off, v, 0, m);
                 gin.get(off, gv, 0, m);
                 sigmoidChunk(v, sg, nf, m);

@@ -286,6 +286,8 @@ public class BenchTrainStep1Command extends BaseCommand {
                 j.put("speedup", speedup);
                 ArrayNode sr = j.putArray("speedup_per_round");
                 for (double v : speedups) sr.add(v);
+                ArrayNode ws = j.putArray("wall_ms_per_step");   // round after round
+                for (double v : wall[i]) ws.add(Math.round(v));
                 j.put("efficiency", efficiency);
                 j.put("warmup", warmup);
                 j.put("rounds", rounds);

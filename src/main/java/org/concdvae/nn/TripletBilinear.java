@@ -171,6 +171,22 @@ public final class TripletBilinear {
         }
     }
 
+    /**
+     * Each thread's buffer for gV, every element of which a backward pass writes before it reads it: tens of MB per call
+     * at training batch sizes, which as a fresh array each time would be zeroed and, being humongous to G1, start a
+     * concurrent collection cycle every step. A thread keeps its largest (a replica thread: its micro-batch's).
+     */
+    private static final ThreadLocal<float[]> TRIPLET_SCRATCH = new ThreadLocal<>();
+
+    private static float[] tripletScratch(int n) {
+        float[] a = TRIPLET_SCRATCH.get();
+        if (a == null || a.length < n) {
+            a = new float[n];
+            TRIPLET_SCRATCH.set(a);
+        }
+        return a;
+    }
+
     private INDArray[] backwardFloat(INDArray gOut, float[] xv, float[] wv, int k, int c, boolean gx, boolean gw, Allocator alloc) {
         int e = numEdges, s = numSpherical;
         // gZ is read an edge's rows at a time into each thread's scratch, straight from the native buffer (a copy of
@@ -181,7 +197,7 @@ public final class TripletBilinear {
         // gS = Σ_c W1[c,s] gZ[c,k] is in cache) gV[t,k] = Σ_s cbf[t,s] gS[ca(t),s,k]; then per row of x, the sum of
         // its triplets' gV (grouped by ba). Every sum runs in a fixed order: deterministic, and the same bits on the
         // SIMD and plain paths.
-        float[] gV = gx ? new float[idBa.length * k] : null;
+        float[] gV = gx ? tripletScratch(idBa.length * k) : null;
         float[] gW = gw ? new float[e * c * s] : null;
         boolean simd = simd(k);
         Engine.parallelFor(e, 64, (from, to) -> {

@@ -37,6 +37,50 @@ class TripletBilinearTest {
         compareWithPlainLoops(5);      // the generic loops
     }
 
+    /**
+     * The backward pass keeps a per-thread buffer for its triplet gradients and writes every element before reading it:
+     * after a larger call has left other values in the buffer, a call gives the same bits as on a fresh thread.
+     */
+    @Test
+    void aReusedTripletBufferGivesTheSameBitsAsAFreshThread() throws Exception {
+        for (boolean simd : new boolean[]{true, false}) {
+            try {
+                Simd.use(simd);
+                Object[] small = instance(11, 300, 5000), large = instance(12, 900, 20_000);
+                float[][] fresh = onFreshThread(small);
+                run((TripletBilinear) large[0], (INDArray) large[1], (INDArray) large[2], (INDArray) large[3]);
+                float[][] reused = run((TripletBilinear) small[0], (INDArray) small[1], (INDArray) small[2], (INDArray) small[3]);
+                for (int part = 0; part < 3; part++) assertArrayEquals(fresh[part], reused[part], 0f, "simd " + simd + ", part " + part);
+            } finally {
+                Simd.use(true);
+            }
+        }
+    }
+
+    private static float[][] onFreshThread(Object[] inst) throws Exception {
+        float[][][] out = new float[1][][];
+        Thread th = new Thread(() -> out[0] = run((TripletBilinear) inst[0], (INDArray) inst[1], (INDArray) inst[2], (INDArray) inst[3]));
+        th.start();
+        th.join();
+        return out[0];
+    }
+
+    /** A random layer of {@code e} edges and {@code nt} triplets with its x, W1 and output gradient. */
+    private static Object[] instance(long seed, int e, int nt) {
+        Random r = new Random(seed);
+        int s = 7, k = 64, c = 16;
+        int[] ba = new int[nt], ca = new int[nt];
+        double[] cbf = new double[nt * s];
+        for (int i = 0; i < nt; i++) {
+            ba[i] = r.nextInt(e);
+            ca[i] = r.nextInt(e);
+        }
+        for (int i = 0; i < cbf.length; i++) cbf[i] = r.nextGaussian();
+        Nd4j.getRandom().setSeed(seed);
+        return new Object[]{new TripletBilinear(e, ba, ca, cbf, s), Nd4j.randn(DataType.FLOAT, e, k),
+                Nd4j.randn(DataType.FLOAT, e, (long) c * s), Nd4j.randn(DataType.FLOAT, e, (long) c * k)};
+    }
+
     private static void compareWithPlainLoops(int s) {
         assertTrue(Simd.available(), "the test JVM runs with --add-modules jdk.incubator.vector");
         Random r = new Random(3 + s);
