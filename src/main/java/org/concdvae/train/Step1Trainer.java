@@ -323,10 +323,10 @@ public final class Step1Trainer implements AutoCloseable {
         for (int j = 0; j < group.size(); j++) {
             List<CrystalRecord> batch = group.get(j);
             final int micro = j;
+            List<List<CrystalRecord>> shares = microBatches(batch, dp.total());
             List<Map<String, Double>> out = dp.map(r -> {
                 int g = dp.global(r);
-                int[] sl = DataParallel.slice(batch.size(), dp.total(), g);
-                return microStep(r, batch.subList(sl[0], sl[1]), teacherForcing, stepSeed(step, micro * dp.total() + g));
+                return microStep(r, shares.get(g), teacherForcing, stepSeed(step, micro * dp.total() + g));
             });
             for (Map<String, Double> m : out) {
                 if (!Double.isFinite(m.get("loss"))) bad = true;
@@ -345,6 +345,23 @@ public final class Step1Trainer implements AutoCloseable {
         if (!dp.reduce(group.size(), bad)) return null;
         if (parts > 1) for (Map.Entry<String, Double> e : sums.entrySet()) e.setValue(e.getValue() / parts);
         return sums;
+    }
+
+    /**
+     * The micro-batches of a global batch over {@code parts} replicas: equal counts (up to one crystal), balanced in
+     * atoms ({@link DataParallel#balancedShares}), each in batch order. One replica takes the whole batch as it is.
+     */
+    static List<List<CrystalRecord>> microBatches(List<CrystalRecord> batch, int parts) {
+        if (parts == 1) return List.of(batch);
+        int[] atoms = new int[batch.size()];
+        for (int i = 0; i < atoms.length; i++) atoms[i] = batch.get(i).numAtoms();
+        List<List<CrystalRecord>> out = new ArrayList<>();
+        for (int[] share : DataParallel.balancedShares(atoms, parts)) {
+            List<CrystalRecord> m = new ArrayList<>(share.length);
+            for (int i : share) m.add(batch.get(i));
+            out.add(m);
+        }
+        return out;
     }
 
     /**

@@ -73,6 +73,29 @@ class DataParallelReduceTest {
     }
 
     @Test
+    void balancedSharesDealLargestFirstToTheLightestReplicaWithRoom() {
+        // costs (1 9 1 8 1 1) over 2 replicas of 3: 9 -> A, 8 -> B, then the 1s in batch order to the lighter (a tie
+        // to A): #0 -> B (9/9), #2 -> A (10/9), #4 -> B (full), #5 -> A
+        int[][] s = DataParallel.balancedShares(new int[]{1, 9, 1, 8, 1, 1}, 2);
+        assertArrayEquals(new int[]{1, 2, 5}, s[0]);
+        assertArrayEquals(new int[]{0, 3, 4}, s[1]);
+        // counts follow slice(): 7 items over 3 replicas -> 2, 2, 3; every item once
+        int[][] t = DataParallel.balancedShares(new int[]{5, 5, 5, 5, 5, 5, 5}, 3);
+        assertArrayEquals(new int[]{0, 3}, t[0]);
+        assertArrayEquals(new int[]{1, 4}, t[1]);
+        assertArrayEquals(new int[]{2, 5, 6}, t[2]);
+        // one replica: the whole batch in order
+        assertArrayEquals(new int[]{0, 1, 2}, DataParallel.balancedShares(new int[]{3, 1, 2}, 1)[0]);
+        // contiguous halves of a shuffled batch can differ a lot; the balanced shares of these 16 do not
+        int[] atoms = {20, 4, 6, 12, 8, 3, 5, 16, 2, 10, 4, 6, 8, 1, 2, 3};
+        int[][] h = DataParallel.balancedShares(atoms, 2);
+        int a = 0, b = 0;
+        for (int i : h[0]) a += atoms[i];
+        for (int i : h[1]) b += atoms[i];
+        assertTrue(Math.abs(a - b) <= 1, a + " vs " + b);
+    }
+
+    @Test
     void oneNonFiniteElementSkipsTheStepAndClearsEveryGradient() {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         Tensor w = store.parameter("w", 3, 1000), late = store.parameter("late", 1000);

@@ -150,9 +150,9 @@ class DataParallelTrainingTest {
             // each micro-batch alone on a one-replica trainer with the same weights and the same generator
             Step1Trainer one = trainer(2, 16, 1);
             List<Map<String, float[]>> each = new ArrayList<>();
-            int m = batch.size() / replicas;
+            List<List<CrystalRecord>> micro = Step1Trainer.microBatches(batch, replicas);
             for (int g = 0; g < replicas; g++) {
-                one.microStep(0, batch.subList(g * m, (g + 1) * m), true, one.stepSeed(0, g));
+                one.microStep(0, micro.get(g), true, one.stepSeed(0, g));
                 each.add(grads(one.model().store()));
                 one.model().store().zeroGrad();
             }
@@ -179,9 +179,37 @@ class DataParallelTrainingTest {
         List<List<CrystalRecord>> b8 = k2.trainBatches(0), b16 = r2.trainBatches(0);
         assertEquals(b16.get(0), concat(b8.get(0), b8.get(1)), "the same crystals");
         assertEquals((b8.size() + 1) / 2, k2.stepsPerEpoch());
-        steps(k2, 2, 2);
-        steps(r2, 2, 1);
+        // 2 replicas take the atom-balanced micro-batches of each global batch of 16; one replica accumulating those
+        // two micro-batches as its 2 batches of a step draws the same generators and adds the same gradients
+        for (int s = 0; s < 2; s++) {
+            List<CrystalRecord> global = b16.get(s);
+            List<List<CrystalRecord>> micro = Step1Trainer.microBatches(global, 2);
+            assertNotNull(k2.trainStep(micro, true), "step " + s);
+            assertNotNull(r2.trainStep(List.of(global), true), "step " + s);
+            k2.state().globalStep++;
+            r2.state().globalStep++;
+        }
         assertSameBits(bits(r2.model().store(), true), bits(k2.model().store(), true), "2 accumulated batches vs 2 replicas");
+    }
+
+    @Test
+    void microBatchesAreBalancedInAtomsAndKeepBatchOrder() {
+        Step1Trainer t = trainer(1, 16, 1);
+        List<CrystalRecord> global = t.trainBatches(0).get(0);
+        List<List<CrystalRecord>> micro = Step1Trainer.microBatches(global, 2);
+        assertEquals(2, micro.size());
+        assertEquals(8, micro.get(0).size());
+        assertEquals(8, micro.get(1).size());
+        java.util.Set<CrystalRecord> all = new java.util.HashSet<>(micro.get(0));
+        all.addAll(micro.get(1));
+        assertEquals(new java.util.HashSet<>(global), all, "every crystal once");
+        for (List<CrystalRecord> m : micro) {
+            for (int i = 1; i < m.size(); i++) assertTrue(global.indexOf(m.get(i - 1)) < global.indexOf(m.get(i)), "batch order");
+        }
+        int a0 = micro.get(0).stream().mapToInt(CrystalRecord::numAtoms).sum(), a1 = micro.get(1).stream().mapToInt(CrystalRecord::numAtoms).sum();
+        int c0 = global.subList(0, 8).stream().mapToInt(CrystalRecord::numAtoms).sum(), c1 = global.subList(8, 16).stream().mapToInt(CrystalRecord::numAtoms).sum();
+        assertTrue(Math.abs(a0 - a1) <= Math.abs(c0 - c1), "balanced " + a0 + "/" + a1 + ", contiguous halves " + c0 + "/" + c1);
+        assertEquals(List.of(global), Step1Trainer.microBatches(global, 1), "one replica: the batch as it is");
     }
 
     static List<CrystalRecord> concat(List<CrystalRecord> a, List<CrystalRecord> b) {
