@@ -84,14 +84,16 @@ public class BenchTrainStep1Command extends BaseCommand {
             description = "Data-parallel mode: replica counts to compare, e.g. 1,2 (each must divide every --batch size).")
     int[] replicas;
 
-    @Option(names = "--threads-per-replica", paramLabel = "K", defaultValue = "1",
-            description = "With --replicas: R replicas run on R x K threads (default: ${DEFAULT-VALUE}), so the speed-up is the "
-                    + "scaling over cores; one replica on the largest layout's threads is timed too (intra-op threading).")
+    @Option(names = "--threads-per-replica", paramLabel = "K",
+            description = "With --replicas: R replicas run on R x K threads (default: 1), so the speed-up is the scaling over "
+                    + "cores; one replica on the largest layout's threads is timed too (intra-op threading).")
+    Integer threadsPerReplicaOption;
     int threadsPerReplica;
 
-    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
-            description = "With --replicas: rounds in which every layout times --steps steps in turn (default: ${DEFAULT-VALUE}); "
-                    + "the speed-up is the median of the rounds' ratios, so drift of the machine's speed cancels.")
+    @Option(names = "--rounds", paramLabel = "N",
+            description = "With --replicas: rounds in which every layout times --steps steps in turn (default: 3); the speed-up "
+                    + "is the median of the rounds' ratios, so drift of the machine's speed cancels.")
+    Integer roundsOption;
     int rounds;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as a JSON list (name, batch, median_ms, cpu_ms, rss_mb, ...).")
@@ -102,6 +104,11 @@ public class BenchTrainStep1Command extends BaseCommand {
         warmup = warmupSteps != null ? warmupSteps : replicas != null ? 10 : 3;
         if (steps < 1 || warmup < 0) throw new UserException("--steps must be at least 1 and --warmup at least 0");
         for (int b : batches) if (b < 2) throw new UserException("--batch sizes must be at least 2");
+        if (replicas == null && (threadsPerReplicaOption != null || roundsOption != null)) {
+            throw new UserException((roundsOption != null ? "--rounds" : "--threads-per-replica") + " applies only with --replicas");
+        }
+        threadsPerReplica = threadsPerReplicaOption != null ? threadsPerReplicaOption : 1;
+        rounds = roundsOption != null ? roundsOption : 3;
         if (replicas != null) {
             for (int r : replicas) if (r < 1) throw new UserException("--replicas must be at least 1, got " + r);
             if (common.threads != null) {
@@ -206,13 +213,9 @@ public class BenchTrainStep1Command extends BaseCommand {
      */
     private int replicaScaling(Config cfg, TrainingData d) throws IOException {
         List<Layout> layouts = new ArrayList<>();
-        int most = 1;
-        for (int r : replicas) {
-            Layout l = new Layout(r, r * threadsPerReplica);
-            if (!layouts.contains(l)) layouts.add(l);
-            most = Math.max(most, r);
-        }
+        for (int r : replicas) if (!layouts.contains(new Layout(r, r * threadsPerReplica))) layouts.add(new Layout(r, r * threadsPerReplica));
         // one replica on the threads of the largest layout: what intra-op threading alone gives on the same cores
+        int most = java.util.Arrays.stream(replicas).max().orElse(1);
         Layout intraOp = most > 1 && !layouts.contains(new Layout(1, most * threadsPerReplica)) ? new Layout(1, most * threadsPerReplica) : null;
         if (intraOp != null) layouts.add(intraOp);
         Layout base = layouts.get(0);
@@ -242,13 +245,17 @@ public class BenchTrainStep1Command extends BaseCommand {
             double[][] roundWall = new double[n][rounds];
             long[][] replicaCpu = new long[n][];
             try (Progress bar = Progress.start("bench train-step1 bs" + bs, n * (warmup + rounds * (1 + steps)), common.quiet)) {
-                for (int i = 0; i < n; i++) block(cfg, d, job, layouts.get(i), batch, warmup, 0, null, null, null, null, bar, 0);
+                for (Layout l : layouts) block(cfg, d, job, l, batch, warmup, 0, bar);
                 for (int round = 0; round < rounds; round++) {
                     for (int i = 0; i < n; i++) {
                         // one untimed step first: a fresh trainer allocates its Adam moments and gradient buffers then
-                        long[] rc = block(cfg, d, job, layouts.get(i), batch, 1, steps, wall[i], cpu[i], critical[i], roundWall[i], bar, round);
-                        if (replicaCpu[i] == null) replicaCpu[i] = new long[rc.length];
-                        for (int q = 0; q < rc.length; q++) replicaCpu[i][q] += rc[q];
+                        BlockTimes t = block(cfg, d, job, layouts.get(i), batch, 1, steps, bar);
+                        System.arraycopy(t.wall(), 0, wall[i], round * steps, steps);
+                        System.arraycopy(t.cpu(), 0, cpu[i], round * steps, steps);
+                        System.arraycopy(t.critical(), 0, critical[i], round * steps, steps);
+                        roundWall[i][round] = median(t.wall());
+                        if (replicaCpu[i] == null) replicaCpu[i] = new long[t.replicaCpu().length];
+                        for (int q = 0; q < replicaCpu[i].length; q++) replicaCpu[i][q] += t.replicaCpu()[q];
                     }
                 }
             }
@@ -300,36 +307,35 @@ public class BenchTrainStep1Command extends BaseCommand {
         return ExitCode.OK;
     }
 
+    /** One block's timed steps: wall, process CPU and critical-path ms per step, and each replica thread's CPU ns. */
+    private record BlockTimes(double[] wall, double[] cpu, double[] critical, long[] replicaCpu) {}
+
     /**
-     * A fresh trainer (the command's seed) in layout {@code l}: {@code untimed} steps, then {@code timed} steps on the same
-     * global batch whose wall, process CPU and critical-path times go to slots {@code round·timed …} of the arrays, and
-     * the block's median wall time to {@code roundWall[round]}. Returns each replica thread's CPU time over the timed steps.
+     * A fresh trainer (the command's seed) in layout {@code l}: {@code untimed} steps, then {@code timed} steps on the
+     * same global batch, timed.
      */
-    private long[] block(Config cfg, TrainingData d, org.concdvae.dist.Collective job, Layout l, List<CrystalRecord> batch, int untimed,
-                         int timed, double[] wall, double[] cpu, double[] critical, double[] roundWall, Progress bar, int round) {
+    private BlockTimes block(Config cfg, TrainingData d, org.concdvae.dist.Collective job, Layout l, List<CrystalRecord> batch,
+                             int untimed, int timed, Progress bar) {
         Step1Trainer.Options opt = new Step1Trainer.Options(common.seed, l.threads(), 1, batch.size(), false, 1,
                 Integer.MAX_VALUE, VersionProvider.version(), "bench", l.replicas());
         try (Step1Trainer trainer = new Step1Trainer(cfg, d, Path.of("bench"), opt, null, job)) {
-            long[] before = null;
-            double[] mine = new double[timed];
+            double[] wall = new double[timed], cpu = new double[timed], critical = new double[timed];
+            long[] before = trainer.replicaCpuNanos();
             for (int s = -untimed; s < timed; s++) {
                 if (s == 0) before = trainer.replicaCpuNanos();
                 long c0 = cpuNanos(), t0 = System.nanoTime(), o0 = trainer.replicaOverlapNanos();
                 trainer.step(batch, !noTeacherForcing);
                 long t1 = System.nanoTime(), c1 = cpuNanos(), o1 = trainer.replicaOverlapNanos();
                 if (s >= 0) {
-                    int k = round * timed + s;
-                    wall[k] = mine[s] = (t1 - t0) / 1e6;
-                    cpu[k] = (c1 - c0) / 1e6;
-                    critical[k] = (c1 - c0 - (o1 - o0)) / 1e6;
+                    wall[s] = (t1 - t0) / 1e6;
+                    cpu[s] = (c1 - c0) / 1e6;
+                    critical[s] = (c1 - c0 - (o1 - o0)) / 1e6;
                 }
                 bar.step();
             }
-            if (timed == 0) return new long[0];
-            roundWall[round] = median(mine);
-            long[] after = trainer.replicaCpuNanos();
-            for (int q = 0; q < after.length; q++) after[q] -= before[q];
-            return after;
+            long[] replicaCpu = trainer.replicaCpuNanos();
+            for (int q = 0; q < replicaCpu.length; q++) replicaCpu[q] -= before[q];
+            return new BlockTimes(wall, cpu, critical, replicaCpu);
         }
     }
 

@@ -46,12 +46,20 @@ class BenchTrainStep1CommandTest {
     }
 
     @Test
-    void threadsDoNotApplyToReplicaLayouts() {
+    void optionsThatDoNotApplyOrAreOutOfRangeAreErrors() {
         Cli.Result r = Cli.exec("bench", "train-step1", "--config", "tiny", "--data", SharedData.path("data/mptest").toString(),
                 "--batch", "8", "--replicas", "1,2", "--threads", "2", "-q");
         assertEquals(2, r.code(), r.err());
         assertEquals("error: --threads does not apply with --replicas: R replicas run on R x --threads-per-replica threads",
                 r.err().strip());
+        Cli.Result rounds = Cli.exec("bench", "train-step1", "--config", "tiny", "--data", SharedData.path("data/mptest").toString(),
+                "--batch", "8", "--rounds", "5", "-q");
+        assertEquals(2, rounds.code(), rounds.err());
+        assertEquals("error: --rounds applies only with --replicas", rounds.err().strip());
+        Cli.Result zero = Cli.exec("bench", "train-step1", "--config", "tiny", "--data", SharedData.path("data/mptest").toString(),
+                "--batch", "8", "--replicas", "1,2", "--threads-per-replica", "0", "-q");
+        assertEquals(2, zero.code(), zero.err());
+        assertEquals("error: --threads-per-replica must be at least 1, got 0", zero.err().strip());
         Cli.Result odd = Cli.exec("bench", "train-step1", "--config", "tiny", "--data", SharedData.path("data/mptest").toString(),
                 "--batch", "6", "--replicas", "4", "-q");
         assertEquals(2, odd.code(), odd.err());

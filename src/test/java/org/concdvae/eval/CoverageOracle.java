@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import org.concdvae.crystal.Element;
-import org.concdvae.crystal.Lattice;
 import org.concdvae.crystal.Structure;
+import org.concdvae.testutil.OracleStructures;
 import org.concdvae.testutil.SharedData;
 
 import java.io.IOException;
@@ -54,19 +53,7 @@ public final class CoverageOracle {
     }
 
     /** The oracle's {@code structure_json}: lattice matrix, species and fractional coordinates, as fingerprinted. */
-    public static Structure structure(String structureJson) {
-        JsonNode st = json(structureJson);
-        double[][] m = new double[3][3];
-        for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) m[i][j] = st.get("lattice_matrix").get(i).get(j).asDouble();
-        int n = st.get("species").size();
-        int[] z = new int[n];
-        double[][] f = new double[n][3];
-        for (int i = 0; i < n; i++) {
-            z[i] = Element.fromSymbol(st.get("species").get(i).asText()).z();
-            for (int k = 0; k < 3; k++) f[i][k] = st.get("frac_coords").get(i).get(k).asDouble();
-        }
-        return new Structure(Lattice.fromMatrix(m), z, f);
-    }
+    public static Structure structure(String structureJson) { return OracleStructures.of(json(structureJson)); }
 
     /** A JSON list of numbers (empty list → empty array). */
     public static double[] vector(String jsonList) {

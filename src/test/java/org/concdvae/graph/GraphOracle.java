@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import org.concdvae.crystal.Element;
-import org.concdvae.crystal.Lattice;
 import org.concdvae.crystal.Structure;
+import org.concdvae.testutil.OracleStructures;
 import org.concdvae.testutil.SharedData;
 
 import java.io.IOException;
@@ -34,24 +33,14 @@ record GraphOracle(String id, Structure structure, List<int[]> edges) {
         List<GraphOracle> rows = new ArrayList<>();
         try (Reader r = Files.newBufferedReader(p)) {
             for (CSVRecord rec : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
-                JsonNode lm = JSON.readTree(rec.get("lattice_matrix"));
-                double[][] m = new double[3][3];
-                for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) m[i][j] = lm.get(i).get(j).asDouble();
-                JsonNode st = JSON.readTree(rec.get("structure"));
-                int n = st.get("species").size();
-                int[] z = new int[n];
-                double[][] f = new double[n][3];
-                for (int i = 0; i < n; i++) {
-                    z[i] = Element.fromSymbol(st.get("species").get(i).asText()).z();
-                    for (int k = 0; k < 3; k++) f[i][k] = st.get("frac_coords").get(i).get(k).asDouble();
-                }
+                Structure structure = OracleStructures.of(JSON.readTree(rec.get("lattice_matrix")), JSON.readTree(rec.get("structure")));
                 List<int[]> edges = new ArrayList<>();
                 for (JsonNode e : JSON.readTree(rec.get("edges"))) {
                     int[] row = new int[5];
                     for (int k = 0; k < 5; k++) row[k] = e.get(k).asInt();
                     edges.add(row);
                 }
-                rows.add(new GraphOracle(rec.get("id"), new Structure(Lattice.fromMatrix(m), z, f), edges));
+                rows.add(new GraphOracle(rec.get("id"), structure, edges));
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -1,12 +1,10 @@
 package org.concdvae.graph;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import org.concdvae.crystal.Element;
-import org.concdvae.crystal.Lattice;
 import org.concdvae.crystal.Structure;
+import org.concdvae.testutil.OracleStructures;
 import org.concdvae.testutil.SharedData;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +33,7 @@ class SkewedCellInvarianceTest {
         Map<String, Structure> variantStructures = new HashMap<>();
         try (Reader r = Files.newBufferedReader(SharedData.path("oracles/graphs/niggli.csv"))) {
             for (CSVRecord rec : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
-                Structure s = structure(JSON.readTree(rec.get("input_structure")));
+                Structure s = OracleStructures.of(JSON.readTree(rec.get("input_structure")));
                 if (rec.get("kind").equals("original")) {
                     originals.put(rec.get("id"), s);
                 } else {
@@ -75,18 +73,5 @@ class SkewedCellInvarianceTest {
         }
         out.sort(Comparator.<double[]>comparingDouble(t -> t[0]).thenComparingDouble(t -> t[1]).thenComparingDouble(t -> t[2]));
         return out;
-    }
-
-    private static Structure structure(JsonNode n) {
-        double[][] m = new double[3][3];
-        for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) m[i][j] = n.get("lattice_matrix").get(i).get(j).asDouble();
-        int k = n.get("species").size();
-        int[] z = new int[k];
-        double[][] f = new double[k][3];
-        for (int i = 0; i < k; i++) {
-            z[i] = Element.fromSymbol(n.get("species").get(i).asText()).z();
-            for (int c = 0; c < 3; c++) f[i][c] = n.get("frac_coords").get(i).get(c).asDouble();
-        }
-        return new Structure(Lattice.fromMatrix(m), z, f);
     }
 }
