@@ -24,6 +24,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.concdvae.cli.BenchSupport.cpuNanos;
 import static org.concdvae.cli.BenchSupport.median;
@@ -44,7 +48,9 @@ import static org.concdvae.cli.BenchSupport.writeJson;
                 "With --replicas R1,R2,...: times the trainer's own data-parallel step, R replicas on R x --threads-per-replica",
                 "threads (the batch split evenly), on the crystals of the official protocol (data/mptest train+val+test, numpy",
                 "RandomState(B).choice(69, B, replace=B>69)); the layouts take turns over --rounds rounds after a warm-up, and it",
-                "prints crystals per second and the speed-up over the first layout (the median of the rounds' ratios).",
+                "prints crystals per second and the speed-up over the first layout (the median of the rounds' ratios). With one",
+                "thread per replica it also times R separate trainers side by side on the R micro-batches (independent",
+                "trainings: what the cores give R busy threads), and compares the data-parallel layout with them.",
                 "Under mpirun/srun, every rank runs R replicas on its slice of the batch (docs/distributed.md)."})
 public class BenchTrainStep1Command extends BaseCommand {
     @Override
@@ -194,9 +200,15 @@ public class BenchTrainStep1Command extends BaseCommand {
         return ExitCode.OK;
     }
 
-    /** One layout of the data-parallel benchmark: replicas in this process and the threads they share. */
-    private record Layout(int replicas, int threads) {
+    /**
+     * One layout of the data-parallel benchmark: replicas in this process and the threads they share; or, when
+     * {@code separate}, as many separate trainers side by side, one replica and one thread each.
+     */
+    private record Layout(int replicas, int threads, boolean separate) {
+        Layout(int replicas, int threads) { this(replicas, threads, false); }
+
         String label() {
+            if (separate) return replicas + " separate trainers, " + threads + " threads";
             return replicas + " replica" + (replicas == 1 ? "" : "s") + ", " + threads + " thread" + (threads == 1 ? "" : "s");
         }
     }
@@ -228,6 +240,11 @@ public class BenchTrainStep1Command extends BaseCommand {
         PrintableOut o = new PrintableOut();
         // Under mpirun/srun every rank runs its replicas on its slice of each global batch (ranks x replicas in all).
         org.concdvae.dist.Collective job = joinJob();
+        // what the cores give the largest layout's replicas as separate trainings side by side, with nothing to
+        // exchange (in one process: under MPI each rank's replicas would wait for the other ranks anyway; with several
+        // threads per replica the trainers would share the engine's worker threads)
+        Layout separate = most > 1 && threadsPerReplica == 1 && job.size() == 1 ? new Layout(most, most, true) : null;
+        if (separate != null) layouts.add(separate);
         o.line("train-step1 data-parallel: %d crystals (train+val+test), layouts %s%s; %d warm-up steps each, then %d round%s of %d timed steps each",
                 pool.size(), layouts.stream().map(Layout::label).toList(), job.size() > 1 ? " per rank x " + job.size() + " ranks (" + job.library() + ")" : "",
                 warmup, rounds, rounds == 1 ? "" : "s", steps);
@@ -269,20 +286,37 @@ public class BenchTrainStep1Command extends BaseCommand {
                 double speedup = median(speedups), efficiency = speedup * base.threads() / l.threads();
                 double lo = java.util.Arrays.stream(speedups).min().orElse(Double.NaN), hi = java.util.Arrays.stream(speedups).max().orElse(Double.NaN);
                 o.line("batch %d, %s%s: median %.0f ms wall, %.0f ms CPU per step; %.2f crystals/s; speed-up over %s %.2fx (rounds %.2f-%.2f),"
-                                + " efficiency %.0f %%", bs, l.label(), l.equals(intraOp) ? " (intra-op threads)" : "",
+                                + " efficiency %.0f %%", bs, l.label(), l.equals(intraOp) ? " (intra-op threads)" : l.separate()
+                                ? " (independent trainings on the same cores: no gradient exchange, an Adam pass each)" : "",
                         medWall, medCpu, perSecond, base.label(), speedup, lo, hi, 100 * efficiency);
-                o.line("  critical path %.0f ms CPU (process CPU minus what the replicas ran side by side): the step's wall time with "
-                        + "one idle core per replica and one thread each", medCritical);
+                if (!l.separate()) {
+                    o.line("  critical path %.0f ms CPU (process CPU minus what the replicas ran side by side): the step's wall time with "
+                            + "one idle core per replica and one thread each", medCritical);
+                }
                 if (l.replicas() > 1) {
                     StringBuilder sb = new StringBuilder();
                     for (int q = 0; q < l.replicas(); q++) sb.append(q == 0 ? "" : " / ").append(String.format("%.0f", replicaCpu[i][q] / 1e6 / (rounds * steps)));
-                    o.line("  CPU per step on each replica's thread: %s ms (the rest of the process CPU: GC, JIT, serial work)", sb);
+                    o.line("  CPU per step on each %s thread: %s ms (the rest of the process CPU: GC, JIT, serial work)",
+                            l.separate() ? "trainer's" : "replica's", sb);
+                }
+                // the data-parallel layout against separate trainings on the same cores, round by round: below 100 %, its
+                // gradient exchange and wait for the slowest replica cost more than the second Adam pass they save
+                double[] vsSeparate = null;
+                if (separate != null && !l.separate() && l.replicas() == separate.replicas() && l.threads() == separate.threads()) {
+                    int c = layouts.indexOf(separate);
+                    vsSeparate = new double[rounds];
+                    for (int round = 0; round < rounds; round++) vsSeparate[round] = roundWall[c][round] / roundWall[i][round];
+                    o.line("  %.0f %% of the throughput of %d separate trainers (rounds %.0f-%.0f %%): what the gradient exchange and the "
+                                    + "wait for the slowest replica cost, less the Adam passes they share", 100 * median(vsSeparate),
+                            separate.replicas(), 100 * java.util.Arrays.stream(vsSeparate).min().orElse(Double.NaN),
+                            100 * java.util.Arrays.stream(vsSeparate).max().orElse(Double.NaN));
                 }
                 ObjectNode j = results.addObject();
                 j.put("name", "train_step_replicas");
                 j.put("batch", bs);
                 j.put("replicas", l.replicas());
                 j.put("threads", l.threads());
+                j.put("separate_trainers", l.separate());
                 j.put("ranks", job.size());
                 j.put("teacher_forcing", !noTeacherForcing);
                 j.put("median_ms", medWall);
@@ -296,6 +330,11 @@ public class BenchTrainStep1Command extends BaseCommand {
                 ArrayNode ws = j.putArray("wall_ms_per_step");   // round after round
                 for (double v : wall[i]) ws.add(Math.round(v));
                 j.put("efficiency", efficiency);
+                if (vsSeparate != null) {
+                    j.put("vs_separate_trainers", median(vsSeparate));
+                    ArrayNode vs = j.putArray("vs_separate_trainers_per_round");
+                    for (double v : vsSeparate) vs.add(v);
+                }
                 j.put("warmup", warmup);
                 j.put("rounds", rounds);
                 j.put("steps", steps);
@@ -316,6 +355,7 @@ public class BenchTrainStep1Command extends BaseCommand {
      */
     private BlockTimes block(Config cfg, TrainingData d, org.concdvae.dist.Collective job, Layout l, List<CrystalRecord> batch,
                              int untimed, int timed, Progress bar) {
+        if (l.separate()) return separateBlock(cfg, d, job, l, batch, untimed, timed, bar);
         Step1Trainer.Options opt = new Step1Trainer.Options(common.seed, l.threads(), 1, batch.size(), false, 1,
                 Integer.MAX_VALUE, VersionProvider.version(), "bench", l.replicas());
         try (Step1Trainer trainer = new Step1Trainer(cfg, d, Path.of("bench"), opt, null, job)) {
@@ -336,6 +376,81 @@ public class BenchTrainStep1Command extends BaseCommand {
             long[] replicaCpu = trainer.replicaCpuNanos();
             for (int q = 0; q < replicaCpu.length; q++) replicaCpu[q] -= before[q];
             return new BlockTimes(wall, cpu, critical, replicaCpu);
+        }
+    }
+
+    /**
+     * What the cores give a layout of R replicas on R threads as independent trainings: R separate trainers (the
+     * command's seed, one replica and one thread each) side by side, each stepping on the micro-batch that replica
+     * would get ({@link Step1Trainer#microBatches}; its own noise draws), with no gradient exchange, no wait for each
+     * other, and an Adam pass each. Against one replica, it shows what the cores lose by working at once (shared caches
+     * and memory bandwidth, the JVM's own threads on the same cores); against it, what the data-parallel step's
+     * exchange and waiting cost beyond the Adam passes it shares. The timed steps start together; each counts the
+     * block's wall and process CPU time divided by the steps.
+     */
+    private BlockTimes separateBlock(Config cfg, TrainingData d, org.concdvae.dist.Collective job, Layout l,
+                                        List<CrystalRecord> batch, int untimed, int timed, Progress bar) {
+        List<List<CrystalRecord>> shares = Step1Trainer.microBatches(batch, l.replicas());
+        List<Step1Trainer> trainers = new ArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(l.replicas(), r -> new Thread(r, "concdvae-bench-trainer"));
+        try {
+            for (List<CrystalRecord> share : shares) {
+                trainers.add(new Step1Trainer(cfg, d, Path.of("bench"), new Step1Trainer.Options(common.seed, 1, 1, share.size(),
+                        false, 1, Integer.MAX_VALUE, VersionProvider.version(), "bench", 1), null, job));
+            }
+            long[] start = new long[2];   // wall and process CPU when the timed steps begin
+            CyclicBarrier together = new CyclicBarrier(l.replicas(), () -> {
+                start[0] = System.nanoTime();
+                start[1] = cpuNanos();
+            });
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            List<Future<long[]>> runs = new ArrayList<>();
+            for (int q = 0; q < l.replicas(); q++) {
+                Step1Trainer trainer = trainers.get(q);
+                List<CrystalRecord> share = shares.get(q);
+                runs.add(threads.submit(() -> {
+                    try {
+                        for (int s = 0; s < untimed; s++) trainer.step(share, !noTeacherForcing);
+                        together.await();
+                        long c0 = mx.getCurrentThreadCpuTime();
+                        for (int s = 0; s < timed; s++) trainer.step(share, !noTeacherForcing);
+                        return new long[]{System.nanoTime(), mx.getCurrentThreadCpuTime() - c0};
+                    } catch (RuntimeException | Error e) {
+                        together.reset();   // the others stop waiting for this one (BrokenBarrierException)
+                        throw e;
+                    }
+                }));
+            }
+            long end = 0;
+            long[] trainerCpu = new long[l.replicas()];
+            java.util.concurrent.ExecutionException failure = null;
+            for (int q = 0; q < runs.size(); q++) {
+                try {
+                    long[] r = runs.get(q).get();
+                    end = Math.max(end, r[0]);
+                    trainerCpu[q] = r[1];
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // report the trainer that failed, not one that was waiting for it
+                    if (failure == null || failure.getCause() instanceof java.util.concurrent.BrokenBarrierException) failure = e;
+                }
+            }
+            if (failure != null) throw failure;
+            long cpuEnd = cpuNanos();
+            bar.stepBy(untimed + timed);
+            double[] wall = new double[timed], cpu = new double[timed];
+            java.util.Arrays.fill(wall, (end - start[0]) / 1e6 / Math.max(1, timed));
+            java.util.Arrays.fill(cpu, (cpuEnd - start[1]) / 1e6 / Math.max(1, timed));
+            return new BlockTimes(wall, cpu, cpu.clone(), trainerCpu);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            if (c instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(c);
+        } finally {
+            threads.shutdownNow();
+            for (Step1Trainer t : trainers) t.close();
         }
     }
 

@@ -351,7 +351,7 @@ public final class Step1Trainer implements AutoCloseable {
      * The micro-batches of a global batch over {@code parts} replicas: equal counts (up to one crystal), balanced in
      * atoms ({@link DataParallel#balancedShares}), each in batch order. One replica takes the whole batch as it is.
      */
-    static List<List<CrystalRecord>> microBatches(List<CrystalRecord> batch, int parts) {
+    public static List<List<CrystalRecord>> microBatches(List<CrystalRecord> batch, int parts) {
         if (parts == 1) return List.of(batch);
         int[] atoms = new int[batch.size()];
         for (int i = 0; i < atoms.length; i++) atoms[i] = batch.get(i).numAtoms();

@@ -12,8 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code bench train-step1 --replicas}: the layouts it times (R replicas on R × K threads, plus one replica on the
- * largest layout's threads), the rounds it takes the speed-up over, and its refusals. Speed is measured by the command,
+ * {@code bench train-step1 --replicas}: the layouts it times (R replicas on R × K threads, one replica on the largest
+ * layout's threads, and with K = 1 as many separate trainers side by side), the rounds it takes the speed-up over,
+ * and its refusals. Speed is measured by the command,
  * not here (a tiny model, one step a block).
  */
 class BenchTrainStep1CommandTest {
@@ -23,15 +24,19 @@ class BenchTrainStep1CommandTest {
         Cli.Result r = Cli.exec("bench", "train-step1", "--config", "tiny", "--data", SharedData.path("data/mptest").toString(),
                 "--batch", "8", "--replicas", "1,2", "--steps", "1", "--warmup", "0", "--rounds", "3", "--json", json.toString(), "-q");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("layouts [1 replica, 1 thread, 2 replicas, 2 threads, 1 replica, 2 threads]"), r.out());
+        assertTrue(r.out().contains("layouts [1 replica, 1 thread, 2 replicas, 2 threads, 1 replica, 2 threads, "
+                + "2 separate trainers, 2 threads]"), r.out());
         assertTrue(r.out().contains("batch 8, 1 replica, 2 threads (intra-op threads): median"), r.out());
+        assertTrue(r.out().contains("batch 8, 2 separate trainers, 2 threads (independent trainings on the same cores: no gradient exchange, an Adam pass each): median"), r.out());
+        assertTrue(r.out().contains("% of the throughput of 2 separate trainers"), r.out());
         JsonNode rows = new ObjectMapper().readTree(json.toFile());
-        assertEquals(3, rows.size());
-        int[][] layouts = {{1, 1}, {2, 2}, {1, 2}};
-        for (int i = 0; i < 3; i++) {
+        assertEquals(4, rows.size());
+        int[][] layouts = {{1, 1}, {2, 2}, {1, 2}, {2, 2}};
+        for (int i = 0; i < 4; i++) {
             JsonNode row = rows.get(i);
             assertEquals(layouts[i][0], row.get("replicas").asInt());
             assertEquals(layouts[i][1], row.get("threads").asInt());
+            assertEquals(i == 3, row.get("separate_trainers").asBoolean());
             assertEquals(3, row.get("speedup_per_round").size());
             assertEquals("RandomState(8).choice(69, 8, replace=False)", row.get("draw").asText());
             assertTrue(row.get("median_ms").asDouble() > 0 && row.get("crystals_per_s").asDouble() > 0);
@@ -41,8 +46,29 @@ class BenchTrainStep1CommandTest {
             java.util.Arrays.sort(s);
             assertEquals(s[1], row.get("speedup").asDouble(), 0.0);
             assertEquals(row.get("speedup").asDouble() * 1 / layouts[i][1], row.get("efficiency").asDouble(), 1e-12);
+            assertEquals(i == 1, row.has("vs_separate_trainers"), "only the data-parallel layout of the same size is compared with the separate trainers");
         }
         for (JsonNode v : rows.get(0).get("speedup_per_round")) assertEquals(1.0, v.asDouble(), 0.0);
+        // against the separate trainers round by round: the ratio of the two layouts' speed-ups over the same base block
+        JsonNode dp = rows.get(1), separate = rows.get(3);
+        double[] of = new double[3];
+        for (int k = 0; k < 3; k++) {
+            of[k] = dp.get("vs_separate_trainers_per_round").get(k).asDouble();
+            assertEquals(dp.get("speedup_per_round").get(k).asDouble() / separate.get("speedup_per_round").get(k).asDouble(), of[k], 1e-9);
+        }
+        java.util.Arrays.sort(of);
+        assertEquals(of[1], dp.get("vs_separate_trainers").asDouble(), 0.0);
+    }
+
+    @Test
+    void separateTrainersAreLeftOutWhenReplicasHaveSeveralThreads(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("scaling.json");
+        Cli.Result r = Cli.exec("bench", "train-step1", "--config", "tiny", "--data", SharedData.path("data/mptest").toString(),
+                "--batch", "8", "--replicas", "2", "--threads-per-replica", "2", "--steps", "1", "--warmup", "0", "--rounds", "1",
+                "--json", json.toString(), "-q");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("layouts [2 replicas, 4 threads, 1 replica, 4 threads]"), r.out());
+        assertEquals(2, new ObjectMapper().readTree(json.toFile()).size());
     }
 
     @Test
