@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -90,16 +89,14 @@ public class BenchTrainStep1Command extends BaseCommand {
             description = "Data-parallel mode: replica counts to compare, e.g. 1,2 (each must divide every --batch size).")
     int[] replicas;
 
-    @Option(names = "--threads-per-replica", paramLabel = "K",
-            description = "With --replicas: R replicas run on R x K threads (default: 1), so the speed-up is the scaling over "
-                    + "cores; one replica on the largest layout's threads is timed too (intra-op threading).")
-    Integer threadsPerReplicaOption;
+    @Option(names = "--threads-per-replica", paramLabel = "K", defaultValue = "1",
+            description = "With --replicas: R replicas run on R x K threads (default: ${DEFAULT-VALUE}), so the speed-up is the "
+                    + "scaling over cores; one replica on the largest layout's threads is timed too (intra-op threading).")
     int threadsPerReplica;
 
-    @Option(names = "--rounds", paramLabel = "N",
-            description = "With --replicas: rounds in which every layout times --steps steps in turn (default: 3); the speed-up "
-                    + "is the median of the rounds' ratios, so drift of the machine's speed cancels.")
-    Integer roundsOption;
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "With --replicas: rounds in which every layout times --steps steps in turn (default: ${DEFAULT-VALUE}); "
+                    + "the speed-up is the median of the rounds' ratios, so drift of the machine's speed cancels.")
     int rounds;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as a JSON list (name, batch, median_ms, cpu_ms, rss_mb, ...).")
@@ -110,11 +107,11 @@ public class BenchTrainStep1Command extends BaseCommand {
         warmup = warmupSteps != null ? warmupSteps : replicas != null ? 10 : 3;
         if (steps < 1 || warmup < 0) throw new UserException("--steps must be at least 1 and --warmup at least 0");
         for (int b : batches) if (b < 2) throw new UserException("--batch sizes must be at least 2");
-        if (replicas == null && (threadsPerReplicaOption != null || roundsOption != null)) {
-            throw new UserException((roundsOption != null ? "--rounds" : "--threads-per-replica") + " applies only with --replicas");
+        if (replicas == null) {
+            for (String option : List.of("--rounds", "--threads-per-replica")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) throw new UserException(option + " applies only with --replicas");
+            }
         }
-        threadsPerReplica = threadsPerReplicaOption != null ? threadsPerReplicaOption : 1;
-        rounds = roundsOption != null ? roundsOption : 3;
         if (replicas != null) {
             for (int r : replicas) if (r < 1) throw new UserException("--replicas must be at least 1, got " + r);
             if (common.threads != null) {
@@ -321,7 +318,7 @@ public class BenchTrainStep1Command extends BaseCommand {
                 j.put("teacher_forcing", !noTeacherForcing);
                 j.put("median_ms", medWall);
                 j.put("cpu_ms", medCpu);
-                j.put("critical_path_cpu_ms", medCritical);
+                if (!l.separate()) j.put("critical_path_cpu_ms", medCritical);
                 j.put("crystals_per_s", perSecond);
                 j.put("crystals_per_s_base", basePerSecond);
                 j.put("speedup", speedup);
@@ -389,7 +386,7 @@ public class BenchTrainStep1Command extends BaseCommand {
      * block's wall and process CPU time divided by the steps.
      */
     private BlockTimes separateBlock(Config cfg, TrainingData d, org.concdvae.dist.Collective job, Layout l,
-                                        List<CrystalRecord> batch, int untimed, int timed, Progress bar) {
+                                     List<CrystalRecord> batch, int untimed, int timed, Progress bar) {
         List<List<CrystalRecord>> shares = Step1Trainer.microBatches(batch, l.replicas());
         List<Step1Trainer> trainers = new ArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(l.replicas(), r -> new Thread(r, "concdvae-bench-trainer"));
@@ -398,60 +395,50 @@ public class BenchTrainStep1Command extends BaseCommand {
                 trainers.add(new Step1Trainer(cfg, d, Path.of("bench"), new Step1Trainer.Options(common.seed, 1, 1, share.size(),
                         false, 1, Integer.MAX_VALUE, VersionProvider.version(), "bench", 1), null, job));
             }
-            long[] start = new long[2];   // wall and process CPU when the timed steps begin
-            CyclicBarrier together = new CyclicBarrier(l.replicas(), () -> {
-                start[0] = System.nanoTime();
-                start[1] = cpuNanos();
-            });
-            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-            List<Future<long[]>> runs = new ArrayList<>();
-            for (int q = 0; q < l.replicas(); q++) {
-                Step1Trainer trainer = trainers.get(q);
-                List<CrystalRecord> share = shares.get(q);
-                runs.add(threads.submit(() -> {
-                    try {
-                        for (int s = 0; s < untimed; s++) trainer.step(share, !noTeacherForcing);
-                        together.await();
-                        long c0 = mx.getCurrentThreadCpuTime();
-                        for (int s = 0; s < timed; s++) trainer.step(share, !noTeacherForcing);
-                        return new long[]{System.nanoTime(), mx.getCurrentThreadCpuTime() - c0};
-                    } catch (RuntimeException | Error e) {
-                        together.reset();   // the others stop waiting for this one (BrokenBarrierException)
-                        throw e;
-                    }
-                }));
-            }
-            long end = 0;
-            long[] trainerCpu = new long[l.replicas()];
-            java.util.concurrent.ExecutionException failure = null;
-            for (int q = 0; q < runs.size(); q++) {
-                try {
-                    long[] r = runs.get(q).get();
-                    end = Math.max(end, r[0]);
-                    trainerCpu[q] = r[1];
-                } catch (java.util.concurrent.ExecutionException e) {
-                    // report the trainer that failed, not one that was waiting for it
-                    if (failure == null || failure.getCause() instanceof java.util.concurrent.BrokenBarrierException) failure = e;
-                }
-            }
-            if (failure != null) throw failure;
-            long cpuEnd = cpuNanos();
+            sideBySide(threads, trainers, shares, untimed);
+            long t0 = System.nanoTime(), c0 = cpuNanos();   // the timed steps start together
+            long[] trainerCpu = sideBySide(threads, trainers, shares, timed);
+            long t1 = System.nanoTime(), c1 = cpuNanos();
             bar.stepBy(untimed + timed);
-            double[] wall = new double[timed], cpu = new double[timed];
-            java.util.Arrays.fill(wall, (end - start[0]) / 1e6 / Math.max(1, timed));
-            java.util.Arrays.fill(cpu, (cpuEnd - start[1]) / 1e6 / Math.max(1, timed));
-            return new BlockTimes(wall, cpu, cpu.clone(), trainerCpu);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause() != null ? e.getCause() : e;
-            if (c instanceof RuntimeException re) throw re;
-            throw new IllegalStateException(c);
+            double[] wall = new double[timed], cpu = new double[timed], critical = new double[timed];
+            java.util.Arrays.fill(wall, (t1 - t0) / 1e6 / timed);
+            java.util.Arrays.fill(cpu, (c1 - c0) / 1e6 / timed);
+            java.util.Arrays.fill(critical, Double.NaN);   // nothing runs between side-by-side sections
+            return new BlockTimes(wall, cpu, critical, trainerCpu);
         } finally {
             threads.shutdownNow();
             for (Step1Trainer t : trainers) t.close();
         }
+    }
+
+    /**
+     * {@code steps} steps of every trainer on its micro-batch, each trainer on a thread of its own; returns when all
+     * are done, with each thread's CPU ns. A trainer's failure is rethrown once the others have finished.
+     */
+    private long[] sideBySide(ExecutorService threads, List<Step1Trainer> trainers, List<List<CrystalRecord>> shares, int steps) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        List<Future<Long>> runs = new ArrayList<>();
+        for (int q = 0; q < trainers.size(); q++) {
+            Step1Trainer trainer = trainers.get(q);
+            List<CrystalRecord> share = shares.get(q);
+            runs.add(threads.submit(() -> {
+                long c0 = mx.getCurrentThreadCpuTime();
+                for (int s = 0; s < steps; s++) trainer.step(share, !noTeacherForcing);
+                return mx.getCurrentThreadCpuTime() - c0;
+            }));
+        }
+        long[] cpu = new long[runs.size()];
+        try {
+            for (int q = 0; q < cpu.length; q++) cpu[q] = runs.get(q).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error er) throw er;
+            throw new IllegalStateException(e.getCause());
+        }
+        return cpu;
     }
 
     /** {@code n} crystals without replacement (cycling through fresh shuffles when the pool is smaller). */

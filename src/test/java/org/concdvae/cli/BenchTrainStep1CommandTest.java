@@ -46,6 +46,7 @@ class BenchTrainStep1CommandTest {
             java.util.Arrays.sort(s);
             assertEquals(s[1], row.get("speedup").asDouble(), 0.0);
             assertEquals(row.get("speedup").asDouble() * 1 / layouts[i][1], row.get("efficiency").asDouble(), 1e-12);
+            assertEquals(i != 3, row.has("critical_path_cpu_ms"), "separate trainers have no serial work between side-by-side sections");
             assertEquals(i == 1, row.has("vs_separate_trainers"), "only the data-parallel layout of the same size is compared with the separate trainers");
         }
         for (JsonNode v : rows.get(0).get("speedup_per_round")) assertEquals(1.0, v.asDouble(), 0.0);
